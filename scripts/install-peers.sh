@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the independent WebSocket implementations the tests run against, when missing:
+#   python3 websockets (Debian package, used through /usr/bin/python3)
+#   Node ws (npm, into test-peers/node/node_modules, git-ignored)
+# Safe to run again: it only installs what is absent.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+apt_packages=()
+if ! /usr/bin/python3 -c 'import websockets' >/dev/null 2>&1; then
+  apt_packages+=(python3-websockets)
+fi
+if ! command -v node >/dev/null 2>&1; then
+  apt_packages+=(nodejs npm)
+fi
+if [ ${#apt_packages[@]} -gt 0 ]; then
+  echo "install-peers: apt-get install ${apt_packages[*]}" >&2
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${apt_packages[@]}" >/dev/null
+fi
+
+node_dir="$root/test-peers/node"
+if [ ! -f "$node_dir/node_modules/ws/package.json" ]; then
+  echo "install-peers: npm install (test-peers/node)" >&2
+  (cd "$node_dir" && npm install --no-audit --no-fund --no-package-lock --loglevel=error)
+fi
+
+/usr/bin/python3 -c 'import websockets; print("install-peers: python websockets", websockets.__version__)' >&2
+node -e "console.error(\"install-peers: node ws \" + require(process.argv[1]).version)" "$node_dir/node_modules/ws/package.json"

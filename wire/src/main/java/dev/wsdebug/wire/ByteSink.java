@@ -1,0 +1,7 @@
+package dev.wsdebug.wire;
+
+/** Receives decoded bytes; the array is only valid during the call. */
+@FunctionalInterface
+public interface ByteSink {
+    void write(byte[] b, int off, int len);
+}

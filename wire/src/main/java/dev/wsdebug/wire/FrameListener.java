@@ -1,0 +1,20 @@
+package dev.wsdebug.wire;
+
+/**
+ * Receives what {@link FrameParser} finds, in stream order: a start, zero or more payload
+ * chunks, then an end for every frame whose header was complete.
+ */
+public interface FrameListener {
+    /** The header is complete; header violations are already attached. */
+    void onFrameStart(Frame frame);
+
+    /**
+     * A piece of the frame's payload, already unmasked. The array is only valid during the call.
+     *
+     * @param payloadPos position of {@code buf[off]} within the frame payload
+     */
+    void onFramePayload(Frame frame, byte[] buf, int off, int len, long payloadPos);
+
+    /** The whole payload has been seen; all of the parser's violations are attached. */
+    void onFrameEnd(Frame frame);
+}

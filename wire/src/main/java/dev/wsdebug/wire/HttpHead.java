@@ -1,0 +1,102 @@
+package dev.wsdebug.wire;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The start line and header fields of an HTTP/1.1 request or response, in wire order with their
+ * original spelling.
+ */
+public record HttpHead(String startLine, List<Header> headers, int length) {
+
+    /** One header field as received. */
+    public record Header(String name, String value) {
+    }
+
+    /** Value of the first field with this name (case-insensitive), or null. */
+    public String header(String name) {
+        for (Header h : headers) {
+            if (h.name().equalsIgnoreCase(name)) {
+                return h.value();
+            }
+        }
+        return null;
+    }
+
+    /** All values of fields with this name joined by ", " as RFC 7230 3.2.2 allows, or null. */
+    public String joined(String name) {
+        StringBuilder sb = null;
+        for (Header h : headers) {
+            if (h.name().equalsIgnoreCase(name)) {
+                if (sb == null) {
+                    sb = new StringBuilder(h.value());
+                } else {
+                    sb.append(", ").append(h.value());
+                }
+            }
+        }
+        return sb == null ? null : sb.toString();
+    }
+
+    /** Comma-separated tokens of all fields with this name, trimmed and lower-cased. */
+    public List<String> tokens(String name) {
+        List<String> out = new ArrayList<>();
+        String all = joined(name);
+        if (all != null) {
+            for (String t : all.split(",")) {
+                String v = t.trim().toLowerCase(Locale.ROOT);
+                if (!v.isEmpty()) {
+                    out.add(v);
+                }
+            }
+        }
+        return out;
+    }
+
+    public boolean isResponse() {
+        return startLine.startsWith("HTTP/");
+    }
+
+    /** Request method, or null for a response. */
+    public String method() {
+        return isResponse() ? null : part(0);
+    }
+
+    /** Request target, or null for a response. */
+    public String target() {
+        return isResponse() ? null : part(1);
+    }
+
+    /** HTTP version: the first word of a response, the third of a request. */
+    public String version() {
+        return isResponse() ? part(0) : part(2);
+    }
+
+    /** Response status code, or -1 when this is a request or the status is malformed. */
+    public int status() {
+        if (!isResponse()) {
+            return -1;
+        }
+        String s = part(1);
+        try {
+            return s != null && s.length() == 3 ? Integer.parseInt(s) : -1;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** Response reason phrase (may be empty), or null for a request. */
+    public String reason() {
+        if (!isResponse()) {
+            return null;
+        }
+        String[] p = startLine.split(" ", 3);
+        return p.length == 3 ? p[2] : "";
+    }
+
+    private String part(int i) {
+        String[] p = startLine.split(" ", 3);
+        return i < p.length ? p[i] : null;
+    }
+}

@@ -1,0 +1,59 @@
+package dev.wsdebug.wire;
+
+import java.io.ByteArrayOutputStream;
+import java.util.zip.Deflater;
+
+/**
+ * Compresses outgoing messages for permessage-deflate (RFC 7692 7.2.1): raw deflate, flushed with
+ * a sync flush, with the trailing 0x00 0x00 0xff 0xff removed. The JDK's deflater always uses a
+ * 15-bit window, so a direction whose peer asked for a smaller window must be sent uncompressed.
+ */
+public final class MessageDeflater implements AutoCloseable {
+    private final boolean noContextTakeover;
+    private final Deflater deflater;
+    private final byte[] buf = new byte[16 * 1024];
+
+    public MessageDeflater(boolean noContextTakeover) {
+        this(noContextTakeover, Deflater.DEFAULT_COMPRESSION);
+    }
+
+    public MessageDeflater(boolean noContextTakeover, int level) {
+        this.noContextTakeover = noContextTakeover;
+        this.deflater = new Deflater(level, true);
+    }
+
+    /** True if this deflater can honour a negotiated window of {@code windowBits}. */
+    public static boolean supportsWindowBits(int windowBits) {
+        return windowBits == 15;
+    }
+
+    public byte[] deflate(byte[] message) {
+        return deflate(message, 0, message.length);
+    }
+
+    /** The compressed payload for one message (an empty message becomes the single byte 0x00). */
+    public byte[] deflate(byte[] message, int off, int len) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(16, len / 2));
+        deflater.setInput(message, off, len);
+        int n;
+        do {
+            n = deflater.deflate(buf, 0, buf.length, Deflater.SYNC_FLUSH);
+            out.write(buf, 0, n);
+        } while (n == buf.length);
+        byte[] all = out.toByteArray();
+        if (noContextTakeover) {
+            deflater.reset();
+        }
+        int size = all.length;
+        if (size >= 4 && all[size - 4] == 0 && all[size - 3] == 0 && all[size - 2] == (byte) 0xFF
+                && all[size - 1] == (byte) 0xFF) {
+            size -= 4;
+        }
+        return java.util.Arrays.copyOf(all, size);
+    }
+
+    @Override
+    public void close() {
+        deflater.end();
+    }
+}

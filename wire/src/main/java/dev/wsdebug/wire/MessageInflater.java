@@ -1,0 +1,83 @@
+package dev.wsdebug.wire;
+
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
+
+/**
+ * Inflates the messages of one direction (RFC 7692 7.2.2). Each message's compressed payload
+ * streams through {@link #inflate}; {@link #end} appends the 0x00 0x00 0xff 0xff tail the sender
+ * removed. With context takeover the LZ77 window carries over to the next message; without it
+ * the inflater starts afresh for every message.
+ *
+ * <p>A raw inflater always keeps a 32 KiB window, so it reads streams made with any smaller
+ * negotiated window too.
+ */
+public final class MessageInflater implements AutoCloseable {
+    private static final byte[] TAIL = {0x00, 0x00, (byte) 0xFF, (byte) 0xFF};
+
+    private final boolean noContextTakeover;
+    private final Inflater inflater = new Inflater(true);
+    private final byte[] out = new byte[16 * 1024];
+    private boolean resetBeforeNext;
+
+    public MessageInflater(boolean noContextTakeover) {
+        this.noContextTakeover = noContextTakeover;
+    }
+
+    /** Call at the first frame of every compressed message. */
+    public void begin() {
+        if (noContextTakeover || resetBeforeNext) {
+            inflater.reset();
+            resetBeforeNext = false;
+        }
+    }
+
+    /**
+     * Inflates part of a message's compressed payload.
+     *
+     * @throws DataFormatException when the bytes are not a valid deflate stream; the next message
+     *                             then starts from an empty window
+     */
+    public void inflate(byte[] b, int off, int len, ByteSink sink) throws DataFormatException {
+        if (len == 0) {
+            return;
+        }
+        inflater.setInput(b, off, len);
+        drain(sink);
+    }
+
+    /** Ends the message: feeds the removed tail and flushes what remains. */
+    public void end(ByteSink sink) throws DataFormatException {
+        inflater.setInput(TAIL, 0, TAIL.length);
+        drain(sink);
+    }
+
+    private void drain(ByteSink sink) throws DataFormatException {
+        try {
+            while (true) {
+                if (inflater.finished()) {
+                    // A final block (BFINAL=1) ended the deflate stream; RFC 7692 7.2.3.3 allows it.
+                    // What follows in this message is ignored by zlib, and the next message needs a new stream.
+                    resetBeforeNext = true;
+                    return;
+                }
+                int n = inflater.inflate(out);
+                if (n > 0) {
+                    sink.write(out, 0, n);
+                } else if (inflater.needsInput()) {
+                    return;
+                } else if (inflater.needsDictionary()) {
+                    throw new DataFormatException("the stream asks for a preset dictionary");
+                }
+            }
+        } catch (DataFormatException e) {
+            resetBeforeNext = true;
+            throw e;
+        }
+    }
+
+    @Override
+    public void close() {
+        inflater.end();
+    }
+}
