@@ -1,0 +1,308 @@
+package dev.wsdebug.capture;
+
+import dev.wsdebug.wire.CloseCodes;
+import dev.wsdebug.wire.DeflateParams;
+import dev.wsdebug.wire.Direction;
+import dev.wsdebug.wire.Frame;
+import dev.wsdebug.wire.FrameListener;
+import dev.wsdebug.wire.FrameParser;
+import dev.wsdebug.wire.Handshake;
+import dev.wsdebug.wire.HandshakeResult;
+import dev.wsdebug.wire.HttpHead;
+import dev.wsdebug.wire.HttpHeadParser;
+import dev.wsdebug.wire.Message;
+import dev.wsdebug.wire.MessageAssembler;
+import dev.wsdebug.wire.MessageInflater;
+import dev.wsdebug.wire.Opcode;
+import dev.wsdebug.wire.Violation;
+
+import java.io.ByteArrayOutputStream;
+import java.util.List;
+
+/**
+ * The one pipeline: the two byte streams of a connection in, events out.
+ *
+ * <p>Every source feeds it {@code (direction, time, bytes)} chunks exactly as they crossed the
+ * wire. It parses the HTTP/1.1 upgrade, then frames, messages and inflation per direction, and
+ * sends {@link HandshakeEvent}, {@link FrameEvent}, {@link MessageEvent}, {@link CloseEvent} and
+ * {@link ErrorEvent} to its sink in the order they complete. Raw frame input without a handshake
+ * starts with {@link #assumeWebSocket}.
+ *
+ * <p>Not thread-safe: a source feeds one conversation from one thread at a time.
+ */
+public final class Conversation {
+    /** Decoded bytes of one message kept for display and storage by default. */
+    public static final int DEFAULT_RETAIN = 1 << 20;
+    /** Client bytes buffered while waiting for the server's answer to the upgrade. */
+    private static final int MAX_EARLY = 1 << 20;
+
+    private enum Phase { HANDSHAKE, WEBSOCKET, NOT_WEBSOCKET }
+
+    private final String conn;
+    private final EventSink sink;
+    private final int retainCap;
+    private final Side c2s = new Side(Direction.C2S);
+    private final Side s2c = new Side(Direction.S2C);
+    private String scheme = "ws";
+    private Phase phase = Phase.HANDSHAKE;
+    private HttpHead request;
+    private long seq;
+    private Frame firstClose;
+    private Direction firstCloseDir;
+    private boolean closeReported;
+    private boolean ended;
+    private boolean reportMissingClose = true;
+
+    public Conversation(String conn, EventSink sink) {
+        this(conn, sink, DEFAULT_RETAIN);
+    }
+
+    public Conversation(String conn, EventSink sink, int retainCap) {
+        this.conn = conn;
+        this.sink = sink;
+        this.retainCap = retainCap;
+    }
+
+    public String conn() {
+        return conn;
+    }
+
+    /** The URL scheme shown for the handshake: {@code ws} (default) or {@code wss}. */
+    public Conversation scheme(String scheme) {
+        this.scheme = scheme;
+        return this;
+    }
+
+    /**
+     * Skips the handshake: the bytes are WebSocket frames from the start.
+     *
+     * @param deflate the negotiated permessage-deflate parameters, or null when not negotiated
+     */
+    public void assumeWebSocket(DeflateParams deflate) {
+        startWebSocket(deflate);
+    }
+
+    /**
+     * Whether {@link #end} reports 1006 Abnormal Closure when no close frame was seen (default
+     * true). Off for input that is only a slice of a stream, such as frames pasted into decode.
+     */
+    public Conversation reportMissingClose(boolean report) {
+        this.reportMissingClose = report;
+        return this;
+    }
+
+    /** True once the handshake succeeded (status 101) or WebSocket was assumed. */
+    public boolean isWebSocket() {
+        return phase == Phase.WEBSOCKET;
+    }
+
+    public void feed(Direction dir, long timeMicros, byte[] b) {
+        feed(dir, timeMicros, b, 0, b.length);
+    }
+
+    public void feed(Direction dir, long timeMicros, byte[] b, int off, int len) {
+        if (ended) {
+            throw new IllegalStateException("conversation " + conn + " has ended");
+        }
+        Side side = side(dir);
+        side.time = timeMicros;
+        switch (phase) {
+            case WEBSOCKET -> side.frames.feed(b, off, len);
+            case HANDSHAKE -> handshakeBytes(side, timeMicros, b, off, len);
+            case NOT_WEBSOCKET -> side.ignored += len;
+        }
+    }
+
+    private void handshakeBytes(Side side, long t, byte[] b, int off, int len) {
+        if (side.dir == Direction.C2S && request != null) {
+            side.keepEarly(b, off, len);
+            return;
+        }
+        int used = side.head.feed(b, off, len);
+        if (side.head.isComplete() && side.head.error() == null) {
+            HttpHead head = side.head.head();
+            if (side.dir == Direction.C2S) {
+                request = head;
+                side.keepEarly(b, off + used, len - used);
+            } else {
+                responseComplete(head, t);
+                if (phase == Phase.WEBSOCKET) {
+                    s2c.frames.feed(b, off + used, len - used);
+                }
+            }
+        } else if (side.head.isComplete() || side.head.isDone()) {
+            error(t, "handshake", side.dir.sender() + " did not send a valid HTTP head: " + side.head.error());
+            phase = Phase.NOT_WEBSOCKET;
+        }
+    }
+
+    private void responseComplete(HttpHead response, long t) {
+        HttpHead req = request != null ? request : new HttpHead("GET / HTTP/1.1", List.of(), 0);
+        HandshakeResult result = Handshake.check(req, response);
+        sink.accept(new HandshakeEvent(conn, t, "http/1.1", url(request), request, response, result));
+        if (result.upgraded()) {
+            startWebSocket(result.deflate());
+            byte[] early = c2s.takeEarly();
+            if (early.length > 0) {
+                c2s.frames.feed(early, 0, early.length);
+            }
+        } else {
+            phase = Phase.NOT_WEBSOCKET;
+        }
+    }
+
+    private String url(HttpHead req) {
+        if (req == null) {
+            return null;
+        }
+        String target = req.target();
+        if (target != null && target.contains("://")) {
+            return target;
+        }
+        String host = req.header("Host");
+        return scheme + "://" + (host == null ? "unknown-host" : host) + (target == null ? "/" : target);
+    }
+
+    private void startWebSocket(DeflateParams deflate) {
+        phase = Phase.WEBSOCKET;
+        c2s.start(deflate);
+        s2c.start(deflate);
+    }
+
+    /**
+     * Both streams have ended (connection closed, file read). Reports a stream that stopped inside
+     * a frame or a message, and how the connection closed if no close handshake completed.
+     */
+    public void end(long timeMicros) {
+        if (ended) {
+            return;
+        }
+        ended = true;
+        if (phase == Phase.HANDSHAKE) {
+            String what = request == null ? "before the upgrade request was complete"
+                    : "before the server answered the upgrade request";
+            error(timeMicros, "handshake", "The connection ended " + what + ".");
+            if (request != null) {
+                sink.accept(new HandshakeEvent(conn, timeMicros, "http/1.1", url(request), request, null, null));
+            }
+            return;
+        }
+        if (phase != Phase.WEBSOCKET) {
+            return;
+        }
+        for (Side side : new Side[] {c2s, s2c}) {
+            Violation v = side.frames.finish();
+            if (v != null) {
+                error(timeMicros, "input", side.dir.id() + ": " + v.detail() + " The frame starts at byte " + v.offset() + ".");
+            } else if (side.messages.inMessage()) {
+                error(timeMicros, "input", side.dir.id() + ": the stream ends inside a fragmented message.");
+            }
+            side.close();
+        }
+        if (!closeReported) {
+            closeReported = true;
+            if (firstClose == null) {
+                if (!reportMissingClose) {
+                    return;
+                }
+                sink.accept(new CloseEvent(conn, timeMicros, CloseCodes.ABNORMAL, "", false, "none", false));
+            } else {
+                sink.accept(closeEvent(timeMicros, false));
+            }
+        }
+    }
+
+    private CloseEvent closeEvent(long t, boolean clean) {
+        int code = firstClose.closeCode();
+        boolean onWire = code >= 0;
+        return new CloseEvent(conn, t, onWire ? code : CloseCodes.NO_STATUS_RECEIVED,
+                onWire ? firstClose.closeReason() : "", onWire, firstCloseDir.sender(), clean);
+    }
+
+    private void closeFrame(Direction dir, Frame f, long t) {
+        if (firstClose == null) {
+            firstClose = f;
+            firstCloseDir = dir;
+        } else if (dir != firstCloseDir && !closeReported) {
+            closeReported = true;
+            sink.accept(closeEvent(t, true));
+        }
+    }
+
+    private void error(long t, String kind, String message) {
+        sink.accept(new ErrorEvent(conn, t, kind, message));
+    }
+
+    private Side side(Direction dir) {
+        return dir == Direction.C2S ? c2s : s2c;
+    }
+
+    /** One direction's decoding state. */
+    private final class Side implements FrameListener {
+        final Direction dir;
+        final HttpHeadParser head = new HttpHeadParser();
+        FrameParser frames;
+        MessageAssembler messages;
+        MessageInflater inflater;
+        ByteArrayOutputStream early;
+        long time;
+        long frameSeq;
+        long ignored;
+
+        Side(Direction dir) {
+            this.dir = dir;
+        }
+
+        void start(DeflateParams deflate) {
+            inflater = deflate == null ? null : new MessageInflater(deflate.noContextTakeover(dir));
+            messages = new MessageAssembler(inflater, retainCap);
+            frames = new FrameParser(dir, deflate != null, this);
+        }
+
+        void keepEarly(byte[] b, int off, int len) {
+            if (len <= 0) {
+                return;
+            }
+            if (early == null) {
+                early = new ByteArrayOutputStream();
+            }
+            int room = MAX_EARLY - early.size();
+            early.write(b, off, Math.max(0, Math.min(room, len)));
+        }
+
+        byte[] takeEarly() {
+            byte[] out = early == null ? new byte[0] : early.toByteArray();
+            early = null;
+            return out;
+        }
+
+        void close() {
+            if (inflater != null) {
+                inflater.close();
+            }
+        }
+
+        @Override
+        public void onFrameStart(Frame frame) {
+            frameSeq = ++seq;
+            messages.frameStart(frame);
+        }
+
+        @Override
+        public void onFramePayload(Frame frame, byte[] buf, int off, int len, long payloadPos) {
+            messages.framePayload(frame, buf, off, len, payloadPos);
+        }
+
+        @Override
+        public void onFrameEnd(Frame frame) {
+            Message m = messages.frameEnd(frame);
+            sink.accept(new FrameEvent(conn, time, dir, frameSeq, frame));
+            if (m != null) {
+                sink.accept(new MessageEvent(conn, time, dir, frameSeq, m));
+            }
+            if (frame.opcode() == Opcode.CLOSE) {
+                closeFrame(dir, frame, time);
+            }
+        }
+    }
+}

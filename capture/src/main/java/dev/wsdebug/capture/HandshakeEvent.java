@@ -1,0 +1,19 @@
+package dev.wsdebug.capture;
+
+import dev.wsdebug.wire.HandshakeResult;
+import dev.wsdebug.wire.HttpHead;
+
+/**
+ * The opening handshake: request and response heads as sent, and what they negotiated.
+ *
+ * @param request  the upgrade request, or null when the capture starts after it
+ * @param response the response, or null when the stream ended before one arrived
+ * @param result   the checks and negotiated parameters, or null without a response
+ */
+public record HandshakeEvent(String conn, long timeMicros, String transport, String url, HttpHead request,
+                             HttpHead response, HandshakeResult result) implements Event {
+    @Override
+    public String name() {
+        return "handshake";
+    }
+}

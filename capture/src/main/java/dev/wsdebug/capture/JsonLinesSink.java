@@ -1,0 +1,234 @@
+package dev.wsdebug.capture;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.wsdebug.wire.DeflateParams;
+import dev.wsdebug.wire.Frame;
+import dev.wsdebug.wire.HandshakeResult;
+import dev.wsdebug.wire.HttpHead;
+import dev.wsdebug.wire.Masking;
+import dev.wsdebug.wire.Message;
+import dev.wsdebug.wire.Violation;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * Writes events as JSON Lines, schema v1: one object per line, fields in the documented order.
+ * Optional fields are omitted when they do not apply (closeCode on non-close frames, payloadHex on
+ * data frames, violations when there are none).
+ */
+public final class JsonLinesSink implements EventSink {
+    private static final JsonFactory FACTORY = JsonFactory.builder().build();
+    private static final HexFormat HEX = HexFormat.of();
+
+    private final OutputStream out;
+    private final JsonGenerator gen;
+    private final boolean flushEachEvent;
+
+    /**
+     * @param flushEachEvent flush after every line, for live output read by another program
+     */
+    public JsonLinesSink(OutputStream out, boolean flushEachEvent) {
+        this.out = out;
+        this.flushEachEvent = flushEachEvent;
+        try {
+            this.gen = FACTORY.createGenerator(out, JsonEncoding.UTF8);
+            gen.configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false);
+            gen.setRootValueSeparator(null); // lines end with our own newline, not a space
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void accept(Event event) {
+        try {
+            gen.writeStartObject();
+            gen.writeStringField("event", event.name());
+            gen.writeStringField("conn", event.conn());
+            gen.writeFieldName("t");
+            gen.writeNumber(BigDecimal.valueOf(event.timeMicros(), 6));
+            if (event instanceof FrameEvent f) {
+                frame(f);
+            } else if (event instanceof MessageEvent m) {
+                message(m);
+            } else if (event instanceof HandshakeEvent h) {
+                handshake(h);
+            } else if (event instanceof CloseEvent c) {
+                close(c);
+            } else if (event instanceof ErrorEvent e) {
+                gen.writeStringField("kind", e.kind());
+                gen.writeStringField("message", e.message());
+            }
+            gen.writeEndObject();
+            gen.writeRaw('\n');
+            if (flushEachEvent) {
+                gen.flush();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void handshake(HandshakeEvent h) throws IOException {
+        gen.writeStringField("transport", h.transport());
+        gen.writeStringField("url", h.url());
+        HttpHead req = h.request();
+        gen.writeFieldName("request");
+        if (req == null) {
+            gen.writeNull();
+        } else {
+            gen.writeStartObject();
+            gen.writeStringField("method", req.method());
+            gen.writeStringField("target", req.target());
+            headers(req.headers());
+            gen.writeEndObject();
+        }
+        HttpHead resp = h.response();
+        gen.writeFieldName("response");
+        if (resp == null) {
+            gen.writeNull();
+        } else {
+            gen.writeStartObject();
+            gen.writeNumberField("status", resp.status());
+            gen.writeStringField("reason", resp.reason());
+            headers(resp.headers());
+            gen.writeEndObject();
+        }
+        HandshakeResult r = h.result();
+        gen.writeBooleanField("upgraded", r != null && r.upgraded());
+        gen.writeFieldName("accept");
+        if (r == null) {
+            gen.writeNull();
+        } else {
+            gen.writeStartObject();
+            gen.writeStringField("expected", r.expectedAccept());
+            gen.writeStringField("actual", r.actualAccept());
+            gen.writeBooleanField("valid", r.acceptValid());
+            gen.writeEndObject();
+        }
+        gen.writeStringField("subprotocol", r == null ? null : r.subprotocol());
+        gen.writeStringField("extensions", r == null ? null : r.extensions());
+        gen.writeFieldName("deflate");
+        DeflateParams d = r == null ? null : r.deflate();
+        if (d == null) {
+            gen.writeNull();
+        } else {
+            gen.writeStartObject();
+            gen.writeBooleanField("clientNoContextTakeover", d.clientNoContextTakeover());
+            gen.writeBooleanField("serverNoContextTakeover", d.serverNoContextTakeover());
+            gen.writeNumberField("clientMaxWindowBits", d.clientWindowBits());
+            gen.writeNumberField("serverMaxWindowBits", d.serverWindowBits());
+            gen.writeEndObject();
+        }
+        List<String> problems = r == null ? List.of() : r.problems();
+        if (!problems.isEmpty()) {
+            gen.writeArrayFieldStart("problems");
+            for (String p : problems) {
+                gen.writeString(p);
+            }
+            gen.writeEndArray();
+        }
+    }
+
+    private void headers(List<HttpHead.Header> headers) throws IOException {
+        gen.writeArrayFieldStart("headers");
+        for (HttpHead.Header h : headers) {
+            gen.writeStartArray();
+            gen.writeString(h.name());
+            gen.writeString(h.value());
+            gen.writeEndArray();
+        }
+        gen.writeEndArray();
+    }
+
+    private void frame(FrameEvent e) throws IOException {
+        Frame f = e.frame();
+        gen.writeStringField("dir", e.dir().id());
+        gen.writeNumberField("seq", e.seq());
+        gen.writeBooleanField("fin", f.fin());
+        gen.writeBooleanField("rsv1", f.rsv1());
+        gen.writeBooleanField("rsv2", f.rsv2());
+        gen.writeBooleanField("rsv3", f.rsv3());
+        gen.writeNumberField("opcode", f.opcode());
+        gen.writeStringField("type", f.type());
+        gen.writeBooleanField("masked", f.masked());
+        gen.writeStringField("maskKey", f.masked() ? Masking.keyHex(f.maskKey()) : null);
+        gen.writeNumberField("headerLength", f.headerLength());
+        gen.writeNumberField("lengthEncoding", f.lengthEncoding());
+        gen.writeNumberField("payloadLength", f.payloadLength());
+        if (f.closeCode() >= 0) {
+            gen.writeNumberField("closeCode", f.closeCode());
+            gen.writeStringField("closeReason", f.closeReason());
+        }
+        if (f.controlPayload() != null) {
+            gen.writeStringField("payloadHex", HEX.formatHex(f.controlPayload()));
+        }
+        violations(f.violations());
+    }
+
+    private void message(MessageEvent e) throws IOException {
+        Message m = e.message();
+        gen.writeStringField("dir", e.dir().id());
+        gen.writeNumberField("seq", e.seq());
+        gen.writeStringField("type", m.type());
+        gen.writeNumberField("frames", m.frames());
+        gen.writeBooleanField("compressed", m.compressed());
+        gen.writeNumberField("wireLength", m.wireLength());
+        gen.writeNumberField("length", m.length());
+        if (m.isText()) {
+            gen.writeStringField("utf8", m.utf8InvalidAt() < 0 ? "valid" : "invalid at byte " + m.utf8InvalidAt());
+            gen.writeStringField("text", m.text());
+        } else {
+            gen.writeNullField("utf8");
+            gen.writeStringField("base64", Base64.getEncoder().encodeToString(m.payload()));
+        }
+        gen.writeBooleanField("truncated", m.truncated());
+        if (m.truncated()) {
+            gen.writeStringField("sha256", m.sha256());
+        }
+        violations(m.violations());
+    }
+
+    private void close(CloseEvent c) throws IOException {
+        gen.writeNumberField("code", c.code());
+        gen.writeStringField("name", c.codeName());
+        gen.writeStringField("reason", c.reason());
+        gen.writeBooleanField("onWire", c.onWire());
+        gen.writeStringField("initiator", c.initiator());
+        gen.writeBooleanField("clean", c.clean());
+    }
+
+    private void violations(List<Violation> vs) throws IOException {
+        if (vs.isEmpty()) {
+            return;
+        }
+        gen.writeArrayFieldStart("violations");
+        for (Violation v : vs) {
+            gen.writeStartObject();
+            gen.writeStringField("rule", v.rule());
+            gen.writeStringField("rfc", v.rfc());
+            gen.writeNumberField("offset", v.offset());
+            gen.writeStringField("detail", v.detail());
+            gen.writeEndObject();
+        }
+        gen.writeEndArray();
+    }
+
+    @Override
+    public void flush() {
+        try {
+            gen.flush();
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

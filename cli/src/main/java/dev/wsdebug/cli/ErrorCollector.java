@@ -1,0 +1,44 @@
+package dev.wsdebug.cli;
+
+import dev.wsdebug.capture.ErrorEvent;
+import dev.wsdebug.capture.Event;
+import dev.wsdebug.capture.EventSink;
+
+/**
+ * Passes events on and remembers the first error, so a command can report it on stderr and exit
+ * with the right code. Errors reach the next sink only when it is the JSON stream (where they are
+ * events like any other); the transcript leaves them to stderr so they are not printed twice.
+ */
+final class ErrorCollector implements EventSink {
+    private final EventSink next;
+    private final boolean forwardErrors;
+    private String first;
+
+    ErrorCollector(EventSink next, boolean forwardErrors) {
+        this.next = next;
+        this.forwardErrors = forwardErrors;
+    }
+
+    @Override
+    public void accept(Event event) {
+        if (event instanceof ErrorEvent e) {
+            if (first == null) {
+                first = e.message();
+            }
+            if (!forwardErrors) {
+                return;
+            }
+        }
+        next.accept(event);
+    }
+
+    /** The first error's sentence, or null. */
+    String firstError() {
+        return first;
+    }
+
+    @Override
+    public void flush() {
+        next.flush();
+    }
+}
