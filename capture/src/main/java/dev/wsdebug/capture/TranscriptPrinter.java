@@ -97,7 +97,7 @@ public final class TranscriptPrinter implements EventSink {
             }
         }
         StringBuilder s = new StringBuilder(indent());
-        s.append(req == null ? "?" : req.method() + " " + req.target()).append(arrowText(Direction.S2C))
+        s.append(req == null ? "?" : req.method() + " " + req.target()).append(arrowText(Direction.C2S))
                 .append(paint(r != null && r.valid() ? GREEN : RED, resp.status() + " " + resp.reason()));
         if (r != null && r.actualAccept() != null) {
             s.append("  accept ").append(r.acceptValid() ? paint(GREEN, "ok") : paint(RED, "WRONG"));

@@ -15,7 +15,7 @@ public record TranscriptStyle(boolean frames, boolean headers, boolean prettyJso
                               boolean unicode, int maxChars) {
 
     public static TranscriptStyle plain() {
-        return new TranscriptStyle(false, false, false, true, false, false, 500);
+        return new TranscriptStyle(false, false, false, true, false, false, 200);
     }
 
     public TranscriptStyle withFrames(boolean v) {

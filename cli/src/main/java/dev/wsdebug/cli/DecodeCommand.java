@@ -65,7 +65,7 @@ final class DecodeCommand implements Callable<Integer> {
 
     @Option(names = "--color", paramLabel = "WHEN", defaultValue = "auto",
             description = "Colour: auto (only on a terminal), always or never. Default: ${DEFAULT-VALUE}.")
-    String color;
+    Terminal.ColorMode color;
 
     @Override
     public Integer call() {
@@ -97,12 +97,7 @@ final class DecodeCommand implements Callable<Integer> {
                 return usage(err, "--deflate: '" + deflate + "' does not contain permessage-deflate.");
             }
         }
-        Terminal.ColorMode mode;
-        try {
-            mode = Terminal.ColorMode.valueOf(color.toUpperCase(java.util.Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            return usage(err, "--color must be auto, always or never, not '" + color + "'.");
-        }
+        Terminal.ColorMode mode = color;
 
         byte[] hexBytes = null;
         String inputProblem = null;

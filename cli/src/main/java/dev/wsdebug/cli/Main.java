@@ -10,7 +10,7 @@ import java.io.PrintWriter;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = {"A WebSocket debugger: every frame, exactly as it crossed the wire.", ""},
-        subcommands = {DecodeCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {DemoCommand.class, DecodeCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 success or clean close, 1 the connection failed or closed abnormally,"
                 + " 2 bad usage or input.", "Run 'wsdebug COMMAND --help' for a command's options."})
 public final class Main implements Runnable {
@@ -26,7 +26,15 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args));
+        int code;
+        try {
+            code = run(args);
+        } catch (Throwable t) { // an Error escapes picocli's handler; still one line, no stack trace
+            Terminal.stderr().println("wsdebug: internal error: " + t);
+            code = 1;
+        }
+        Terminal.stdout().flush();
+        System.exit(code);
     }
 
     /** Runs the command line and returns the exit code (tests call this directly). */
@@ -36,7 +44,7 @@ public final class Main implements Runnable {
     }
 
     static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new Main());
+        CommandLine cl = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
         cl.setOut(new PrintWriter(Terminal.stdout(), true));
         cl.setErr(new PrintWriter(Terminal.stderr(), true));
         cl.setParameterExceptionHandler((ex, args) -> {

@@ -1,0 +1,126 @@
+package dev.wsdebug.capture;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.wsdebug.wire.Direction;
+import dev.wsdebug.wire.FrameSpec;
+import dev.wsdebug.wire.FrameWriter;
+import dev.wsdebug.wire.Opcode;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The JSON Lines stream is a contract: field names, order and types of schema v1. */
+class JsonLinesSinkTest {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private static List<JsonNode> lines(byte[] c2s, byte[] s2c) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        JsonLinesSink sink = new JsonLinesSink(out, true);
+        Conversation conv = new Conversation("42", sink);
+        conv.feed(Direction.C2S, 1_700_000_000_123_456L, c2s);
+        conv.feed(Direction.S2C, 1_700_000_001_000_001L, s2c);
+        conv.end(1_700_000_002_000_000L);
+        sink.flush();
+        List<JsonNode> nodes = new ArrayList<>();
+        for (String line : out.toString(StandardCharsets.UTF_8).split("\n")) {
+            assertThat(line).doesNotStartWith(" ");
+            nodes.add(MAPPER.readTree(line));
+        }
+        return nodes;
+    }
+
+    private static List<String> keys(JsonNode n) {
+        List<String> k = new ArrayList<>();
+        n.fieldNames().forEachRemaining(k::add);
+        return k;
+    }
+
+    @Test
+    void everyEventFollowsSchemaV1() throws Exception {
+        FrameWriter w = new FrameWriter(new Random(1));
+        byte[] c2s = ConversationTest.concat(
+                ConversationTest.request("Sec-WebSocket-Extensions: permessage-deflate\r\n"),
+                w.encode(FrameSpec.of(Opcode.TEXT, "Hello".getBytes(StandardCharsets.UTF_8)).withMask(0x37fa213d)),
+                w.encode(FrameSpec.of(Opcode.CLOSE, FrameWriter.closePayload(4001, "done")).withMask(1)));
+        byte[] s2c = ConversationTest.concat(
+                ConversationTest.response101("Sec-WebSocket-Extensions: permessage-deflate\r\n"),
+                w.encode(FrameSpec.of(Opcode.BINARY, new byte[] {(byte) 0xde, (byte) 0xad})),
+                w.encode(FrameSpec.of(Opcode.PING, "x".getBytes(StandardCharsets.UTF_8)).withFin(false)));
+        List<JsonNode> nodes = lines(c2s, s2c);
+        assertThat(nodes).extracting(n -> n.get("event").asText())
+                .containsExactly("handshake", "frame", "message", "frame", "frame", "message", "frame", "close");
+
+        JsonNode h = nodes.get(0);
+        assertThat(keys(h)).containsExactly("event", "conn", "t", "transport", "url", "request", "response",
+                "upgraded", "accept", "subprotocol", "extensions", "deflate");
+        assertThat(h.get("conn").asText()).isEqualTo("42");
+        assertThat(h.get("t").decimalValue()).isEqualByComparingTo("1700000001.000001");
+        assertThat(h.get("transport").asText()).isEqualTo("http/1.1");
+        assertThat(keys(h.get("request"))).containsExactly("method", "target", "headers");
+        assertThat(h.get("request").get("headers").get(0).get(0).asText()).isEqualTo("Host");
+        assertThat(keys(h.get("response"))).containsExactly("status", "reason", "headers");
+        assertThat(h.get("response").get("status").asInt()).isEqualTo(101);
+        assertThat(h.get("upgraded").asBoolean()).isTrue();
+        assertThat(keys(h.get("accept"))).containsExactly("expected", "actual", "valid");
+        assertThat(h.get("accept").get("valid").asBoolean()).isTrue();
+        assertThat(h.get("subprotocol").isNull()).isTrue();
+        assertThat(keys(h.get("deflate"))).containsExactly("clientNoContextTakeover", "serverNoContextTakeover",
+                "clientMaxWindowBits", "serverMaxWindowBits");
+        assertThat(h.get("deflate").get("clientMaxWindowBits").asInt()).isEqualTo(15);
+
+        JsonNode f = nodes.get(1);
+        assertThat(keys(f)).containsExactly("event", "conn", "t", "dir", "seq", "fin", "rsv1", "rsv2", "rsv3",
+                "opcode", "type", "masked", "maskKey", "headerLength", "lengthEncoding", "payloadLength");
+        assertThat(f.get("t").decimalValue()).isEqualByComparingTo("1700000000.123456");
+        assertThat(f.get("maskKey").asText()).isEqualTo("37fa213d");
+        assertThat(f.get("headerLength").asInt()).isEqualTo(6);
+        assertThat(f.get("lengthEncoding").asInt()).isEqualTo(7);
+
+        JsonNode m = nodes.get(2);
+        assertThat(keys(m)).containsExactly("event", "conn", "t", "dir", "seq", "type", "frames", "compressed",
+                "wireLength", "length", "utf8", "text", "truncated");
+        assertThat(m.get("seq").asLong()).isEqualTo(f.get("seq").asLong());
+        assertThat(m.get("text").asText()).isEqualTo("Hello");
+        assertThat(m.get("utf8").asText()).isEqualTo("valid");
+
+        JsonNode close = nodes.get(3);
+        assertThat(close.get("closeCode").asInt()).isEqualTo(4001);
+        assertThat(close.get("closeReason").asText()).isEqualTo("done");
+        assertThat(close.get("payloadHex").asText()).isEqualTo("0fa1646f6e65");
+
+        JsonNode binary = nodes.get(5);
+        assertThat(binary.get("utf8").isNull()).isTrue();
+        assertThat(binary.get("base64").asText()).isEqualTo("3q0=");
+
+        JsonNode ping = nodes.get(6);
+        assertThat(ping.get("type").asText()).isEqualTo("ping");
+        JsonNode v = ping.get("violations").get(0);
+        assertThat(keys(v)).containsExactly("rule", "rfc", "offset", "detail");
+        assertThat(v.get("rule").asText()).isEqualTo("fragmented-control-frame");
+        assertThat(v.get("rfc").asText()).isEqualTo("RFC 6455 5.5");
+
+        JsonNode c = nodes.get(7);
+        assertThat(keys(c)).containsExactly("event", "conn", "t", "code", "name", "reason", "onWire", "initiator", "clean");
+        assertThat(c.get("code").asInt()).isEqualTo(4001);
+        assertThat(c.get("name").asText()).isEqualTo("Private Use (4000-4999)");
+        assertThat(c.get("initiator").asText()).isEqualTo("client");
+        assertThat(c.get("clean").asBoolean()).isFalse();
+    }
+
+    @Test
+    void aFailedHandshakeListsItsProblems() throws Exception {
+        byte[] s2c = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: wrong=\r\n\r\n"
+                .getBytes(StandardCharsets.ISO_8859_1);
+        JsonNode h = lines(ConversationTest.request(""), s2c).get(0);
+        assertThat(h.get("accept").get("valid").asBoolean()).isFalse();
+        assertThat(h.get("accept").get("actual").asText()).isEqualTo("wrong=");
+        assertThat(h.get("problems").get(0).asText()).contains("Sec-WebSocket-Accept");
+    }
+}
