@@ -5,20 +5,94 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 
 /**
- * Incremental UTF-8 validation (Unicode table 3-7, well-formed byte sequences): bytes may arrive in
- * any split, and the first invalid byte is reported by its position counted from the last reset.
- * Runs of ASCII are skipped eight bytes at a time.
+ * Incremental UTF-8 validation: bytes may arrive in any split, and the first invalid byte is
+ * reported by its position counted from the last reset.
+ *
+ * <p>A deterministic automaton over byte classes encodes the well-formed sequences of Unicode
+ * table 3-7 (no overlongs, no surrogates, nothing above U+10FFFF): one table lookup per byte, with
+ * runs of ASCII skipped eight bytes at a time.
  */
 public final class Utf8Validator {
     private static final VarHandle LONGS =
             MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final long HIGH_BITS = 0x8080808080808080L;
 
+    private static final int ACCEPT = 0;
+    private static final int REJECT = 1;
+    private static final int CLASSES = 12;
+
+    /**
+     * Byte classes: 0 ASCII, 1 80-8F, 2 90-9F, 3 A0-BF, 4 never valid (C0, C1, F5-FF), 5 C2-DF,
+     * 6 E0, 7 E1-EC and EE-EF, 8 ED, 9 F0, 10 F1-F3, 11 F4.
+     */
+    private static final byte[] CLASS = new byte[256];
+
+    /**
+     * State x class to next state. States: 0 accept, 1 reject, 2 one continuation byte left,
+     * 3 two left, 4 after E0 (next A0-BF), 5 after ED (next 80-9F), 6 after F0 (next 90-BF),
+     * 7 after F1-F3 (next 80-BF, then two), 8 after F4 (next 80-8F).
+     */
+    private static final byte[] NEXT = new byte[9 * CLASSES];
+
+    static {
+        for (int c = 0; c < 256; c++) {
+            int k;
+            if (c < 0x80) {
+                k = 0;
+            } else if (c < 0x90) {
+                k = 1;
+            } else if (c < 0xA0) {
+                k = 2;
+            } else if (c < 0xC0) {
+                k = 3;
+            } else if (c < 0xC2 || c > 0xF4) {
+                k = 4;
+            } else if (c < 0xE0) {
+                k = 5;
+            } else if (c == 0xE0) {
+                k = 6;
+            } else if (c == 0xED) {
+                k = 8;
+            } else if (c < 0xF0) {
+                k = 7;
+            } else if (c == 0xF0) {
+                k = 9;
+            } else if (c < 0xF4) {
+                k = 10;
+            } else {
+                k = 11;
+            }
+            CLASS[c] = (byte) k;
+        }
+        java.util.Arrays.fill(NEXT, (byte) REJECT);
+        set(ACCEPT, 0, ACCEPT);
+        set(ACCEPT, 5, 2);
+        set(ACCEPT, 6, 4);
+        set(ACCEPT, 7, 3);
+        set(ACCEPT, 8, 5);
+        set(ACCEPT, 9, 6);
+        set(ACCEPT, 10, 7);
+        set(ACCEPT, 11, 8);
+        for (int k = 1; k <= 3; k++) {
+            set(2, k, ACCEPT);
+            set(3, k, 2);
+            set(7, k, 3);
+        }
+        set(4, 3, 2);
+        set(5, 1, 2);
+        set(5, 2, 2);
+        set(6, 2, 3);
+        set(6, 3, 3);
+        set(8, 1, 3);
+    }
+
+    private static void set(int state, int cls, int next) {
+        NEXT[state * CLASSES + cls] = (byte) next;
+    }
+
     private long position;
     private long sequenceStart;
-    private int pending;
-    private int low = 0x80;
-    private int high = 0xBF;
+    private int state = ACCEPT;
     private long invalidAt = -1;
 
     /**
@@ -32,63 +106,37 @@ public final class Utf8Validator {
             position += len;
             return invalidAt;
         }
+        int s = state;
+        int lead = -1;
         int i = off;
         int end = off + len;
         while (i < end) {
-            if (pending == 0) {
-                while (i + 8 <= end && (((long) LONGS.get(b, i)) & HIGH_BITS) == 0) {
-                    i += 8;
-                }
-                if (i == end) {
-                    break;
-                }
-                int c = b[i] & 0xFF;
-                if (c < 0x80) {
+            int c = b[i];
+            if (s == ACCEPT) {
+                if (c >= 0) {
+                    // after an ASCII byte, skip the rest of an ASCII run eight bytes at a time
                     i++;
+                    while (i + 8 <= end && (((long) LONGS.get(b, i)) & HIGH_BITS) == 0) {
+                        i += 8;
+                    }
                     continue;
                 }
-                sequenceStart = position + (i - off);
-                if (c >= 0xC2 && c <= 0xDF) {
-                    pending = 1;
-                } else if (c == 0xE0) {
-                    pending = 2;
-                    low = 0xA0;
-                } else if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) {
-                    pending = 2;
-                } else if (c == 0xED) {
-                    pending = 2;
-                    high = 0x9F; // excludes the surrogates U+D800..U+DFFF
-                } else if (c == 0xF0) {
-                    pending = 3;
-                    low = 0x90;
-                } else if (c >= 0xF1 && c <= 0xF3) {
-                    pending = 3;
-                } else if (c == 0xF4) {
-                    pending = 3;
-                    high = 0x8F; // nothing above U+10FFFF
-                } else {
-                    return fail(position + (i - off), off, len);
-                }
-                i++;
-            } else {
-                int c = b[i] & 0xFF;
-                if (c < low || c > high) {
-                    return fail(position + (i - off), off, len);
-                }
-                pending--;
-                low = 0x80;
-                high = 0xBF;
-                i++;
+                lead = i;
             }
+            s = NEXT[s * CLASSES + CLASS[c & 0xFF]];
+            if (s == REJECT) {
+                invalidAt = position + (i - off);
+                position += len;
+                return invalidAt;
+            }
+            i++;
         }
+        if (lead >= 0) {
+            sequenceStart = position + (lead - off);
+        }
+        state = s;
         position += len;
         return -1;
-    }
-
-    private long fail(long at, int off, int len) {
-        invalidAt = at;
-        position += len;
-        return at;
     }
 
     /**
@@ -98,7 +146,7 @@ public final class Utf8Validator {
      *         byte, or of the lead byte of a sequence the input cut short
      */
     public long finish() {
-        if (invalidAt < 0 && pending > 0) {
+        if (invalidAt < 0 && state != ACCEPT) {
             invalidAt = sequenceStart;
         }
         return invalidAt;
@@ -117,9 +165,7 @@ public final class Utf8Validator {
     public void reset() {
         position = 0;
         sequenceStart = 0;
-        pending = 0;
-        low = 0x80;
-        high = 0xBF;
+        state = ACCEPT;
         invalidAt = -1;
     }
 

@@ -1,0 +1,28 @@
+package dev.wsdebug.capture;
+
+/**
+ * Serialises events from several connections (each fed on its own thread) into one sink, so
+ * the lines of one event are never interleaved with another's.
+ */
+public final class SynchronizedSink implements EventSink {
+    private final EventSink next;
+
+    public SynchronizedSink(EventSink next) {
+        this.next = next;
+    }
+
+    @Override
+    public synchronized void accept(Event event) {
+        next.accept(event);
+    }
+
+    @Override
+    public synchronized void flush() {
+        next.flush();
+    }
+
+    @Override
+    public synchronized void close() {
+        next.close();
+    }
+}

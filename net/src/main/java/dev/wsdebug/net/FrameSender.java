@@ -1,0 +1,109 @@
+package dev.wsdebug.net;
+
+import dev.wsdebug.wire.DeflateParams;
+import dev.wsdebug.wire.Direction;
+import dev.wsdebug.wire.FrameSpec;
+import dev.wsdebug.wire.FrameWriter;
+import dev.wsdebug.wire.MessageDeflater;
+import dev.wsdebug.wire.Opcode;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * Puts messages and control frames on a channel as one endpoint: masked when it is the client,
+ * compressed when permessage-deflate was negotiated and our compressor can honour the window the
+ * peer asked for (otherwise uncompressed, which RSV1=0 always allows), fragmented on request.
+ */
+public final class FrameSender {
+    private final Channel channel;
+    private final boolean mask;
+    private final FrameWriter writer = new FrameWriter();
+    private MessageDeflater deflater;
+    private int fragmentSize;
+    private boolean closeSent;
+
+    /**
+     * @param direction the direction this endpoint sends in: C2S for a client, S2C for a server
+     */
+    public FrameSender(Channel channel, Direction direction) {
+        this.channel = channel;
+        this.mask = direction == Direction.C2S;
+    }
+
+    /** Turns on compression for what this endpoint sends, as negotiated. */
+    public void deflate(DeflateParams params, Direction direction) {
+        if (params != null && MessageDeflater.supportsWindowBits(params.windowBits(direction))) {
+            deflater = new MessageDeflater(params.noContextTakeover(direction));
+        }
+    }
+
+    public boolean compressing() {
+        return deflater != null;
+    }
+
+    /** Splits every message into frames of at most this many payload bytes (0: one frame). */
+    public void fragmentSize(int bytes) {
+        this.fragmentSize = bytes;
+    }
+
+    public boolean closeSent() {
+        return closeSent;
+    }
+
+    public ChannelFuture text(String text) {
+        return message(Opcode.TEXT, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public ChannelFuture binary(byte[] data) {
+        return message(Opcode.BINARY, data);
+    }
+
+    /** A whole data message, compressed and fragmented as configured. */
+    public ChannelFuture message(int opcode, byte[] payload) {
+        boolean compressed = deflater != null;
+        byte[] body = compressed ? deflater.deflate(payload) : payload;
+        if (fragmentSize <= 0 || body.length <= fragmentSize) {
+            return frame(new FrameSpec(true, compressed, false, false, opcode, null, 0, body));
+        }
+        ChannelFuture last = null;
+        for (int off = 0; off < body.length; off += fragmentSize) {
+            int end = Math.min(body.length, off + fragmentSize);
+            boolean first = off == 0;
+            last = frame(new FrameSpec(end == body.length, first && compressed, false, false,
+                    first ? opcode : Opcode.CONTINUATION, null, 0, Arrays.copyOfRange(body, off, end)));
+        }
+        return last;
+    }
+
+    public ChannelFuture ping(byte[] payload) {
+        return frame(FrameSpec.of(Opcode.PING, payload));
+    }
+
+    public ChannelFuture pong(byte[] payload) {
+        return frame(FrameSpec.of(Opcode.PONG, payload));
+    }
+
+    /**
+     * A close frame; code -1 sends one without a status code.
+     */
+    public ChannelFuture close(int code, String reason) {
+        closeSent = true;
+        byte[] payload = code < 0 ? new byte[0] : FrameWriter.closePayload(code, reason);
+        return frame(FrameSpec.of(Opcode.CLOSE, payload));
+    }
+
+    /** Any frame as specified; the mask key is chosen here for a client. */
+    public ChannelFuture frame(FrameSpec spec) {
+        FrameSpec s = mask && spec.maskKey() == null ? spec.withMask(writer.randomMaskKey()) : spec;
+        return channel.writeAndFlush(Unpooled.wrappedBuffer(writer.encode(s)));
+    }
+
+    /** Bytes exactly as given (a handshake, or deliberately broken input). */
+    public ChannelFuture raw(byte[] bytes) {
+        return channel.writeAndFlush(Unpooled.wrappedBuffer(bytes));
+    }
+}

@@ -1,0 +1,103 @@
+package dev.wsdebug.net;
+
+import dev.wsdebug.capture.Conversation;
+import dev.wsdebug.capture.MicroClock;
+import dev.wsdebug.wire.Direction;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+
+import java.util.ArrayDeque;
+
+/**
+ * Sits just above TLS (or the socket) and hands a copy of every byte read and written to the
+ * connection's {@link Conversation}, so what wsdebug shows is exactly what crossed the wire.
+ *
+ * <p>An endpoint reacts to the conversation's events by writing, which comes back here while a
+ * feed is still running; such bytes are queued and fed right after, so the conversation is never
+ * entered twice.
+ */
+public final class WireTap extends ChannelDuplexHandler {
+    private final Conversation conversation;
+    private final Direction inbound;
+    private final ArrayDeque<Object[]> pending = new ArrayDeque<>();
+    private byte[] scratch = new byte[16 * 1024];
+    private boolean feeding;
+    private boolean ended;
+
+    /**
+     * @param inbound direction of the bytes this side reads: S2C for a client, C2S for a server
+     */
+    public WireTap(Conversation conversation, Direction inbound) {
+        this.conversation = conversation;
+        this.inbound = inbound;
+    }
+
+    public Conversation conversation() {
+        return conversation;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof ByteBuf b) {
+            feed(inbound, b);
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (msg instanceof ByteBuf b) {
+            feed(inbound.opposite(), b);
+        }
+        ctx.write(msg, promise);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        end();
+        ctx.fireChannelInactive();
+    }
+
+    /** Ends the conversation (idempotent): the connection is gone. */
+    public void end() {
+        if (!ended && !feeding) {
+            ended = true;
+            conversation.end(MicroClock.now());
+        }
+    }
+
+    private void feed(Direction dir, ByteBuf b) {
+        int n = b.readableBytes();
+        if (n == 0 || ended) {
+            return;
+        }
+        if (feeding) {
+            byte[] copy = new byte[n];
+            b.getBytes(b.readerIndex(), copy);
+            pending.add(new Object[] {dir, copy});
+            return;
+        }
+        feeding = true;
+        try {
+            long t = MicroClock.now();
+            if (b.hasArray()) {
+                conversation.feed(dir, t, b.array(), b.arrayOffset() + b.readerIndex(), n);
+            } else {
+                if (scratch.length < n) {
+                    scratch = new byte[Math.max(n, scratch.length * 2)];
+                }
+                b.getBytes(b.readerIndex(), scratch, 0, n);
+                conversation.feed(dir, t, scratch, 0, n);
+            }
+            Object[] next;
+            while ((next = pending.poll()) != null) {
+                byte[] bytes = (byte[]) next[1];
+                conversation.feed((Direction) next[0], MicroClock.now(), bytes, 0, bytes.length);
+            }
+        } finally {
+            feeding = false;
+        }
+    }
+}
