@@ -1,0 +1,37 @@
+package dev.wsdebug.net;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** How {@link WsServer} behaves, including the misbehaviour knobs that reproduce real failures. */
+public final class ServerOptions {
+    public String host = "127.0.0.1";
+    public int port = 8765;
+    public boolean tls;
+    public Path cert;
+    public Path key;
+    public boolean compress = true;
+    public List<String> subprotocols = new ArrayList<>();
+    /** Messages above this many bytes (decoded) close the connection with 1009. */
+    public int maxMessage = 16 * 1024 * 1024;
+
+    /** Never answer pings: the server looks alive at TCP level but is a zombie. */
+    public boolean noPong;
+    /** After this many echoed messages, close with {@link #closeCode}; -1 never. */
+    public int closeAfter = -1;
+    public int closeCode = 1000;
+    public String closeReason = "";
+    /** After this many echoed messages, close TCP with no close frame (the client sees 1006); -1 never. */
+    public int dropAfter = -1;
+    /** Answer the upgrade with this HTTP status instead of 101; 0 to accept. */
+    public int reject;
+    /** Send a wrong Sec-WebSocket-Accept. */
+    public boolean badAccept;
+    /** Send every reply in frames of at most this many payload bytes; 0 for one frame. */
+    public int fragment;
+    /** Delay every reply by this many milliseconds. */
+    public long delayMs;
+    /** Send a ping this often (seconds); 0 never. */
+    public double pingInterval;
+}
