@@ -60,7 +60,7 @@ public final class TranscriptPrinter implements EventSink {
         } else if (event instanceof CloseEvent c) {
             close(c);
         } else if (event instanceof ErrorEvent e) {
-            out.println(prefix(e.timeMicros()) + paint(RED + BOLD, "error") + " " + paint(DIM, "(" + e.kind() + ")")
+            out.println(prefix(e.conn(), e.timeMicros()) + paint(RED + BOLD, "error") + " " + paint(DIM, "(" + e.kind() + ")")
                     + " " + e.message());
         }
     }
@@ -77,7 +77,7 @@ public final class TranscriptPrinter implements EventSink {
         HttpHead resp = h.response();
         HandshakeResult r = h.result();
         String rule = style.unicode() ? "──" : "==";
-        StringBuilder line = new StringBuilder(prefix(h.timeMicros()));
+        StringBuilder line = new StringBuilder(prefix(h.conn(), h.timeMicros()));
         line.append(paint(BOLD, rule + " handshake ")).append(h.url() == null ? "(request not captured)" : h.url());
         out.println(line);
         if (style.headers() && req != null) {
@@ -131,7 +131,7 @@ public final class TranscriptPrinter implements EventSink {
     private void frame(FrameEvent e) {
         Frame f = e.frame();
         if (style.frames()) {
-            out.println(prefix(e.timeMicros()) + arrow(e.dir()) + " " + seq(e.seq()) + " " + frameHeader(f));
+            out.println(prefix(e.conn(), e.timeMicros()) + arrow(e.dir()) + " " + seq(e.seq()) + " " + frameHeader(f));
             if (f.isControl()) {
                 String body = controlBody(f);
                 if (!body.isEmpty()) {
@@ -139,7 +139,7 @@ public final class TranscriptPrinter implements EventSink {
                 }
             }
         } else if (f.isControl() || Opcode.isReserved(f.opcode())) {
-            StringBuilder s = new StringBuilder(prefix(e.timeMicros()));
+            StringBuilder s = new StringBuilder(prefix(e.conn(), e.timeMicros()));
             s.append(arrow(e.dir())).append(' ').append(paint(typeColor(f.opcode()), f.type()));
             String body = controlBody(f);
             if (f.opcode() != Opcode.CLOSE) {
@@ -190,7 +190,7 @@ public final class TranscriptPrinter implements EventSink {
 
     private void message(MessageEvent e) {
         Message m = e.message();
-        StringBuilder s = new StringBuilder(prefix(e.timeMicros()));
+        StringBuilder s = new StringBuilder(prefix(e.conn(), e.timeMicros()));
         s.append(arrow(e.dir())).append(' ');
         if (style.frames()) {
             // under the frame lines, the message line lines up with the frame types
@@ -234,7 +234,7 @@ public final class TranscriptPrinter implements EventSink {
 
     private void close(CloseEvent c) {
         String rule = style.unicode() ? "──" : "==";
-        StringBuilder s = new StringBuilder(prefix(c.timeMicros()));
+        StringBuilder s = new StringBuilder(prefix(c.conn(), c.timeMicros()));
         s.append(paint(BOLD, rule + " closed ")).append(paint(c.code() == 1000 ? GREEN : YELLOW + BOLD,
                 c.code() + " " + c.codeName()));
         if (!c.reason().isEmpty()) {
@@ -260,12 +260,16 @@ public final class TranscriptPrinter implements EventSink {
 
     // ---- formatting ---------------------------------------------------------------------------
 
-    private String prefix(long micros) {
-        if (!style.time()) {
-            return "";
+    private String prefix(String conn, long micros) {
+        String p = "";
+        if (style.time()) {
+            Instant t = Instant.ofEpochSecond(micros / 1_000_000, (micros % 1_000_000) * 1000);
+            p = paint(DIM, CLOCK.format(t)) + " ";
         }
-        Instant t = Instant.ofEpochSecond(micros / 1_000_000, (micros % 1_000_000) * 1000);
-        return paint(DIM, CLOCK.format(t)) + " ";
+        if (style.conn() && conn != null) {
+            p += paint(DIM, "[" + conn + "]") + " ";
+        }
+        return p;
     }
 
     private String indent() {

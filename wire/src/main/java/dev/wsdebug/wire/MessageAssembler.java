@@ -111,6 +111,16 @@ public final class MessageAssembler {
             return null;
         }
         current = f;
+        if (compressed && wireLength == 0 && !inflateFailed) {
+            // RFC 7692 7.2.3.6: an empty message compresses to at least one byte (0x00). With
+            // nothing before the appended tail the inflater is left inside a block, which breaks
+            // the next message of this direction; the fault is this message's.
+            inflateFailed = true;
+            Violation v = Rule.DEFLATE_STREAM_INVALID.at(f.payloadOffset(),
+                    "The compressed message has an empty payload; an empty message must be sent as the single byte 0x00.");
+            violations.add(v);
+            f.addViolation(v);
+        }
         if (compressed && !inflateFailed) {
             try {
                 inflater.end(decoded);

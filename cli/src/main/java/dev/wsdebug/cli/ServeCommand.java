@@ -1,0 +1,210 @@
+package dev.wsdebug.cli;
+
+import dev.wsdebug.capture.EventSink;
+import dev.wsdebug.capture.JsonLinesSink;
+import dev.wsdebug.capture.SynchronizedSink;
+import dev.wsdebug.capture.TranscriptPrinter;
+import dev.wsdebug.net.ServerOptions;
+import dev.wsdebug.net.Tls;
+import dev.wsdebug.net.WsServer;
+import dev.wsdebug.wire.CloseCodes;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import javax.net.ssl.SSLException;
+import java.io.PrintStream;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code wsdebug serve}: an echo server that shows every connection and can misbehave on purpose. */
+@Command(name = "serve",
+        sortOptions = false,
+        mixinStandardHelpOptions = true,
+        description = {"Run a WebSocket echo server that shows every connection's frames, and can misbehave"
+                + " on purpose to reproduce real failures.", ""},
+        footer = {"", "Examples:",
+                "  wsdebug serve                                  # ws://127.0.0.1:8765, echo",
+                "  wsdebug serve --tls --port 8443                # wss with a self-signed certificate",
+                "  wsdebug serve --no-pong                        # a zombie: pings go unanswered",
+                "  wsdebug serve --drop-after 3                   # TCP drops after 3 replies: clients see 1006",
+                "  wsdebug serve --close-after 1 --close-code 4000 --close-reason 'go away'",
+                "  wsdebug serve --reject 403                     # refuse every upgrade with 403",
+                "  wsdebug serve --fragment 10 --delay 500        # slow, fragmented replies"})
+final class ServeCommand implements Callable<Integer> {
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on. Default: ${DEFAULT-VALUE}.")
+    String host;
+
+    @Option(names = "--port", defaultValue = "8765", description = "Port to listen on (0 picks a free one). Default: ${DEFAULT-VALUE}.")
+    int port;
+
+    @Option(names = "--tls", description = "Serve wss:// (a self-signed certificate is made unless --cert/--key are given).")
+    boolean tls;
+
+    @Option(names = "--cert", paramLabel = "FILE", description = "TLS certificate chain (PEM).")
+    Path cert;
+
+    @Option(names = "--key", paramLabel = "FILE", description = "TLS private key (PEM).")
+    Path key;
+
+    @Option(names = "--compress", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Accept permessage-deflate when offered (--no-compress to refuse). Default: on.")
+    boolean compress;
+
+    @Option(names = "--subprotocol", paramLabel = "P", description = "A subprotocol the server speaks (repeatable);"
+            + " it picks the first the client offers.")
+    List<String> subprotocols = new ArrayList<>();
+
+    @Option(names = "--max-message", paramLabel = "BYTES", defaultValue = "16777216",
+            description = "Close with 1009 when a message is larger. Default: ${DEFAULT-VALUE}.")
+    int maxMessage;
+
+    @Option(names = "--no-pong", description = "Never answer pings (a zombie server).")
+    boolean noPong;
+
+    @Option(names = "--close-after", paramLabel = "N", description = "Close after N echoed messages, with --close-code.")
+    Integer closeAfter;
+
+    @Option(names = "--close-code", paramLabel = "C", defaultValue = "1000", description = "Code for --close-after. Default: ${DEFAULT-VALUE}.")
+    int closeCode;
+
+    @Option(names = "--close-reason", paramLabel = "R", defaultValue = "", description = "Reason for --close-after.")
+    String closeReason;
+
+    @Option(names = "--drop-after", paramLabel = "N", description = "Drop TCP after N echoed messages, with no close frame (clients see 1006).")
+    Integer dropAfter;
+
+    @Option(names = "--reject", paramLabel = "STATUS", description = "Answer every upgrade with this HTTP status instead of 101 (e.g. 200, 302, 403).")
+    Integer reject;
+
+    @Option(names = "--bad-accept", description = "Send a wrong Sec-WebSocket-Accept.")
+    boolean badAccept;
+
+    @Option(names = "--fragment", paramLabel = "BYTES", description = "Send every reply in frames of at most BYTES payload bytes.")
+    int fragment;
+
+    @Option(names = "--delay", paramLabel = "MS", description = "Delay every reply by MS milliseconds.")
+    long delay;
+
+    @Option(names = "--ping-interval", paramLabel = "S", description = "Ping every client every S seconds.")
+    double pingInterval;
+
+    @Option(names = "--json", description = "Print JSON Lines (schema v1) of every connection instead of the transcript.")
+    boolean json;
+
+    @Option(names = "-v", description = "Show handshake headers; -vv also every frame.")
+    boolean[] verbose = new boolean[0];
+
+    @Option(names = "--color", paramLabel = "WHEN", defaultValue = "auto", description = "Colour: auto, always or never.")
+    Terminal.ColorMode color;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintStream out = Terminal.stdout();
+        PrintStream err = Terminal.stderr();
+        String problem = validate();
+        if (problem != null) {
+            err.println("wsdebug serve: " + problem);
+            return Main.USAGE;
+        }
+        ServerOptions o = options();
+        EventSink view = json ? new JsonLinesSink(out, true)
+                : new LiveSink(new TranscriptPrinter(out, Terminal.style(color).withConn(true)
+                        .withHeaders(verbose.length >= 1).withFrames(verbose.length >= 2)));
+        WsServer server = new WsServer(o, new SynchronizedSink(view));
+        InetSocketAddress bound;
+        try {
+            bound = server.start();
+        } catch (SSLException e) {
+            err.println("wsdebug serve: " + e.getMessage());
+            server.close();
+            return Main.USAGE;
+        } catch (Exception e) {
+            server.close();
+            if (e instanceof BindException || e.getCause() instanceof BindException) {
+                err.println("wsdebug serve: cannot listen on " + host + ":" + port + ": " + e.getMessage() + ".");
+                return Main.USAGE;
+            }
+            throw e;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            view.flush();
+        }));
+        String hostText = bound.getAddress().getHostAddress();
+        if (hostText.contains(":")) {
+            hostText = "[" + hostText + "]";
+        }
+        PrintStream status = json ? err : out;
+        status.println("listening on " + (tls ? "wss" : "ws") + "://" + hostText + ":" + bound.getPort());
+        if (server.identity() != null) {
+            Path pem = Files.createTempFile("wsdebug-serve-", ".pem");
+            Tls.writePem(server.identity().certificate(), pem);
+            status.println("self-signed certificate for localhost, 127.0.0.1 and ::1: connect with --ca " + pem
+                    + " (or --insecure)");
+        }
+        status.flush();
+        server.awaitClose();
+        return 0;
+    }
+
+    private String validate() {
+        if (port < 0 || port > 65535) {
+            return "--port must be 0-65535, not " + port + ".";
+        }
+        if ((cert == null) != (key == null)) {
+            return "--cert and --key go together.";
+        }
+        if (cert != null && !tls) {
+            return "--cert and --key need --tls.";
+        }
+        for (Path p : new Path[] {cert, key}) {
+            if (p != null && !Files.isReadable(p)) {
+                return "cannot read " + p + ".";
+            }
+        }
+        if (!CloseCodes.isValidOnWire(closeCode)) {
+            return "--close-code " + closeCode + " (" + CloseCodes.name(closeCode) + ") cannot be sent in a close frame.";
+        }
+        if (closeReason.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 123) {
+            return "--close-reason is longer than the 123 bytes a close frame allows.";
+        }
+        if (reject != null && (reject < 100 || reject > 599 || reject == 101)) {
+            return "--reject must be an HTTP status from 100 to 599 other than 101, not " + reject + ".";
+        }
+        if (maxMessage < 1 || fragment < 0 || delay < 0 || pingInterval < 0) {
+            return "--max-message must be positive, --fragment, --delay and --ping-interval not negative.";
+        }
+        if (closeAfter != null && closeAfter < 1 || dropAfter != null && dropAfter < 1) {
+            return "--close-after and --drop-after count messages: 1 or more.";
+        }
+        return null;
+    }
+
+    private ServerOptions options() {
+        ServerOptions o = new ServerOptions();
+        o.host = host;
+        o.port = port;
+        o.tls = tls;
+        o.cert = cert;
+        o.key = key;
+        o.compress = compress;
+        o.subprotocols = subprotocols;
+        o.maxMessage = maxMessage;
+        o.noPong = noPong;
+        o.closeAfter = closeAfter == null ? -1 : closeAfter;
+        o.closeCode = closeCode;
+        o.closeReason = closeReason;
+        o.dropAfter = dropAfter == null ? -1 : dropAfter;
+        o.reject = reject == null ? 0 : reject;
+        o.badAccept = badAccept;
+        o.fragment = fragment;
+        o.delayMs = delay;
+        o.pingInterval = pingInterval;
+        return o;
+    }
+}

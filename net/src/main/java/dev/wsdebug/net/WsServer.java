@@ -1,0 +1,112 @@
+package dev.wsdebug.net;
+
+import dev.wsdebug.capture.Conversation;
+import dev.wsdebug.capture.EventSink;
+import dev.wsdebug.wire.Direction;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslContext;
+
+import javax.net.ssl.SSLException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * {@code wsdebug serve}: an echo server whose every connection goes through the one
+ * {@link Conversation} pipeline, with knobs to misbehave on purpose.
+ */
+public final class WsServer implements AutoCloseable {
+    private final ServerOptions opts;
+    private final EventSink sink;
+    private final AtomicLong connections = new AtomicLong();
+    private EventLoopGroup boss;
+    private EventLoopGroup workers;
+    private Channel listener;
+    private Tls.Identity identity;
+
+    /**
+     * @param sink receives every connection's events; called from several threads, so it must
+     *             be thread-safe (see {@link dev.wsdebug.capture.SynchronizedSink})
+     */
+    public WsServer(ServerOptions opts, EventSink sink) {
+        this.opts = opts;
+        this.sink = sink;
+    }
+
+    /**
+     * Binds and starts accepting.
+     *
+     * @return the address actually bound (port 0 picks a free one)
+     * @throws SSLException when the TLS certificate or key cannot be used
+     * @throws java.net.BindException (sneakily, from Netty) when the port is taken
+     */
+    public InetSocketAddress start() throws SSLException, InterruptedException {
+        SslContext ssl = null;
+        if (opts.tls) {
+            if (opts.cert != null) {
+                ssl = Tls.server(opts.cert, opts.key);
+            } else {
+                identity = Tls.selfSigned();
+                ssl = Tls.server(identity);
+            }
+        }
+        SslContext sslContext = ssl;
+        boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        workers = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
+        ServerBootstrap b = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        String id = Long.toString(connections.incrementAndGet());
+                        ServerConnection endpoint = new ServerConnection(opts);
+                        Conversation conv = new Conversation(id, EventSink.all(sink, endpoint), opts.maxMessage)
+                                .scheme(sslContext != null ? "wss" : "ws");
+                        if (sslContext != null) {
+                            ch.pipeline().addLast(sslContext.newHandler(ch.alloc()));
+                        }
+                        ch.pipeline().addLast(new WireTap(conv, Direction.C2S), endpoint);
+                    }
+                });
+        listener = b.bind(opts.host, opts.port).sync().channel();
+        return (InetSocketAddress) listener.localAddress();
+    }
+
+    /** The self-signed identity generated for --tls without --cert, or null. */
+    public Tls.Identity identity() {
+        return identity;
+    }
+
+    /** Connections accepted so far. */
+    public long connections() {
+        return connections.get();
+    }
+
+    /** Blocks until the listener closes. */
+    public void awaitClose() throws InterruptedException {
+        listener.closeFuture().sync();
+    }
+
+    @Override
+    public void close() {
+        if (listener != null) {
+            listener.close().syncUninterruptibly();
+        }
+        if (workers != null) {
+            workers.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        if (boss != null) {
+            boss.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+}
