@@ -52,6 +52,7 @@ public final class Conversation {
     private boolean closeReported;
     private boolean ended;
     private boolean reportMissingClose = true;
+    private boolean fedAny;
 
     public Conversation(String conn, EventSink sink) {
         this(conn, sink, DEFAULT_RETAIN);
@@ -104,6 +105,7 @@ public final class Conversation {
         if (ended) {
             throw new IllegalStateException("conversation " + conn + " has ended");
         }
+        fedAny |= len > 0;
         Side side = side(dir);
         side.time = timeMicros;
         switch (phase) {
@@ -178,6 +180,9 @@ public final class Conversation {
             return;
         }
         ended = true;
+        if (!fedAny && phase == Phase.HANDSHAKE) {
+            return; // nothing crossed the wire: nothing to report (the source says why)
+        }
         if (phase == Phase.HANDSHAKE) {
             String what = request == null ? "before the upgrade request was complete"
                     : "before the server answered the upgrade request";

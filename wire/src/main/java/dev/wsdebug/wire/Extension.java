@@ -87,6 +87,11 @@ public record Extension(String name, List<Param> params) {
         return out;
     }
 
+    /** True if the name is an RFC 7230 token, as header field names must be. */
+    public static boolean isTokenName(String s) {
+        return isToken(s);
+    }
+
     /** RFC 7230 token characters. */
     static boolean isToken(String s) {
         if (s.isEmpty()) {

@@ -1,0 +1,31 @@
+package dev.wsdebug.net;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What {@link WsClient} connects to and how. */
+public final class ClientOptions {
+    /** ws:// or wss:// URL. */
+    public URI url;
+    /** Extra request headers as "Name: value"; a name the client sets itself (Host, Origin...) replaces it. */
+    public List<String> headers = new ArrayList<>();
+    public List<String> subprotocols = new ArrayList<>();
+    public String origin;
+    /** user:password for Basic authentication, or null. */
+    public String auth;
+    public Path ca;
+    public Path cert;
+    public Path key;
+    public boolean insecure;
+    /** http://host:port of an HTTP proxy reached with CONNECT, or null. */
+    public URI proxy;
+    /** The Sec-WebSocket-Extensions offer, or null for none. */
+    public String extensions = "permessage-deflate; client_max_window_bits";
+    public int connectTimeoutMillis = 10_000;
+    /** How long to wait for the upgrade response after the request is sent. */
+    public int handshakeTimeoutMillis = 10_000;
+    /** Most decoded bytes of one message kept in events. */
+    public int retainCap = dev.wsdebug.capture.Conversation.DEFAULT_RETAIN;
+}
