@@ -166,14 +166,14 @@ class DeflateTest {
             inf.setInput(concat(payload, TAIL));
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             byte[] buf = new byte[4096];
-            int n;
-            while ((n = inf.inflate(buf)) > 0 || !inf.needsInput()) {
+            while (true) {
+                int n = inf.inflate(buf);
                 out.write(buf, 0, n);
-                if (n == 0 && inf.finished()) {
-                    break;
+                if (n == 0) {
+                    assertThat(inf.needsInput() || inf.finished()).as("inflater stuck").isTrue();
+                    return out.toByteArray();
                 }
             }
-            return out.toByteArray();
         } finally {
             inf.end();
         }

@@ -97,7 +97,7 @@ class FrameRoundTripPropertyTest {
             ByteArrayOutputStream wire = new ByteArrayOutputStream();
 
             // adds one frame, choosing masking and length encoding at random
-            java.util.function.BiConsumer<FrameSpec, Boolean> add = (base, unused) -> {
+            java.util.function.Consumer<FrameSpec> add = base -> {
                 Integer key = switch (dir == null ? 2 : dir == Direction.C2S ? 0 : 1) {
                     case 0 -> r.nextInt(8) == 0 ? 0 : r.nextInt();
                     case 1 -> null;
@@ -120,7 +120,7 @@ class FrameRoundTripPropertyTest {
             for (int m = 0; m < messageCount; m++) {
                 if (r.nextInt(4) == 0) {
                     add.accept(FrameSpec.of(r.nextBoolean() ? Opcode.PING : Opcode.PONG,
-                            randomBytes(r, controlLength(r))), true);
+                            randomBytes(r, controlLength(r))));
                 }
                 int opcode = r.nextBoolean() ? Opcode.TEXT : Opcode.BINARY;
                 int total = dataLength(r);
@@ -136,10 +136,10 @@ class FrameRoundTripPropertyTest {
                 for (int k = 0; k < pieces; k++) {
                     // text may be cut inside a character: only the whole message must be UTF-8
                     byte[] part = Arrays.copyOfRange(payload, cuts[k], cuts[k + 1]);
-                    add.accept(FrameSpec.of(k == 0 ? opcode : Opcode.CONTINUATION, part).withFin(k == pieces - 1), true);
+                    add.accept(FrameSpec.of(k == 0 ? opcode : Opcode.CONTINUATION, part).withFin(k == pieces - 1));
                     if (k < pieces - 1 && r.nextInt(3) == 0) {
                         add.accept(FrameSpec.of(r.nextBoolean() ? Opcode.PING : Opcode.PONG,
-                                randomBytes(r, controlLength(r))), true);
+                                randomBytes(r, controlLength(r))));
                     }
                 }
                 if (pieces > 1) {
@@ -150,8 +150,7 @@ class FrameRoundTripPropertyTest {
             if (r.nextInt(4) == 0) {
                 int[] codes = {1000, 1001, 1002, 1003, 1007, 1011, 1014, 3000, 4999};
                 String reason = new String(randomUtf8(r, r.nextInt(60)), StandardCharsets.UTF_8);
-                add.accept(FrameSpec.of(Opcode.CLOSE, FrameWriter.closePayload(codes[r.nextInt(codes.length)], reason)),
-                        true);
+                add.accept(FrameSpec.of(Opcode.CLOSE, FrameWriter.closePayload(codes[r.nextInt(codes.length)], reason)));
             }
 
             byte[] input = wire.toByteArray();
