@@ -61,7 +61,8 @@ public final class FrameParser {
 
     /** Stream offset of the next byte to be fed. */
     public long offset() {
-        return offset;
+        // the field only moves past a header once it is complete
+        return offset + headerFill;
     }
 
     /** True when the bytes fed so far end inside a frame. */

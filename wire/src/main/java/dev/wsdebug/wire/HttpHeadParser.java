@@ -110,6 +110,6 @@ public final class HttpHeadParser {
     public static boolean looksLikeHttp(byte[] b, int off, int len) {
         int n = Math.min(len, 5);
         String s = new String(b, off, n, StandardCharsets.ISO_8859_1);
-        return s.startsWith("GET ") || s.startsWith("HTTP/") || (n < 4 && ("GET ".startsWith(s) || "HTTP/".startsWith(s)));
+        return s.startsWith("GET ") || s.startsWith("HTTP/") || (n < 5 && ("GET ".startsWith(s) || "HTTP/".startsWith(s)));
     }
 }

@@ -36,6 +36,8 @@ public final class MessageAssembler {
     private Frame current;
     /** Position in the current frame's payload of the chunk being decoded (uncompressed only). */
     private long chunkFramePos;
+    /** Compressed bytes of the current message fed to the inflater before the current chunk. */
+    private long compressedFed;
     private final ByteSink decoded = this::decoded;
 
     /**
@@ -79,6 +81,7 @@ public final class MessageAssembler {
         violations = new ArrayList<>();
         firstOffset = f.offset();
         utf8.reset();
+        compressedFed = 0;
         if (compressed) {
             inflater.begin();
         }
@@ -93,8 +96,11 @@ public final class MessageAssembler {
                 try {
                     inflater.inflate(b, off, len, decoded);
                 } catch (DataFormatException e) {
-                    inflateFailure(f, f.payloadOffset() + payloadPos, e);
+                    // the byte the stream broke at, which is in this chunk
+                    long inChunk = Math.min(Math.max(0, inflater.failedAt() - compressedFed), len - 1);
+                    inflateFailure(f, f.payloadOffset() + payloadPos + inChunk, e);
                 }
+                compressedFed += len;
             }
         } else {
             chunkFramePos = payloadPos;

@@ -56,6 +56,13 @@ public final class MessageDeflater implements AutoCloseable {
                 && all[size - 1] == (byte) 0xFF) {
             size -= 4;
         }
+        if (size == 0) {
+            // zlib emits nothing for a sync flush right after another one (an empty message in a
+            // context-takeover stream), and an empty payload would leave the receiver's inflater inside
+            // a stored block header. RFC 7692 7.2.1 appends an empty stored block instead; the stream is
+            // byte-aligned after a sync flush, so that is 00 00 00 ff ff, and 00 without the tail.
+            return new byte[] {0x00};
+        }
         return java.util.Arrays.copyOf(all, size);
     }
 

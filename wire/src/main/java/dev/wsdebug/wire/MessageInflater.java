@@ -19,6 +19,9 @@ public final class MessageInflater implements AutoCloseable {
     private final Inflater inflater = new Inflater(true);
     private final byte[] out = new byte[16 * 1024];
     private boolean resetBeforeNext;
+    /** {@link Inflater#getBytesRead()} when the current message began. */
+    private long readAtBegin;
+    private long failedAt = -1;
 
     public MessageInflater(boolean noContextTakeover) {
         this.noContextTakeover = noContextTakeover;
@@ -30,6 +33,18 @@ public final class MessageInflater implements AutoCloseable {
             inflater.reset();
             resetBeforeNext = false;
         }
+        readAtBegin = inflater.getBytesRead();
+        failedAt = -1;
+    }
+
+    /**
+     * After {@link #inflate} or {@link #end} threw: the position, within this message's compressed
+     * payload, of the byte the stream broke at (the last byte zlib consumed; positions from the
+     * payload length on are the appended tail); -1 if nothing failed. It does not depend on how the
+     * payload was split into calls.
+     */
+    public long failedAt() {
+        return failedAt;
     }
 
     /**
@@ -53,14 +68,16 @@ public final class MessageInflater implements AutoCloseable {
     }
 
     private void drain(ByteSink sink) throws DataFormatException {
+        long written = inflater.getBytesWritten();
         try {
             while (true) {
                 if (inflater.finished()) {
-                    // A final block (BFINAL=1) ended the deflate stream; RFC 7692 7.2.3.3 allows it.
+                    // A final block (BFINAL=1) ended the deflate stream; RFC 7692 7.2.3.4 allows it.
                     // What follows in this message is ignored by zlib, and the next message needs a new stream.
                     resetBeforeNext = true;
                     return;
                 }
+                written = inflater.getBytesWritten();
                 int n = inflater.inflate(out);
                 if (n > 0) {
                     sink.write(out, 0, n);
@@ -71,6 +88,14 @@ public final class MessageInflater implements AutoCloseable {
                 }
             }
         } catch (DataFormatException e) {
+            // The failing call still wrote what it decoded before the bad bits and counted it (and the
+            // input it consumed); deliver it, so the output and the failure position are the same
+            // however the input was split.
+            int lost = (int) (inflater.getBytesWritten() - written);
+            if (lost > 0) {
+                sink.write(out, 0, lost);
+            }
+            failedAt = Math.max(0, inflater.getBytesRead() - readAtBegin - 1);
             resetBeforeNext = true;
             throw e;
         }
