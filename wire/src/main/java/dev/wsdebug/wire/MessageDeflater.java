@@ -45,13 +45,6 @@ public final class MessageDeflater implements AutoCloseable {
             deflater.reset();
         }
         int size = all.length;
-        if (size == 0) {
-            // zlib writes nothing for a flush that directly follows another one, so with context
-            // takeover an empty message after any other produced no bytes at all. The receiver appends
-            // 00 00 ff ff (RFC 7692 7.2.2) and would be left inside a stored block, breaking the next
-            // message; 0x00 completes it as an empty stored block, leaving the window unchanged.
-            return new byte[] {0x00};
-        }
         if (size >= 4 && all[size - 4] == 0 && all[size - 3] == 0 && all[size - 2] == (byte) 0xFF
                 && all[size - 1] == (byte) 0xFF) {
             size -= 4;

@@ -531,6 +531,20 @@ class ViolationTest {
     }
 
     @Test
+    void emptyCompressedPayloadIsBlamedOnItsOwnMessage() {
+        // RFC 7692 7.2.3.6: an empty message compresses to 0x00; zero bytes with RSV1 leave the
+        // receiver's inflater inside a block. The violation belongs to the empty message, and the
+        // following message (7.2.3.2's shared-window pair) still decodes with the context intact.
+        Decoded d = decodeAllWays(Setup.plain().deflate(false),
+                HI + " c1 07 f2 48 cd c9 c9 07 00  c1 00  c1 05 f2 00 11 00 00 " + TRAILER);
+        // HI is 4 bytes, "Hello" frame 9, so the empty frame is at 13 and its payload at 15
+        assertViolation(d.frame(2), "deflate-stream-invalid", 15, "RFC 7692 7.2.2");
+        assertThat(d.message(2).length()).isZero();
+        assertThat(d.message(3).text()).isEqualTo("Hello");
+        assertThat(d.message(3).violations()).isEmpty();
+    }
+
+    @Test
     void corruptDeflateStreamKeepsWhatWasDecodedBeforeTheBadByte() {
         // "Hello" (7.2.3.1) with its sync-flush marker kept, then a stored block whose NLEN is wrong
         String payload = "f2 48 cd c9 c9 07 00 00 00 ff ff 00 05 00 fa fe 48 65 6c 6c 6f";
