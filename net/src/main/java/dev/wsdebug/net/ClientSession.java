@@ -236,7 +236,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             keepalive.cancel(false);
         }
         if (!handshake.isDone()) {
-            if (handshakeEvent != null) {
+            if (handshakeEvent != null && handshakeEvent.response() != null) {
                 maybeFailHandshake(true);
             } else {
                 fail(new ClientFailure("handshake", CloseCodes.ABNORMAL,

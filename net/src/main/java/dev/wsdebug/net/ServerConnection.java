@@ -58,6 +58,12 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Eve
             if (!upgraded && msg instanceof ByteBuf b && !head.isDone()) {
                 byte[] bytes = new byte[b.readableBytes()];
                 b.getBytes(b.readerIndex(), bytes);
+                if (head.length() == 0 && bytes.length > 0 && (bytes[0] < 'A' || bytes[0] > 'Z')) {
+                    // no request line starts like this (often it is a TLS ClientHello on a plain port): hang up at once so
+                    // the client fails fast instead of waiting for a response
+                    ctx.close();
+                    return;
+                }
                 head.feed(bytes, 0, bytes.length);
                 if (head.isComplete()) {
                     answer();

@@ -133,7 +133,15 @@ public final class WsClient implements AutoCloseable {
             if (sslHandler != null) {
                 sslHandler.handshakeFuture().await();
                 if (!sslHandler.handshakeFuture().isSuccess()) {
-                    throw describe(sslHandler.handshakeFuture().cause(), opts);
+                    Throwable cause = sslHandler.handshakeFuture().cause();
+                    ClientFailure f = describe(cause, opts);
+                    if (f.closeCode() != CloseCodes.TLS_HANDSHAKE) {
+                        // the connection closed under the handshake: still a TLS failure (1015)
+                        f = new ClientFailure("tls", CloseCodes.TLS_HANDSHAKE, "The TLS handshake with "
+                                + u.getHost() + ":" + port + " failed (the server closed the connection during the"
+                                + " handshake; does it speak TLS on this port? try ws://); reported as 1015 TLS Handshake.", cause);
+                    }
+                    throw f;
                 }
             }
         } catch (ClientFailure f) {
@@ -210,6 +218,9 @@ public final class WsClient implements AutoCloseable {
         String m = deepest.getMessage() == null ? deepest.getClass().getSimpleName() : deepest.getMessage();
         if (m.contains("unable to find valid certification path") || m.contains("PKIX")) {
             return "the server's certificate is not trusted";
+        }
+        if (m.contains("closed") || m.contains("terminated the handshake") || m.contains("SSLHandshakeException")) {
+            return "the server closed the connection during the TLS handshake; does it speak TLS on this port? (try ws://)";
         }
         if (m.contains("No subject alternative") || m.contains("doesn't match")) {
             return "the certificate is not valid for this host name: " + m;
