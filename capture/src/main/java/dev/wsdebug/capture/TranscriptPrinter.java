@@ -185,7 +185,8 @@ public final class TranscriptPrinter implements EventSink {
         if (p == null || p.length == 0) {
             return "";
         }
-        return hexExcerpt(p, p.length, 32) + "  " + paint(DIM, quote(new String(p, java.nio.charset.StandardCharsets.UTF_8)));
+        String hex = hexExcerpt(p, p.length, 32);
+        return printableText(p) ? hex + "  " + paint(DIM, quote(new String(p, java.nio.charset.StandardCharsets.UTF_8))) : hex;
     }
 
     private void message(MessageEvent e) {
@@ -221,8 +222,14 @@ public final class TranscriptPrinter implements EventSink {
         }
         out.println(s);
         if (pretty != null) {
-            for (String l : pretty.split("\n")) {
-                out.println(indent() + "  " + l);
+            String[] lines = pretty.split("\n");
+            // as many lines as the excerpt limit allows characters, at ten characters a line
+            int max = Math.max(5, style.maxChars() / 10);
+            for (int i = 0; i < Math.min(lines.length, max); i++) {
+                out.println(indent() + "  " + lines[i]);
+            }
+            if (lines.length > max) {
+                out.println(indent() + "  " + paint(DIM, (style.unicode() ? "…" : "...") + " +" + (lines.length - max) + " lines"));
             }
         }
         if (m.truncated()) {
@@ -354,6 +361,19 @@ public final class TranscriptPrinter implements EventSink {
             sb.append(paint(DIM, " … +" + (fullLength - n) + " bytes").replace("…", style.unicode() ? "…" : "..."));
         }
         return sb.toString();
+    }
+
+    /** Valid UTF-8 without control characters other than whitespace: worth showing as text too. */
+    private static boolean printableText(byte[] p) {
+        if (!dev.wsdebug.wire.Utf8Validator.isValid(p)) {
+            return false;
+        }
+        for (byte b : p) {
+            if ((b >= 0 && b < 0x20 && b != '\n' && b != '\r' && b != '\t') || b == 0x7F) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String prettyJson(String text) {

@@ -317,8 +317,8 @@ final class ConnectCommand implements Callable<Integer> {
             long min = rtts.stream().mapToLong(Long::longValue).min().orElse(0);
             long max = rtts.stream().mapToLong(Long::longValue).max().orElse(0);
             double avg = rtts.stream().mapToLong(Long::longValue).average().orElse(0);
-            sb.append(String.format("  ping rtt: min %.3f ms, avg %.3f ms, max %.3f ms (%d pongs)%n", min / 1000.0,
-                    avg / 1000.0, max / 1000.0, rtts.size()));
+            sb.append(String.format("  ping rtt: min %.3f ms, avg %.3f ms, max %.3f ms (%d pong%s)%n", min / 1000.0,
+                    avg / 1000.0, max / 1000.0, rtts.size(), rtts.size() == 1 ? "" : "s"));
         }
         if (close != null) {
             sb.append(String.format("  closed:   %d %s, %s%s%n", close.code(), close.codeName(),

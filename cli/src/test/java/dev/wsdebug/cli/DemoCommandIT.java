@@ -9,21 +9,27 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+/** `wsdebug demo` runs a live session against an embedded server and shows every step. */
 class DemoCommandIT {
     @Test
     void demoShowsEveryStepAndExitsZero() throws Exception {
-        WsdebugProcess.Result r = WsdebugProcess.run("demo");
-        assertThat(r.exit()).isZero();
+        WsdebugProcess.Result r = WsdebugProcess.run("demo", "--color=never");
+        assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.err()).isEmpty();
         assertThat(r.out())
                 .contains("101 Switching Protocols").contains("accept ok")
                 .contains("subprotocol: chat.v2")
-                .contains("permessage-deflate; client_max_window_bits=15")
-                .contains("text message 15 B: \"Hello, wsdebug!\"")
-                .contains("binary message 8 B: 00 01 02 fe ff 7f 10 20")
-                .contains("(3 frames)")
-                .contains("(deflated ")
-                .contains("ping").contains("pong")
+                .contains("extensions:  permessage-deflate")
+                // the text, JSON (pretty-printed) and binary messages, both ways
+                .contains("text message 15 B (deflated 17 B): \"Hello, wsdebug!\"")
+                .contains("\"channel\" : \"prices\"")
+                .contains("binary message 8 B")
+                // the ping and its round trip
+                .containsPattern("pong: round trip \\d+\\.\\d{3} ms")
+                // the large message echoed in three fragments
+                .contains("continuation").contains("binary message 3000 B").contains("3 frames)")
+                // the compressed message: inflated size with its size on the wire
+                .containsPattern("text message 5041 B \\(deflated \\d{2,3} B\\)")
                 .contains("closed 1000 Normal Closure \"demo finished\" by client (close handshake complete)")
                 .contains("What you just saw")
                 .doesNotContain("! ");
@@ -39,9 +45,16 @@ class DemoCommandIT {
             events.add(mapper.readTree(line));
         }
         assertThat(events.get(0).get("event").asText()).isEqualTo("handshake");
-        assertThat(events.get(events.size() - 1).get("event").asText()).isEqualTo("close");
+        assertThat(events.get(0).get("subprotocol").asText()).isEqualTo("chat.v2");
+        JsonNode close = events.get(events.size() - 1);
+        assertThat(close.get("event").asText()).isEqualTo("close");
+        assertThat(close.get("code").asInt()).isEqualTo(1000);
+        assertThat(close.get("clean").asBoolean()).isTrue();
         assertThat(events).filteredOn(e -> e.has("violations")).isEmpty();
-        assertThat(events).filteredOn(e -> e.get("event").asText().equals("message")
-                && e.get("compressed").asBoolean()).hasSize(2);
+        List<JsonNode> received = events.stream().filter(e -> e.get("event").asText().equals("message")
+                && e.get("dir").asText().equals("s2c")).toList();
+        assertThat(received).hasSize(5);
+        assertThat(received).allSatisfy(m -> assertThat(m.get("compressed").asBoolean()).isTrue());
+        assertThat(received.get(3).get("frames").asInt()).isEqualTo(3);
     }
 }
