@@ -96,6 +96,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON Lines (schema v1) of every connection instead of the transcript.")
     boolean json;
 
+    @Option(names = {"-q", "--quiet"}, description = "Print only the listening line (for load tests).")
+    boolean quiet;
+
     @Option(names = "-v", description = "Show handshake headers; -vv also every frame.")
     boolean[] verbose = new boolean[0];
 
@@ -112,10 +115,10 @@ final class ServeCommand implements Callable<Integer> {
             return Main.USAGE;
         }
         ServerOptions o = options();
-        EventSink view = json ? new JsonLinesSink(out, true)
+        EventSink view = quiet ? EventSink.all() : json ? new JsonLinesSink(out, true)
                 : new LiveSink(new TranscriptPrinter(out, Terminal.style(color).withConn(true)
                         .withHeaders(verbose.length >= 1).withFrames(verbose.length >= 2)));
-        WsServer server = new WsServer(o, new SynchronizedSink(view));
+        WsServer server = new WsServer(o, quiet ? view : new SynchronizedSink(view));
         InetSocketAddress bound;
         try {
             bound = server.start();
