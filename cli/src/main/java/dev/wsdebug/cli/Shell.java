@@ -147,8 +147,10 @@ final class Shell implements AutoCloseable {
                     JSON.readTree(arg);
                     session.sendText(arg);
                 } catch (JsonProcessingException e) {
-                    printAbove("not sent, invalid JSON: " + e.getOriginalMessage() + " at column "
-                            + e.getLocation().getColumnNr());
+                    String why = e.getOriginalMessage();
+                    int cut = why.indexOf(" (start marker");
+                    printAbove("not sent, invalid JSON at column " + e.getLocation().getColumnNr() + ": "
+                            + (cut > 0 ? why.substring(0, cut) : why));
                 }
             }
             case "/stats" -> printAbove(stats.get());
