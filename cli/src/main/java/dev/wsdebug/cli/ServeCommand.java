@@ -138,7 +138,7 @@ final class ServeCommand implements Callable<Integer> {
             server.close();
             view.flush();
         }));
-        String hostText = bound.getAddress().getHostAddress();
+        String hostText = io.netty.util.NetUtil.toAddressString(bound.getAddress());
         if (hostText.contains(":")) {
             hostText = "[" + hostText + "]";
         }
