@@ -68,7 +68,8 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Eve
                 if (head.isComplete()) {
                     answer();
                 } else if (head.isDone()) {
-                    ctx.close();
+                    refuse(ServerHandshake.malformed(431, "The HTTP head is longer than "
+                            + HttpHeadParser.MAX_HEAD + " bytes."));
                 }
             }
             // Frames need nothing here: the wire tap has fed them to the conversation, whose
@@ -80,12 +81,13 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Eve
 
     private void answer() {
         if (head.error() != null) {
-            ctx.close();
+            // not valid HTTP: still an HTTP answer saying why (RFC 6455 4.2.2), not a silent close
+            refuse(ServerHandshake.malformed(400, head.error()));
             return;
         }
         ServerHandshake hs = ServerHandshake.answer(head.head(), opts);
         if (!hs.accepted()) {
-            out.raw(hs.response()).addListener(ChannelFutureListener.CLOSE);
+            refuse(hs);
             return;
         }
         upgraded = true;
@@ -100,6 +102,10 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Eve
                 }
             }, ms, ms, TimeUnit.MILLISECONDS);
         }
+    }
+
+    private void refuse(ServerHandshake hs) {
+        out.raw(hs.response()).addListener(ChannelFutureListener.CLOSE);
     }
 
     @Override

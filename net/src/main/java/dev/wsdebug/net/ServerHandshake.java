@@ -10,8 +10,8 @@ import java.util.List;
 
 /**
  * The server's answer to an upgrade request: 101 with the negotiated subprotocol and
- * permessage-deflate parameters, or an HTTP error (400 for an invalid request, or the status a
- * {@code --reject} asks for).
+ * permessage-deflate parameters, or an HTTP error (400 for an invalid request, 426 naming version 13
+ * for another WebSocket version, or the status a {@code --reject} asks for).
  *
  * @param deflate the parameters in force when accepted with compression, else null
  */
@@ -20,10 +20,14 @@ record ServerHandshake(boolean accepted, byte[] response, String subprotocol, De
     static ServerHandshake answer(HttpHead request, ServerOptions opts) {
         List<String> problems = Handshake.checkRequest(request);
         if (!problems.isEmpty()) {
-            return refuse(400, String.join("\n", problems) + "\n", null);
+            // RFC 6455 4.4: a version we do not speak gets an error naming the one we do
+            String version = request.header("Sec-WebSocket-Version");
+            boolean otherVersion = version != null && !"13".equals(version.trim());
+            return refuse(otherVersion ? 426 : 400, String.join("\n", problems) + "\n",
+                    otherVersion ? "Sec-WebSocket-Version: 13" : null);
         }
         if (opts.reject != 0) {
-            String location = opts.reject >= 300 && opts.reject < 400 ? "/moved" : null;
+            String location = opts.reject >= 300 && opts.reject < 400 ? "Location: /moved" : null;
             return refuse(opts.reject, "wsdebug serve --reject " + opts.reject + "\n", location);
         }
         String key = request.header("Sec-WebSocket-Key").trim();
@@ -42,10 +46,16 @@ record ServerHandshake(boolean accepted, byte[] response, String subprotocol, De
         return new ServerHandshake(true, r.toString().getBytes(StandardCharsets.ISO_8859_1), protocol, deflate);
     }
 
-    private static ServerHandshake refuse(int status, String body, String location) {
+    /** The answer to a request that is not valid HTTP: this status, and why in the body. */
+    static ServerHandshake malformed(int status, String why) {
+        return refuse(status, why + "\n", null);
+    }
+
+    /** An HTTP error response, with one extra header line ("Name: value") unless null. */
+    private static ServerHandshake refuse(int status, String body, String extraHeader) {
         byte[] b = body.getBytes(StandardCharsets.UTF_8);
         String head = "HTTP/1.1 " + status + " " + HttpResponseStatus.valueOf(status).reasonPhrase() + "\r\n"
-                + (location != null ? "Location: " + location + "\r\n" : "")
+                + (extraHeader != null ? extraHeader + "\r\n" : "")
                 + "Content-Type: text/plain; charset=utf-8\r\nContent-Length: " + b.length + "\r\nConnection: close\r\n\r\n";
         byte[] h = head.getBytes(StandardCharsets.ISO_8859_1);
         byte[] all = new byte[h.length + b.length];

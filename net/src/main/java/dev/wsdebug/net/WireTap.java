@@ -16,7 +16,8 @@ import java.util.ArrayDeque;
  *
  * <p>An endpoint reacts to the conversation's events by writing, which comes back here while a
  * feed is still running; such bytes are queued and fed right after, so the conversation is never
- * entered twice.
+ * entered twice. Written bytes are passed on before they are fed, so that what an endpoint writes
+ * in reaction to them follows them on the wire.
  */
 public final class WireTap extends ChannelDuplexHandler {
     private final Conversation conversation;
@@ -48,10 +49,20 @@ public final class WireTap extends ChannelDuplexHandler {
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        if (msg instanceof ByteBuf b) {
-            feed(inbound.opposite(), b);
+        if (!(msg instanceof ByteBuf b) || !b.isReadable()) {
+            ctx.write(msg, promise);
+            return;
         }
-        ctx.write(msg, promise);
+        // The bytes go on first and are fed after: feeding them can make the endpoint write more
+        // (the server's 101 lets the conversation decode frames that came with the request, and
+        // their echoes), and those writes must follow these bytes on the wire, not overtake them.
+        ByteBuf copy = b.retainedDuplicate();
+        try {
+            ctx.write(msg, promise);
+            feed(inbound.opposite(), copy);
+        } finally {
+            copy.release();
+        }
     }
 
     @Override

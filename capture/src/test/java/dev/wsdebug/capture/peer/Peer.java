@@ -33,6 +33,9 @@ import java.util.regex.Pattern;
  * {@code PORT <n>} on stdout once it accepts connections; {@link #start} waits for that line
  * (bounded) and {@link #close} stops the process by its id, forcibly if it does not exit in time.
  *
+ * <p>{@link #run} instead runs any peer script (a client, say) to completion, bounded by a timeout,
+ * and returns its exit code and output.
+ *
  * <p>A missing peer skips the test through {@link Assumptions}; with the environment variable
  * {@code CI=true} it fails it instead, so that CI cannot pass without running against real peers.
  */
@@ -110,8 +113,8 @@ public final class Peer implements AutoCloseable {
         requireInstalled(kind);
         Path root = repoRoot();
         List<String> cmd = new ArrayList<>();
-        cmd.add(kind == Kind.PYTHON_WEBSOCKETS ? "/usr/bin/python3" : "node");
-        cmd.add(script(kind).toString());
+        cmd.add(interpreter(kind));
+        cmd.add(script("/peers/" + kind.script).toString());
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         environment(kind, pb, root);
@@ -151,6 +154,106 @@ public final class Peer implements AutoCloseable {
                 stop(p);
             }
         }
+    }
+
+    /**
+     * What a script run to completion by {@link #run} printed.
+     *
+     * @param exitCode its exit status, or -1 when it was stopped after the timeout
+     * @param timedOut whether it had to be stopped
+     * @param stdout   what it printed on stdout (at most the last {@value Peer#RUN_OUTPUT_KEEP} characters)
+     * @param stderr   what it printed on stderr (likewise)
+     */
+    public record Run(int exitCode, boolean timedOut, String stdout, String stderr) {
+        /** The non-blank lines of stdout. */
+        public List<String> lines() {
+            return stdout.lines().filter(l -> !l.isBlank()).toList();
+        }
+
+        /** For failure messages. */
+        public String describe() {
+            return "exit " + exitCode + (timedOut ? " (stopped after the timeout)" : "")
+                    + "\n--- stdout ---\n" + stdout + "--- stderr ---\n" + stderr;
+        }
+    }
+
+    /** Most output kept per stream by {@link #run}. */
+    public static final int RUN_OUTPUT_KEEP = 1 << 20;
+
+    /**
+     * Runs a peer script (a class-path resource such as {@code /peers/client.py}, run by the
+     * interpreter of {@code kind}) with these arguments until it exits, and returns its exit code and
+     * output. A script still running after {@code timeoutMillis} is stopped by its id (its result says
+     * so). Skips the calling test, or fails it under CI=true, when the peer is not installed.
+     */
+    public static Run run(Kind kind, String resource, long timeoutMillis, String... args) {
+        requireInstalled(kind);
+        Path root = repoRoot();
+        List<String> cmd = new ArrayList<>();
+        cmd.add(interpreter(kind));
+        cmd.add(script(resource).toString());
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        environment(kind, pb, root);
+        Process p;
+        try {
+            p = pb.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + kind + ": " + cmd, e);
+        }
+        try {
+            p.getOutputStream().close();
+            CompletableFuture<String> out = drainAsync(p.getInputStream(), "peer-run-out-" + p.pid());
+            CompletableFuture<String> err = drainAsync(p.getErrorStream(), "peer-run-err-" + p.pid());
+            boolean exited = p.waitFor(timeoutMillis, TimeUnit.MILLISECONDS);
+            if (!exited) {
+                stop(p);
+            }
+            // The streams end once the process has gone.
+            String stdout = out.get(STOP_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+            String stderr = err.get(STOP_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+            return new Run(exited ? p.exitValue() : -1, !exited, stdout, stderr);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while running " + cmd, e);
+        } catch (ExecutionException | TimeoutException | IOException e) {
+            throw new IllegalStateException("cannot read the output of " + cmd, e);
+        } finally {
+            stop(p);
+        }
+    }
+
+    /** Reads the stream to its end on a thread of its own (never a shared pool's: reads block). */
+    private static CompletableFuture<String> drainAsync(InputStream in, String threadName) {
+        CompletableFuture<String> result = new CompletableFuture<>();
+        Thread t = new Thread(() -> result.complete(drain(in)), threadName);
+        t.setDaemon(true);
+        t.start();
+        return result;
+    }
+
+    private static String drain(InputStream in) {
+        StringBuilder out = new StringBuilder();
+        char[] buf = new char[8192];
+        try (InputStreamReader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
+            int n;
+            while ((n = r.read(buf)) >= 0) {
+                out.append(buf, 0, n);
+                if (out.length() > 2 * RUN_OUTPUT_KEEP) {
+                    out.delete(0, out.length() - RUN_OUTPUT_KEEP);
+                }
+            }
+        } catch (IOException e) {
+            // the process went away; keep what was read
+        }
+        if (out.length() > RUN_OUTPUT_KEEP) {
+            out.delete(0, out.length() - RUN_OUTPUT_KEEP);
+        }
+        return out.toString();
+    }
+
+    private static String interpreter(Kind kind) {
+        return kind == Kind.PYTHON_WEBSOCKETS ? "/usr/bin/python3" : "node";
     }
 
     /** Stops the process by its id: a polite destroy first, then a forced one after a timeout. */
@@ -287,9 +390,8 @@ public final class Peer implements AutoCloseable {
                 + " contains scripts/install-peers.sh");
     }
 
-    /** The peer script as a file: the test resource itself, or a temporary copy of it. */
-    private static Path script(Kind kind) {
-        String name = "/peers/" + kind.script;
+    /** A peer script (class-path resource) as a file: the resource itself, or a temporary copy of it. */
+    private static Path script(String name) {
         URL url = Peer.class.getResource(name);
         if (url == null) {
             throw new IllegalStateException("test resource " + name + " is missing");
@@ -298,7 +400,7 @@ public final class Peer implements AutoCloseable {
             if ("file".equals(url.getProtocol())) {
                 return Paths.get(url.toURI());
             }
-            Path copy = Files.createTempFile("wsdebug-peer-", "-" + kind.script);
+            Path copy = Files.createTempFile("wsdebug-peer-", "-" + name.substring(name.lastIndexOf('/') + 1));
             copy.toFile().deleteOnExit();
             try (InputStream in = url.openStream()) {
                 Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
