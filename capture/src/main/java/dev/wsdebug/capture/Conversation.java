@@ -53,6 +53,8 @@ public final class Conversation {
     private boolean ended;
     private boolean reportMissingClose = true;
     private boolean fedAny;
+    private String client;
+    private String server;
 
     public Conversation(String conn, EventSink sink) {
         this(conn, sink, DEFAULT_RETAIN);
@@ -71,6 +73,13 @@ public final class Conversation {
     /** The URL scheme shown for the handshake: {@code ws} (default) or {@code wss}. */
     public Conversation scheme(String scheme) {
         this.scheme = scheme;
+        return this;
+    }
+
+    /** The endpoints' addresses (host:port), shown with the handshake; either may be null. */
+    public Conversation endpoints(String client, String server) {
+        this.client = client;
+        this.server = server;
         return this;
     }
 
@@ -106,6 +115,9 @@ public final class Conversation {
             throw new IllegalStateException("conversation " + conn + " has ended");
         }
         fedAny |= len > 0;
+        if (len > 0) {
+            sink.chunk(conn, dir, timeMicros, b, off, len);
+        }
         Side side = side(dir);
         side.time = timeMicros;
         switch (phase) {
@@ -141,7 +153,7 @@ public final class Conversation {
     private void responseComplete(HttpHead response, long t) {
         HttpHead req = request != null ? request : new HttpHead("GET / HTTP/1.1", List.of(), 0);
         HandshakeResult result = Handshake.check(req, response);
-        sink.accept(new HandshakeEvent(conn, t, "http/1.1", url(request), request, response, result));
+        sink.accept(new HandshakeEvent(conn, t, "http/1.1", url(request), request, response, result, client, server));
         if (result.upgraded()) {
             startWebSocket(result.deflate());
             byte[] early = c2s.takeEarly();
@@ -188,7 +200,7 @@ public final class Conversation {
                     : "before the server answered the upgrade request";
             error(timeMicros, "handshake", "The connection ended " + what + ".");
             if (request != null) {
-                sink.accept(new HandshakeEvent(conn, timeMicros, "http/1.1", url(request), request, null, null));
+                sink.accept(new HandshakeEvent(conn, timeMicros, "http/1.1", url(request), request, null, null, client, server));
             }
             return;
         }

@@ -4,6 +4,14 @@ package dev.wsdebug.capture;
 public interface EventSink extends AutoCloseable {
     void accept(Event event);
 
+    /**
+     * The bytes of one chunk exactly as they crossed the wire, before they are decoded. Sinks that
+     * keep the raw conversation (a capture store, a pcapng writer) use it; the array is only valid
+     * during the call.
+     */
+    default void chunk(String conn, dev.wsdebug.wire.Direction dir, long timeMicros, byte[] b, int off, int len) {
+    }
+
     /** Flushes what is buffered; the sink stays usable. */
     default void flush() {
     }
@@ -20,6 +28,13 @@ public interface EventSink extends AutoCloseable {
             public void accept(Event event) {
                 for (EventSink s : sinks) {
                     s.accept(event);
+                }
+            }
+
+            @Override
+            public void chunk(String conn, dev.wsdebug.wire.Direction dir, long timeMicros, byte[] b, int off, int len) {
+                for (EventSink s : sinks) {
+                    s.chunk(conn, dir, timeMicros, b, off, len);
                 }
             }
 

@@ -9,9 +9,11 @@ import dev.wsdebug.wire.HttpHead;
  * @param request  the upgrade request, or null when the capture starts after it
  * @param response the response, or null when the stream ended before one arrived
  * @param result   the checks and negotiated parameters, or null without a response
+ * @param client   the client's address as host:port, or null when the source does not know it
+ * @param server   the server's address as host:port, or null when the source does not know it
  */
 public record HandshakeEvent(String conn, long timeMicros, String transport, String url, HttpHead request,
-                             HttpHead response, HandshakeResult result) implements Event {
+                             HttpHead response, HandshakeResult result, String client, String server) implements Event {
     @Override
     public String name() {
         return "handshake";

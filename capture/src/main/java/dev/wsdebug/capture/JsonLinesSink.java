@@ -128,6 +128,12 @@ public final class JsonLinesSink implements EventSink {
             gen.writeNumberField("serverMaxWindowBits", d.serverWindowBits());
             gen.writeEndObject();
         }
+        if (h.client() != null) {
+            gen.writeStringField("client", h.client());
+        }
+        if (h.server() != null) {
+            gen.writeStringField("server", h.server());
+        }
         List<String> problems = r == null ? List.of() : r.problems();
         if (!problems.isEmpty()) {
             gen.writeArrayFieldStart("problems");

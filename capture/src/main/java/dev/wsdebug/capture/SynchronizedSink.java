@@ -17,6 +17,11 @@ public final class SynchronizedSink implements EventSink {
     }
 
     @Override
+    public synchronized void chunk(String conn, dev.wsdebug.wire.Direction dir, long timeMicros, byte[] b, int off, int len) {
+        next.chunk(conn, dir, timeMicros, b, off, len);
+    }
+
+    @Override
     public synchronized void flush() {
         next.flush();
     }

@@ -18,6 +18,11 @@ final class LiveSink implements EventSink {
     }
 
     @Override
+    public void chunk(String conn, dev.wsdebug.wire.Direction dir, long timeMicros, byte[] b, int off, int len) {
+        next.chunk(conn, dir, timeMicros, b, off, len);
+    }
+
+    @Override
     public void flush() {
         next.flush();
     }

@@ -121,6 +121,8 @@ public final class WsClient implements AutoCloseable {
             throw failure(conn, describe(cf.cause(), opts));
         }
         Channel ch = cf.channel();
+        wired.endpoints(Addresses.hostPort(ch.localAddress()),
+                opts.proxy != null ? host + ":" + port : Addresses.hostPort(ch.remoteAddress()));
         SslHandler sslHandler = ch.pipeline().get(SslHandler.class);
         HttpProxyHandler proxy = ch.pipeline().get(HttpProxyHandler.class);
         try {

@@ -71,7 +71,8 @@ public final class WsServer implements AutoCloseable {
                         String id = Long.toString(connections.incrementAndGet());
                         ServerConnection endpoint = new ServerConnection(opts);
                         Conversation conv = new Conversation(id, EventSink.all(sink, endpoint), opts.maxMessage)
-                                .scheme(sslContext != null ? "wss" : "ws");
+                                .scheme(sslContext != null ? "wss" : "ws")
+                                .endpoints(Addresses.hostPort(ch.remoteAddress()), Addresses.hostPort(ch.localAddress()));
                         if (sslContext != null) {
                             ch.pipeline().addLast(sslContext.newHandler(ch.alloc()));
                         }
