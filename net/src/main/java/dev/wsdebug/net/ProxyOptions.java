@@ -1,0 +1,28 @@
+package dev.wsdebug.net;
+
+import io.netty.handler.ssl.SslContext;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.function.Function;
+
+/** How {@link WsProxy} listens and where it sends traffic. */
+public final class ProxyOptions {
+    public String host = "127.0.0.1";
+    public int port = 8888;
+    /** Reverse mode: every client goes to this ws:// or wss:// upstream. Null: forward (HTTP proxy) mode. */
+    public URI upstream;
+    /** Hosts whose CONNECT tunnels are relayed untouched (no TLS interception). */
+    public Set<String> noIntercept = new HashSet<>();
+    /** Server TLS context for an intercepted host (leaf signed by the local CA); null disables interception. */
+    public Function<String, SslContext> interceptContext;
+    /** Extra trust anchors for wss:// upstreams, or null for the JDK trust store. */
+    public Path upstreamCa;
+    /** Do not verify upstream certificates. */
+    public boolean upstreamInsecure;
+    public int connectTimeoutMillis = 10_000;
+    /** Most decoded bytes of one message kept in events. */
+    public int retainCap = dev.wsdebug.capture.Conversation.DEFAULT_RETAIN;
+}
