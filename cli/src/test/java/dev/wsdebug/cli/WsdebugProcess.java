@@ -28,8 +28,15 @@ final class WsdebugProcess {
     }
 
     static Result run(byte[] stdin, Map<String, String> env, String... args) throws IOException, InterruptedException {
+        return run(List.of(), stdin, env, args);
+    }
+
+    /** As {@link #run(byte[], Map, String...)}, with options for the JVM (such as -Dname=value) before -jar. */
+    static Result run(List<String> jvmOptions, byte[] stdin, Map<String, String> env, String... args)
+            throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvmOptions);
         cmd.add("-jar");
         cmd.add(jar().toString());
         cmd.addAll(List.of(args));

@@ -18,6 +18,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.SslCloseCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 
@@ -205,7 +206,13 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
         HttpHead resp = h.response();
         byte[] all = early.toByteArray();
-        int bodyLen = Math.max(0, all.length - resp.length());
+        if (!connectionGone && all.length < resp.length() && all.length < MAX_EARLY) {
+            // The event comes from the WireTap below, before channelRead here has kept these bytes;
+            // channelRead checks again once it has.
+            return;
+        }
+        int bodyStart = Math.min(resp.length(), all.length);
+        int bodyLen = all.length - bodyStart;
         String cl = resp.header("Content-Length");
         boolean complete = connectionGone || bodyLen >= MAX_EARLY - resp.length();
         try {
@@ -220,7 +227,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             channel.eventLoop().schedule(() -> maybeFailHandshake(true), 500, TimeUnit.MILLISECONDS);
             return;
         }
-        String body = new String(all, resp.length(), Math.min(bodyLen, 2048), StandardCharsets.UTF_8);
+        String body = new String(all, bodyStart, Math.min(bodyLen, 2048), StandardCharsets.UTF_8);
         List<String> problems = h.result() == null ? List.of("The response is not valid.") : h.result().problems();
         fail(new HandshakeFailure(problems.isEmpty() ? "The handshake failed." : problems.get(0), resp, body));
         channel.close();
@@ -245,6 +252,17 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
         closed.complete(closeEvent);
         ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof SslCloseCompletionEvent) {
+            // The server ended TLS (close_notify): nothing more can arrive. Some servers (python
+            // websockets) then wait for our close_notify before closing TCP, so close now rather
+            // than after the close timeout.
+            ctx.close();
+        }
+        ctx.fireUserEventTriggered(evt);
     }
 
     @Override

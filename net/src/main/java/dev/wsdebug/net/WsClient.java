@@ -19,6 +19,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.proxy.HttpProxyHandler;
 import io.netty.handler.proxy.ProxyConnectException;
+import io.netty.handler.ssl.NotSslRecordException;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 
@@ -186,10 +187,14 @@ public final class WsClient implements AutoCloseable {
             return cf;
         }
         if (hasCause(t, SSLHandshakeException.class) || hasCause(t, SSLException.class)) {
-            Throwable ssl = firstCause(t, SSLException.class);
+            Throwable ssl = hasCause(t, NotSslRecordException.class) ? firstCause(t, NotSslRecordException.class)
+                    : firstCause(t, SSLException.class);
+            String reason = tlsReason(ssl);
+            // the advice is about certificates: useless when the server does not speak TLS at all
+            String advice = ssl instanceof NotSslRecordException ? "" : " Use --ca FILE to trust the server's"
+                    + " certificate authority, or --insecure to skip verification.";
             return new ClientFailure("tls", CloseCodes.TLS_HANDSHAKE, "The TLS handshake with " + where + " failed ("
-                    + tlsReason(ssl) + "); reported as 1015 TLS Handshake. Use --ca FILE to trust the server's"
-                    + " certificate authority, or --insecure to skip verification.", t);
+                    + reason + "); reported as 1015 TLS Handshake." + advice, t);
         }
         if (hasCause(t, ProxyConnectException.class)) {
             return new ClientFailure("proxy", CloseCodes.ABNORMAL, "The proxy " + opts.proxy.getHost() + ":"
@@ -213,6 +218,10 @@ public final class WsClient implements AutoCloseable {
     }
 
     private static String tlsReason(Throwable ssl) {
+        if (ssl instanceof NotSslRecordException) {
+            // its message is a hex dump of whatever the server sent (often an HTTP 400 page)
+            return "the server answered with something that is not TLS; does it speak TLS on this port? (try ws://)";
+        }
         Throwable deepest = ssl;
         while (deepest.getCause() != null) {
             deepest = deepest.getCause();
