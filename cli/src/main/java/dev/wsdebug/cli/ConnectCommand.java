@@ -111,7 +111,8 @@ final class ConnectCommand implements Callable<Integer> {
     @Option(names = "--ping-timeout", paramLabel = "S", description = "Declare the connection dead (exit 1) when nothing arrives within S seconds of a ping.")
     Double pingTimeout;
 
-    @Option(names = "--reconnect", description = "Reconnect after an abnormal close, with exponential backoff and jitter.")
+    @Option(names = "--reconnect", description = "Reconnect after an abnormal close, with exponential backoff and jitter;"
+            + " -x and --binary-hex messages are sent again on each connection.")
     boolean reconnect;
 
     @Option(names = "--reconnect-base", paramLabel = "S", defaultValue = "1", description = "First reconnect delay. Default: ${DEFAULT-VALUE} s.")
@@ -191,6 +192,9 @@ final class ConnectCommand implements Callable<Integer> {
                     quit = run(session, shell, () -> statsText(stats, session, null, System.nanoTime() - t0));
                     CloseEvent close = waitClosed(session);
                     exit = close != null && close.clean() && session.deathReason() == null ? 0 : 1;
+                    if (exit != 0) {
+                        err.println("wsdebug connect: " + abnormalEnd(session, close));
+                    }
                     if (!json) {
                         out.print(statsText(stats, session, close, System.nanoTime() - started));
                         out.flush();
@@ -230,7 +234,8 @@ final class ConnectCommand implements Callable<Integer> {
     private boolean run(ClientSession session, Shell shell, java.util.function.Supplier<String> stats)
             throws InterruptedException {
         if (pingInterval != null || pingTimeout != null) {
-            double interval = pingInterval != null ? pingInterval : pingTimeout;
+            // with only a timeout, ping at half of it so a dead peer is noticed within 1.5 timeouts
+            double interval = pingInterval != null ? pingInterval : pingTimeout / 2;
             session.keepalive(Math.max(1, (long) (interval * 1000)),
                     pingTimeout == null ? 0 : Math.max(1, (long) (pingTimeout * 1000)));
         }
@@ -293,6 +298,18 @@ final class ConnectCommand implements Callable<Integer> {
                 return null;
             }
         }
+    }
+
+    /** One sentence for a connection that did not end with a completed close handshake. */
+    private static String abnormalEnd(ClientSession session, CloseEvent close) {
+        if (session.deathReason() != null) {
+            return session.deathReason();
+        }
+        if (close == null || !close.onWire() && close.code() == CloseCodes.ABNORMAL) {
+            return "The connection ended without a close frame (1006 Abnormal Closure).";
+        }
+        return "The connection closed with " + close.code() + " " + close.codeName()
+                + " but the close handshake did not complete.";
     }
 
     private void reportHandshake(PrintStream err, HandshakeFailure f) {
