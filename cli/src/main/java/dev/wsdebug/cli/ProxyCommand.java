@@ -1,0 +1,142 @@
+package dev.wsdebug.cli;
+
+import dev.wsdebug.capture.EventSink;
+import dev.wsdebug.capture.JsonLinesSink;
+import dev.wsdebug.capture.SynchronizedSink;
+import dev.wsdebug.capture.TranscriptPrinter;
+import dev.wsdebug.net.Addresses;
+import dev.wsdebug.net.HttpExchange;
+import dev.wsdebug.net.ProxyOptions;
+import dev.wsdebug.net.WsProxy;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintStream;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code wsdebug proxy}: an intercepting WebSocket proxy that shows every frame both ways. */
+@Command(name = "proxy",
+        sortOptions = false,
+        mixinStandardHelpOptions = true,
+        description = {"Run an intercepting WebSocket proxy that shows every frame of every connection.", "",
+                "Reverse mode (--to URL): clients connect to the proxy as if it were the server. Forward mode"
+                        + " (no --to): an HTTP proxy for ws:// (absolute-form requests) and wss:// (CONNECT);"
+                        + " other HTTP traffic passes through and is listed. Bytes are relayed exactly as they"
+                        + " arrive: extensions and subprotocols are negotiated end to end.", ""},
+        footer = {"", "Examples:",
+                "  wsdebug proxy --listen 127.0.0.1:9000 --to ws://127.0.0.1:8765",
+                "  wsdebug proxy --to wss://echo.example.test --json > frames.jsonl",
+                "  wsdebug proxy                                   # HTTP proxy on 127.0.0.1:8888"})
+final class ProxyCommand implements Callable<Integer> {
+    @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8888",
+            description = "Where to listen. Default: ${DEFAULT-VALUE}.")
+    String listen;
+
+    @Option(names = "--to", paramLabel = "URL", description = "Reverse mode: the ws:// or wss:// upstream every client goes to.")
+    String to;
+
+    @Option(names = "--no-intercept", paramLabel = "HOST", description = "Relay CONNECT tunnels to this host untouched (repeatable).")
+    List<String> noIntercept = new ArrayList<>();
+
+    @Option(names = "--upstream-ca", paramLabel = "FILE", description = "Trust these CAs (PEM) for wss:// upstreams.")
+    Path upstreamCa;
+
+    @Option(names = {"-k", "--upstream-insecure"}, description = "Do not verify upstream certificates.")
+    boolean upstreamInsecure;
+
+    @Option(names = "--json", description = "Print JSON Lines (schema v1) of every connection instead of the transcript.")
+    boolean json;
+
+    @Option(names = "-v", description = "Show handshake headers; -vv also every frame.")
+    boolean[] verbose = new boolean[0];
+
+    @Option(names = "--pretty", description = "Indent text messages that are JSON.")
+    boolean pretty;
+
+    @Option(names = "--color", paramLabel = "WHEN", defaultValue = "auto", description = "Colour: auto, always or never.")
+    Terminal.ColorMode color;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintStream out = Terminal.stdout();
+        PrintStream err = Terminal.stderr();
+        ProxyOptions o = new ProxyOptions();
+        String problem = configure(o);
+        if (problem != null) {
+            err.println("wsdebug proxy: " + problem);
+            return Main.USAGE;
+        }
+        EventSink view = json ? new JsonLinesSink(out, true)
+                : new LiveSink(new TranscriptPrinter(out, Terminal.style(color).withConn(true).withPrettyJson(pretty)
+                        .withHeaders(verbose.length >= 1).withFrames(verbose.length >= 2)));
+        PrintStream log = json ? err : out;
+        WsProxy proxy = new WsProxy(o, new SynchronizedSink(view), x -> logHttp(log, x));
+        InetSocketAddress bound;
+        try {
+            bound = proxy.start();
+        } catch (Exception e) {
+            proxy.close();
+            if (e instanceof BindException || e.getCause() instanceof BindException) {
+                err.println("wsdebug proxy: cannot listen on " + listen + ": " + e.getMessage() + ".");
+                return Main.USAGE;
+            }
+            throw e;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            proxy.close();
+            view.flush();
+        }));
+        String where = Addresses.hostPort(bound);
+        if (o.upstream != null) {
+            log.println("proxy listening on " + where + " -> " + o.upstream);
+        } else {
+            log.println("HTTP proxy listening on " + where + " (ws:// and CONNECT tunnels; wss:// is relayed"
+                    + " untouched until TLS interception is enabled)");
+        }
+        log.flush();
+        proxy.awaitClose();
+        return 0;
+    }
+
+    private static synchronized void logHttp(PrintStream log, HttpExchange x) {
+        log.println("[" + x.conn() + "] http " + x);
+        log.flush();
+    }
+
+    private String configure(ProxyOptions o) {
+        int colon = listen.lastIndexOf(':');
+        if (colon <= 0) {
+            return "--listen needs HOST:PORT, not '" + listen + "'.";
+        }
+        o.host = listen.substring(0, colon).replace("[", "").replace("]", "");
+        try {
+            o.port = Integer.parseInt(listen.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            return "--listen needs HOST:PORT, not '" + listen + "'.";
+        }
+        if (o.port < 0 || o.port > 65535) {
+            return "--listen port must be 0-65535.";
+        }
+        if (to != null) {
+            try {
+                o.upstream = ConnectCommand.parseUrl(to);
+            } catch (IllegalArgumentException e) {
+                return "--to: " + e.getMessage();
+            }
+        }
+        if (upstreamCa != null && !Files.isReadable(upstreamCa)) {
+            return "cannot read " + upstreamCa + ".";
+        }
+        o.upstreamCa = upstreamCa;
+        o.upstreamInsecure = upstreamInsecure;
+        o.noIntercept.addAll(noIntercept);
+        return null;
+    }
+}

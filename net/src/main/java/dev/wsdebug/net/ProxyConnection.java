@@ -1,0 +1,404 @@
+package dev.wsdebug.net;
+
+import dev.wsdebug.capture.Conversation;
+import dev.wsdebug.capture.ErrorEvent;
+import dev.wsdebug.capture.EventSink;
+import dev.wsdebug.capture.MicroClock;
+import dev.wsdebug.wire.Direction;
+import dev.wsdebug.wire.HttpHead;
+import dev.wsdebug.wire.HttpHeadParser;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.ReferenceCountUtil;
+
+import javax.net.ssl.SSLParameters;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
+
+/**
+ * One client connection to the proxy: reads the request (after a CONNECT and TLS interception in
+ * forward mode), opens the upstream connection, then relays bytes unchanged both ways while the
+ * connection's {@link Conversation} decodes them. Both channels share one event loop, so the
+ * conversation is only ever fed from one thread.
+ */
+final class ProxyConnection extends ChannelInboundHandlerAdapter {
+    private enum State { HEAD, TUNNEL_START, CONNECTING, RELAY, CLOSED }
+
+    private final String conn;
+    private final ProxyOptions opts;
+    private final EventSink sink;
+    private final Consumer<HttpExchange> httpLog;
+    private final SslContext upstreamTls;
+    private HttpHeadParser head = new HttpHeadParser();
+    private State state = State.HEAD;
+    private Channel client;
+    private Channel upstream;
+    private Conversation conversation;
+    private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
+    private String tunnelHost;
+    private int tunnelPort;
+    private boolean tunnelTls;
+    private ProxyRoute route;
+    private long startNanos;
+    private HttpHead request;
+    private final HttpHeadParser responseHead = new HttpHeadParser();
+    private long responseBytes;
+
+    ProxyConnection(String conn, ProxyOptions opts, EventSink sink, Consumer<HttpExchange> httpLog, SslContext upstreamTls) {
+        this.conn = conn;
+        this.opts = opts;
+        this.sink = sink;
+        this.httpLog = httpLog;
+        this.upstreamTls = upstreamTls;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        client = ctx.channel();
+        startNanos = System.nanoTime();
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof ByteBuf b)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        switch (state) {
+            case RELAY -> relayFromClient(b);
+            case HEAD -> {
+                try {
+                    readHead(ctx, b);
+                } finally {
+                    b.release();
+                }
+            }
+            case TUNNEL_START -> tunnelStart(ctx, b);
+            case CONNECTING -> {
+                pending.writeBytes(bytes(b));
+                b.release();
+            }
+            case CLOSED -> b.release();
+        }
+    }
+
+    private void readHead(ChannelHandlerContext ctx, ByteBuf b) {
+        byte[] bytes = bytes(b);
+        if (head.length() == 0 && bytes.length > 0 && (bytes[0] < 'A' || bytes[0] > 'Z')) {
+            refuse(400, "This is an HTTP proxy; the connection did not start with an HTTP request.");
+            return;
+        }
+        int used = head.feed(bytes, 0, bytes.length);
+        if (!head.isComplete()) {
+            if (head.isDone()) {
+                refuse(431, "The request head is larger than " + HttpHeadParser.MAX_HEAD + " bytes.");
+            }
+            return;
+        }
+        if (head.error() != null) {
+            refuse(400, head.error());
+            return;
+        }
+        request = head.head();
+        pending.write(bytes, used, bytes.length - used);
+        if ("CONNECT".equals(request.method())) {
+            connect(ctx);
+            return;
+        }
+        route = opts.upstream != null ? ProxyRoute.reverse(request, opts.upstream)
+                : ProxyRoute.forward(request, tunnelHost, tunnelPort, tunnelTls);
+        if (route == null) {
+            refuse(400, "The request target " + request.target() + " names no host; a forward proxy needs"
+                    + " an absolute URL (GET ws://host/path) or a CONNECT tunnel.");
+            return;
+        }
+        openUpstream(route.host(), route.port(), route.tls(), false);
+    }
+
+    /** CONNECT host:port: answer 200, then see whether the client speaks TLS through the tunnel. */
+    private void connect(ChannelHandlerContext ctx) {
+        if (opts.upstream != null) {
+            refuse(405, "This is a reverse proxy for " + opts.upstream + "; it does not accept CONNECT.");
+            return;
+        }
+        String target = request.target();
+        int colon = target.lastIndexOf(':');
+        try {
+            tunnelHost = target.substring(0, colon).replace("[", "").replace("]", "");
+            tunnelPort = Integer.parseInt(target.substring(colon + 1));
+        } catch (RuntimeException e) {
+            refuse(400, "CONNECT needs host:port, not " + target + ".");
+            return;
+        }
+        state = State.TUNNEL_START;
+        client.writeAndFlush(Unpooled.copiedBuffer("HTTP/1.1 200 Connection Established\r\n\r\n", StandardCharsets.ISO_8859_1));
+        if (pending.size() > 0) {
+            byte[] early = pending.toByteArray();
+            pending.reset();
+            tunnelStart(ctx, Unpooled.wrappedBuffer(early));
+        }
+    }
+
+    private void tunnelStart(ChannelHandlerContext ctx, ByteBuf b) {
+        if (!b.isReadable()) {
+            b.release();
+            return;
+        }
+        boolean tls = b.getByte(b.readerIndex()) == 0x16;
+        if (tls && (opts.interceptContext == null || opts.noIntercept.contains(tunnelHost))) {
+            // relayed untouched: no decoding, only listed
+            state = State.CONNECTING;
+            pending.writeBytes(bytes(b));
+            b.release();
+            openUpstream(tunnelHost, tunnelPort, false, true);
+            return;
+        }
+        head = new HttpHeadParser();
+        state = State.HEAD;
+        if (tls) {
+            tunnelTls = true;
+            SslHandler ssl = opts.interceptContext.apply(tunnelHost).newHandler(ctx.alloc());
+            ctx.pipeline().addFirst("intercept-tls", ssl);
+            ssl.handshakeFuture().addListener(f -> {
+                if (!f.isSuccess()) {
+                    error("tls", "The client refused the intercepted TLS session for " + tunnelHost
+                            + " (" + rootMessage(f.cause()) + "); does it trust the wsdebug CA? See wsdebug ca.");
+                }
+            });
+            // replay the ClientHello from the start of the pipeline, through the new TLS handler
+            ctx.pipeline().fireChannelRead(b);
+        } else {
+            readHead(ctx, b);
+            b.release();
+        }
+    }
+
+    private void openUpstream(String host, int port, boolean tls, boolean blind) {
+        state = State.CONNECTING;
+        client.config().setAutoRead(false);
+        if (!blind && route != null && route.websocket()) {
+            conversation = new Conversation(conn, sink, opts.retainCap).scheme(route.tls() ? "wss" : "ws");
+        }
+        Bootstrap b = new Bootstrap().group(client.eventLoop()).channel(NioSocketChannel.class)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, opts.connectTimeoutMillis)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.AUTO_READ, false)
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        if (tls) {
+                            SslHandler ssl = upstreamTls.newHandler(ch.alloc(), host, port);
+                            if (!opts.upstreamInsecure) {
+                                SSLParameters p = ssl.engine().getSSLParameters();
+                                p.setEndpointIdentificationAlgorithm("HTTPS");
+                                ssl.engine().setSSLParameters(p);
+                            }
+                            ch.pipeline().addLast(ssl);
+                        }
+                        ch.pipeline().addLast(new Upstream());
+                    }
+                });
+        b.connect(host, port).addListener((ChannelFutureListener) f -> {
+            if (!f.isSuccess()) {
+                upstreamFailed(host + ":" + port, f.cause());
+                return;
+            }
+            upstream = f.channel();
+            SslHandler ssl = upstream.pipeline().get(SslHandler.class);
+            if (ssl == null) {
+                upstreamReady(blind);
+            } else {
+                ssl.handshakeFuture().addListener(h -> {
+                    if (h.isSuccess()) {
+                        upstreamReady(blind);
+                    } else {
+                        upstreamFailed(host + ":" + port + " (TLS)", h.cause());
+                    }
+                });
+            }
+        });
+    }
+
+    private void upstreamReady(boolean blind) {
+        if (conversation != null) {
+            conversation.endpoints(Addresses.hostPort(client.remoteAddress()), route.host() + ":" + route.port());
+        }
+        state = State.RELAY;
+        if (!blind) {
+            byte[] h = route.head();
+            feed(Direction.C2S, h, 0, h.length);
+            upstream.write(Unpooled.wrappedBuffer(h));
+        }
+        if (pending.size() > 0) {
+            byte[] early = pending.toByteArray();
+            pending.reset();
+            feed(Direction.C2S, early, 0, early.length);
+            upstream.write(Unpooled.wrappedBuffer(early));
+        }
+        upstream.flush();
+        upstream.config().setAutoRead(true);
+        client.config().setAutoRead(true);
+    }
+
+    private void upstreamFailed(String where, Throwable cause) {
+        String sentence = "The upstream " + where + " cannot be reached: " + rootMessage(cause) + ".";
+        error("upstream", sentence);
+        refuse(502, sentence);
+    }
+
+    private void relayFromClient(ByteBuf b) {
+        if (upstream == null || !upstream.isActive()) {
+            b.release();
+            return;
+        }
+        feed(Direction.C2S, b);
+        upstream.writeAndFlush(b);
+        if (!upstream.isWritable()) {
+            client.config().setAutoRead(false);
+        }
+    }
+
+    /** The upstream side of the relay. */
+    private final class Upstream extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (!(msg instanceof ByteBuf b)) {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            if (route != null && !route.websocket()) {
+                noteHttpResponse(b);
+            }
+            feed(Direction.S2C, b);
+            client.writeAndFlush(b);
+            if (!client.isWritable()) {
+                ctx.channel().config().setAutoRead(false);
+            }
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            client.config().setAutoRead(ctx.channel().isWritable());
+            ctx.fireChannelWritabilityChanged();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            // the upstream hung up: pass the close on once what it sent has reached the client
+            client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            error("io", "The upstream connection failed: " + rootMessage(cause) + ".");
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (upstream != null) {
+            upstream.config().setAutoRead(ctx.channel().isWritable());
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        state = State.CLOSED;
+        if (upstream != null) {
+            upstream.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            upstream.closeFuture().addListener(f -> finish());
+        } else {
+            finish();
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        error("io", "The client connection failed: " + rootMessage(cause) + ".");
+        ctx.close();
+    }
+
+    private void finish() {
+        if (conversation != null) {
+            conversation.end(MicroClock.now());
+        }
+        if (route == null && tunnelHost != null && request != null) {
+            httpLog.accept(new HttpExchange(conn, "CONNECT", tunnelHost + ":" + tunnelPort, -1, "tunnelled untouched",
+                    0, (System.nanoTime() - startNanos) / 1_000_000));
+        } else if (route != null && !route.websocket() && request != null) {
+            HttpHead rh = responseHead.head();
+            httpLog.accept(new HttpExchange(conn, request.method(), route.url(), rh == null ? -1 : rh.status(),
+                    rh == null ? "" : rh.reason(), responseBytes, (System.nanoTime() - startNanos) / 1_000_000));
+        }
+    }
+
+    private void noteHttpResponse(ByteBuf b) {
+        responseBytes += b.readableBytes();
+        if (!responseHead.isDone()) {
+            byte[] bytes = bytes(b);
+            responseHead.feed(bytes, 0, bytes.length);
+        }
+    }
+
+    private void feed(Direction dir, ByteBuf b) {
+        if (conversation != null && b.isReadable()) {
+            byte[] bytes = bytes(b);
+            conversation.feed(dir, MicroClock.now(), bytes, 0, bytes.length);
+        }
+    }
+
+    private void feed(Direction dir, byte[] b, int off, int len) {
+        if (conversation != null && len > 0) {
+            conversation.feed(dir, MicroClock.now(), b, off, len);
+        }
+    }
+
+    /** Answers the client with an HTTP error and closes (before any upgrade). */
+    private void refuse(int status, String sentence) {
+        state = State.CLOSED;
+        byte[] body = (sentence + "\n").getBytes(StandardCharsets.UTF_8);
+        String reason = io.netty.handler.codec.http.HttpResponseStatus.valueOf(status).reasonPhrase();
+        String h = "HTTP/1.1 " + status + " " + reason + "\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: "
+                + body.length + "\r\nConnection: close\r\n\r\n";
+        ByteBuf out = Unpooled.buffer();
+        out.writeBytes(h.getBytes(StandardCharsets.ISO_8859_1)).writeBytes(body);
+        if (client.isActive()) {
+            client.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            out.release();
+        }
+    }
+
+    private void error(String kind, String sentence) {
+        sink.accept(new ErrorEvent(conn, MicroClock.now(), kind, sentence));
+    }
+
+    private static byte[] bytes(ByteBuf b) {
+        byte[] out = new byte[b.readableBytes()];
+        b.getBytes(b.readerIndex(), out);
+        return out;
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable r = t;
+        while (r.getCause() != null && r.getCause() != r) {
+            r = r.getCause();
+        }
+        return r.getMessage() == null ? r.getClass().getSimpleName() : r.getMessage();
+    }
+}

@@ -1,0 +1,106 @@
+package dev.wsdebug.net;
+
+import dev.wsdebug.wire.HttpHead;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+
+/**
+ * Where a proxied request goes and the request head to send there: the Host header follows the
+ * upstream, an absolute-form target becomes origin-form; every other header (extensions,
+ * subprotocols, cookies) passes unchanged.
+ *
+ * @param tls whether the upstream connection uses TLS
+ */
+record ProxyRoute(String host, int port, boolean tls, byte[] head, String url, boolean websocket) {
+
+    /** Reverse mode: everything goes to the one upstream. */
+    static ProxyRoute reverse(HttpHead req, URI upstream) {
+        boolean tls = "wss".equalsIgnoreCase(upstream.getScheme());
+        int port = upstream.getPort() > 0 ? upstream.getPort() : tls ? 443 : 80;
+        String target = originForm(req.target());
+        return new ProxyRoute(upstream.getHost(), port, tls, rewrite(req, target, hostHeader(upstream.getHost(), port, tls)),
+                (tls ? "wss://" : "ws://") + hostHeader(upstream.getHost(), port, tls) + target, isUpgrade(req));
+    }
+
+    /**
+     * Forward mode: an absolute-form request (GET ws://h:p/x or http://h:p/x), or an origin-form
+     * one inside a CONNECT tunnel to {@code tunnelHost:tunnelPort}.
+     *
+     * @return null when the request names no host to go to
+     */
+    static ProxyRoute forward(HttpHead req, String tunnelHost, int tunnelPort, boolean tunnelTls) {
+        String t = req.target();
+        if (tunnelHost != null) {
+            String target = originForm(t);
+            return new ProxyRoute(tunnelHost, tunnelPort, tunnelTls,
+                    rewrite(req, target, req.header("Host") != null ? req.header("Host") : hostHeader(tunnelHost, tunnelPort, tunnelTls)),
+                    (isUpgrade(req) ? (tunnelTls ? "wss://" : "ws://") : (tunnelTls ? "https://" : "http://"))
+                            + hostHeader(tunnelHost, tunnelPort, tunnelTls) + target, isUpgrade(req));
+        }
+        URI u;
+        try {
+            u = URI.create(t);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        if (u.getScheme() == null || u.getHost() == null) {
+            return null;
+        }
+        String scheme = u.getScheme().toLowerCase(Locale.ROOT);
+        boolean tls = scheme.equals("wss") || scheme.equals("https");
+        int port = u.getPort() > 0 ? u.getPort() : tls ? 443 : 80;
+        String target = originForm(t);
+        return new ProxyRoute(u.getHost(), port, tls, rewrite(req, target, hostHeader(u.getHost(), port, tls)), t,
+                isUpgrade(req));
+    }
+
+    static boolean isUpgrade(HttpHead req) {
+        return req.tokens("Upgrade").contains("websocket");
+    }
+
+    private static String originForm(String target) {
+        if (target == null || target.startsWith("/")) {
+            return target == null ? "/" : target;
+        }
+        try {
+            URI u = URI.create(target);
+            String path = u.getRawPath() == null || u.getRawPath().isEmpty() ? "/" : u.getRawPath();
+            return u.getRawQuery() == null ? path : path + "?" + u.getRawQuery();
+        } catch (IllegalArgumentException e) {
+            return target;
+        }
+    }
+
+    private static String hostHeader(String host, int port, boolean tls) {
+        String h = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+        return port == (tls ? 443 : 80) ? h : h + ":" + port;
+    }
+
+    /** The request head with a new target and Host; proxy-only headers removed; the rest as received. */
+    private static byte[] rewrite(HttpHead req, String target, String host) {
+        StringBuilder sb = new StringBuilder(req.method()).append(' ').append(target).append(' ')
+                .append(req.version()).append("\r\n");
+        boolean hostDone = false;
+        for (HttpHead.Header h : req.headers()) {
+            String n = h.name().toLowerCase(Locale.ROOT);
+            if (n.equals("proxy-connection") || n.equals("proxy-authorization")) {
+                continue;
+            }
+            if (n.equals("host")) {
+                if (!hostDone) {
+                    sb.append(h.name()).append(": ").append(host).append("\r\n");
+                    hostDone = true;
+                }
+                continue;
+            }
+            sb.append(h.name()).append(": ").append(h.value()).append("\r\n");
+        }
+        if (!hostDone) {
+            sb.append("Host: ").append(host).append("\r\n");
+        }
+        sb.append("\r\n");
+        return sb.toString().getBytes(StandardCharsets.ISO_8859_1);
+    }
+}

@@ -1,0 +1,84 @@
+package dev.wsdebug.net;
+
+import dev.wsdebug.capture.EventSink;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslContext;
+
+import javax.net.ssl.SSLException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * {@code wsdebug proxy}: an intercepting WebSocket proxy. Reverse mode sends every client to one
+ * upstream; forward mode is an HTTP proxy (absolute-form requests and CONNECT tunnels, with TLS
+ * interception when a local CA is configured). Bytes are relayed as they arrive; each WebSocket
+ * connection is decoded by its own {@link dev.wsdebug.capture.Conversation}.
+ */
+public final class WsProxy implements AutoCloseable {
+    private final ProxyOptions opts;
+    private final EventSink sink;
+    private final Consumer<HttpExchange> httpLog;
+    private final AtomicLong connections = new AtomicLong();
+    private EventLoopGroup boss;
+    private EventLoopGroup workers;
+    private Channel listener;
+
+    /**
+     * @param sink    thread-safe: connections run on several threads
+     * @param httpLog plain HTTP requests passed through in forward mode
+     */
+    public WsProxy(ProxyOptions opts, EventSink sink, Consumer<HttpExchange> httpLog) {
+        this.opts = opts;
+        this.sink = sink;
+        this.httpLog = httpLog;
+    }
+
+    public InetSocketAddress start() throws SSLException, InterruptedException {
+        SslContext upstreamTls = Tls.client(opts.upstreamCa, null, null, opts.upstreamInsecure);
+        boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        workers = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
+        ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        String id = Long.toString(connections.incrementAndGet());
+                        ch.pipeline().addLast(new ProxyConnection(id, opts, sink, httpLog, upstreamTls));
+                    }
+                });
+        listener = b.bind(opts.host, opts.port).sync().channel();
+        return (InetSocketAddress) listener.localAddress();
+    }
+
+    public long connections() {
+        return connections.get();
+    }
+
+    public void awaitClose() throws InterruptedException {
+        listener.closeFuture().sync();
+    }
+
+    @Override
+    public void close() {
+        if (listener != null) {
+            listener.close().syncUninterruptibly();
+        }
+        if (workers != null) {
+            workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        if (boss != null) {
+            boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+}
