@@ -8,6 +8,8 @@ import dev.wsdebug.net.Addresses;
 import dev.wsdebug.net.HttpExchange;
 import dev.wsdebug.net.ProxyOptions;
 import dev.wsdebug.net.WsProxy;
+import dev.wsdebug.net.metrics.MetricsServer;
+import dev.wsdebug.net.metrics.MetricsSink;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -51,6 +53,9 @@ final class ProxyCommand implements Callable<Integer> {
     @Option(names = {"-k", "--upstream-insecure"}, description = "Do not verify upstream certificates.")
     boolean upstreamInsecure;
 
+    @Option(names = "--metrics", paramLabel = "PORT", description = "Serve Prometheus metrics at http://127.0.0.1:PORT/metrics.")
+    Integer metricsPort;
+
     @Option(names = "--json", description = "Print JSON Lines (schema v1) of every connection instead of the transcript.")
     boolean json;
 
@@ -77,12 +82,27 @@ final class ProxyCommand implements Callable<Integer> {
                 : new LiveSink(new TranscriptPrinter(out, Terminal.style(color).withConn(true).withPrettyJson(pretty)
                         .withHeaders(verbose.length >= 1).withFrames(verbose.length >= 2)));
         PrintStream log = json ? err : out;
-        WsProxy proxy = new WsProxy(o, new SynchronizedSink(view), x -> logHttp(log, x));
+        MetricsSink metrics = new MetricsSink();
+        MetricsServer metricsServer = null;
+        if (metricsPort != null) {
+            metricsServer = new MetricsServer(metrics.registry(), metricsPort);
+            try {
+                metricsServer.start();
+            } catch (java.io.IOException e) {
+                err.println("wsdebug proxy: cannot serve metrics on 127.0.0.1:" + metricsPort + ": " + e.getMessage() + ".");
+                return Main.USAGE;
+            }
+        }
+        MetricsServer metricsToClose = metricsServer;
+        WsProxy proxy = new WsProxy(o, EventSink.all(new SynchronizedSink(view), metrics), x -> logHttp(log, x));
         InetSocketAddress bound;
         try {
             bound = proxy.start();
         } catch (Exception e) {
             proxy.close();
+            if (metricsServer != null) {
+                metricsServer.close();
+            }
             if (e instanceof BindException || e.getCause() instanceof BindException) {
                 err.println("wsdebug proxy: cannot listen on " + listen + ": " + e.getMessage() + ".");
                 return Main.USAGE;
@@ -91,6 +111,9 @@ final class ProxyCommand implements Callable<Integer> {
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             proxy.close();
+            if (metricsToClose != null) {
+                metricsToClose.close();
+            }
             view.flush();
         }));
         String where = Addresses.hostPort(bound);
@@ -99,6 +122,9 @@ final class ProxyCommand implements Callable<Integer> {
         } else {
             log.println("HTTP proxy listening on " + where + " (ws:// and CONNECT tunnels; wss:// is relayed"
                     + " untouched until TLS interception is enabled)");
+        }
+        if (metricsServer != null) {
+            log.println("metrics on " + metricsServer.url());
         }
         log.flush();
         proxy.awaitClose();
