@@ -6,6 +6,7 @@ import dev.wsdebug.capture.SynchronizedSink;
 import dev.wsdebug.capture.TranscriptPrinter;
 import dev.wsdebug.net.Addresses;
 import dev.wsdebug.net.HttpExchange;
+import dev.wsdebug.net.LocalCa;
 import dev.wsdebug.net.ProxyOptions;
 import dev.wsdebug.net.WsProxy;
 import dev.wsdebug.net.metrics.MetricsServer;
@@ -47,6 +48,9 @@ final class ProxyCommand implements Callable<Integer> {
     @Option(names = "--no-intercept", paramLabel = "HOST", description = "Relay CONNECT tunnels to this host untouched (repeatable).")
     List<String> noIntercept = new ArrayList<>();
 
+    @Option(names = "--no-tls-intercept", description = "Forward mode: relay every CONNECT tunnel untouched (no local CA).")
+    boolean noTlsIntercept;
+
     @Option(names = "--upstream-ca", paramLabel = "FILE", description = "Trust these CAs (PEM) for wss:// upstreams.")
     Path upstreamCa;
 
@@ -82,6 +86,17 @@ final class ProxyCommand implements Callable<Integer> {
                 : new LiveSink(new TranscriptPrinter(out, Terminal.style(color).withConn(true).withPrettyJson(pretty)
                         .withHeaders(verbose.length >= 1).withFrames(verbose.length >= 2)));
         PrintStream log = json ? err : out;
+        LocalCa ca = null;
+        if (o.upstream == null && !noTlsIntercept) {
+            try {
+                ca = LocalCa.loadOrCreate();
+            } catch (java.io.IOException | java.io.UncheckedIOException e) {
+                err.println("wsdebug proxy: the local CA cannot be used: " + e.getMessage()
+                        + " (wsdebug ca --regenerate makes a new one, or use --no-tls-intercept).");
+                return Main.USAGE;
+            }
+            o.interceptContext = ca::serverContext;
+        }
         MetricsSink metrics = new MetricsSink();
         MetricsServer metricsServer = null;
         if (metricsPort != null) {
@@ -120,8 +135,11 @@ final class ProxyCommand implements Callable<Integer> {
         if (o.upstream != null) {
             log.println("proxy listening on " + where + " -> " + o.upstream);
         } else {
-            log.println("HTTP proxy listening on " + where + " (ws:// and CONNECT tunnels; wss:// is relayed"
-                    + " untouched until TLS interception is enabled)");
+            log.println("HTTP proxy listening on " + where + " (ws:// and CONNECT tunnels)");
+            if (ca != null) {
+                log.println("intercepting wss:// with the local CA " + ca.certificatePath()
+                        + "; clients must trust it (see wsdebug ca)");
+            }
         }
         if (metricsServer != null) {
             log.println("metrics on " + metricsServer.url());
