@@ -2,6 +2,7 @@
 # Installs the independent WebSocket implementations the tests run against, when missing:
 #   python3 websockets (Debian package, used through /usr/bin/python3)
 #   Node ws (npm, into test-peers/node/node_modules, git-ignored)
+#   tshark (Debian package), the oracle that reads the pcapng export
 # Safe to run again: it only installs what is absent.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -13,12 +14,17 @@ fi
 if ! command -v node >/dev/null 2>&1; then
   apt_packages+=(nodejs npm)
 fi
+if ! command -v tshark >/dev/null 2>&1; then
+  apt_packages+=(tshark)
+fi
 if [ ${#apt_packages[@]} -gt 0 ]; then
   echo "install-peers: apt-get install ${apt_packages[*]}" >&2
   sudo_cmd=""
   [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  # tshark's package asks whether non-root users may capture: answer no, without a prompt
+  echo "wireshark-common wireshark-common/install-setuid boolean false" | $sudo_cmd debconf-set-selections
   $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${apt_packages[@]}" >/dev/null
+  $sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${apt_packages[@]}" >/dev/null
 fi
 
 node_dir="$root/test-peers/node"
@@ -29,3 +35,5 @@ fi
 
 /usr/bin/python3 -c 'import websockets; print("install-peers: python websockets", websockets.__version__)' >&2
 node -e "console.error(\"install-peers: node ws \" + require(process.argv[1]).version)" "$node_dir/node_modules/ws/package.json"
+tshark_version="$(tshark --version 2>/dev/null || true)"
+echo "install-peers: ${tshark_version%%$'\n'*}" >&2
