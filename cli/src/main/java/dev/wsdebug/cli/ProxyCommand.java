@@ -11,6 +11,8 @@ import dev.wsdebug.net.ProxyOptions;
 import dev.wsdebug.net.WsProxy;
 import dev.wsdebug.net.metrics.MetricsServer;
 import dev.wsdebug.net.metrics.MetricsSink;
+import dev.wsdebug.net.fault.FaultPlan;
+import dev.wsdebug.net.fault.FaultRule;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -36,7 +38,17 @@ import java.util.concurrent.Callable;
         footer = {"", "Examples:",
                 "  wsdebug proxy --listen 127.0.0.1:9000 --to ws://127.0.0.1:8765",
                 "  wsdebug proxy --to wss://echo.example.test --json > frames.jsonl",
-                "  wsdebug proxy                                   # HTTP proxy on 127.0.0.1:8888"})
+                "  wsdebug proxy                                   # HTTP proxy on 127.0.0.1:8888",
+                "  wsdebug proxy --to ws://h:8765 --fault 'dir=s2c after=3 close=4002:bye'",
+                "  wsdebug proxy --to ws://h:8765 --fault 'p=0.1 drop' --faults chaos.txt",
+                "", "Fault rules: matchers plus exactly one action, separated by spaces; the first",
+                "matching rule wins. Without type= a rule matches data messages only.",
+                "  matchers  dir=c2s|s2c  type=text|binary|ping|pong|close  match=REGEX",
+                "            path=GLOB  after=N  after-s=SECONDS  p=PROBABILITY",
+                "  actions   delay=MS  drop  duplicate  reset  blackhole  no-pong",
+                "            close=CODE[:REASON] [to=client|server]  throttle=BYTES/S",
+                "            fragment=BYTES  replace=REGEX=>TEXT",
+                "Each fault shows in the output as an error event of kind fault."})
 final class ProxyCommand implements Callable<Integer> {
     @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8888",
             description = "Where to listen. Default: ${DEFAULT-VALUE}.")
@@ -59,6 +71,12 @@ final class ProxyCommand implements Callable<Integer> {
 
     @Option(names = "--metrics", paramLabel = "PORT", description = "Serve Prometheus metrics at http://127.0.0.1:PORT/metrics.")
     Integer metricsPort;
+    @Option(names = "--fault", paramLabel = "RULE",
+            description = "Inject a fault into WebSocket traffic, e.g. 'dir=s2c after=3 close=4002:bye' (repeatable; see below).")
+    List<String> faults = new ArrayList<>();
+
+    @Option(names = "--faults", paramLabel = "FILE", description = "Read fault rules from FILE, one a line (# comments).")
+    Path faultsFile;
 
     @Option(names = "--json", description = "Print JSON Lines (schema v1) of every connection instead of the transcript.")
     boolean json;
@@ -144,6 +162,11 @@ final class ProxyCommand implements Callable<Integer> {
         if (metricsServer != null) {
             log.println("metrics on " + metricsServer.url());
         }
+        if (o.faults != null) {
+            for (FaultRule r : o.faults.rules()) {
+                log.println("  fault: " + r);
+            }
+        }
         log.flush();
         proxy.awaitClose();
         return 0;
@@ -181,6 +204,24 @@ final class ProxyCommand implements Callable<Integer> {
         o.upstreamCa = upstreamCa;
         o.upstreamInsecure = upstreamInsecure;
         o.noIntercept.addAll(noIntercept);
+        List<FaultRule> rules = new ArrayList<>();
+        for (String f : faults) {
+            try {
+                rules.add(FaultRule.parse(f));
+            } catch (IllegalArgumentException e) {
+                return "--fault: " + e.getMessage();
+            }
+        }
+        if (faultsFile != null) {
+            try {
+                rules.addAll(FaultPlan.readFile(faultsFile));
+            } catch (IllegalArgumentException e) {
+                return "--faults: " + e.getMessage();
+            } catch (java.io.IOException e) {
+                return "cannot read " + faultsFile + ".";
+            }
+        }
+        o.faults = rules.isEmpty() ? null : new FaultPlan(rules);
         return null;
     }
 }

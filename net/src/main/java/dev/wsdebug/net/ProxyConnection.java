@@ -4,6 +4,7 @@ import dev.wsdebug.capture.Conversation;
 import dev.wsdebug.capture.ErrorEvent;
 import dev.wsdebug.capture.EventSink;
 import dev.wsdebug.capture.MicroClock;
+import dev.wsdebug.net.fault.FaultPlan;
 import dev.wsdebug.wire.Direction;
 import dev.wsdebug.wire.HttpHead;
 import dev.wsdebug.wire.HttpHeadParser;
@@ -24,6 +25,7 @@ import io.netty.util.ReferenceCountUtil;
 
 import javax.net.ssl.SSLParameters;
 import java.io.ByteArrayOutputStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 
@@ -32,6 +34,10 @@ import java.util.function.Consumer;
  * forward mode), opens the upstream connection, then relays bytes unchanged both ways while the
  * connection's {@link Conversation} decodes them. Both channels share one event loop, so the
  * conversation is only ever fed from one thread.
+ *
+ * <p>When fault rules apply to a WebSocket connection, a {@link FaultRelay} takes over the relay
+ * after the request head: it holds, changes or drops what passes, and feeds the conversation with
+ * what it writes. Without rules the bytes go straight through, as they arrive.
  */
 final class ProxyConnection extends ChannelInboundHandlerAdapter {
     private enum State { HEAD, TUNNEL_START, CONNECTING, RELAY, CLOSED }
@@ -55,6 +61,8 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
     private HttpHead request;
     private final HttpHeadParser responseHead = new HttpHeadParser();
     private long responseBytes;
+    /** Non-null once upstream is connected, if fault rules apply to this connection. */
+    private FaultRelay faults;
 
     ProxyConnection(String conn, ProxyOptions opts, EventSink sink, Consumer<HttpExchange> httpLog, SslContext upstreamTls) {
         this.conn = conn;
@@ -241,16 +249,36 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
             byte[] h = route.head();
             feed(Direction.C2S, h, 0, h.length);
             upstream.write(Unpooled.wrappedBuffer(h));
+            FaultPlan plan = conversation == null || opts.faults == null ? null : opts.faults.forPath(requestPath());
+            if (plan != null) {
+                faults = new FaultRelay(conn, plan, sink, conversation, client, upstream, request, opts.faultHoldCap);
+            }
         }
         if (pending.size() > 0) {
             byte[] early = pending.toByteArray();
             pending.reset();
-            feed(Direction.C2S, early, 0, early.length);
-            upstream.write(Unpooled.wrappedBuffer(early));
+            if (faults != null) {
+                faults.read(Direction.C2S, early);
+            } else {
+                feed(Direction.C2S, early, 0, early.length);
+                upstream.write(Unpooled.wrappedBuffer(early));
+            }
         }
         upstream.flush();
         upstream.config().setAutoRead(true);
         client.config().setAutoRead(true);
+    }
+
+    /** The path of the upgrade request (no query), for path= fault rules. */
+    private String requestPath() {
+        try {
+            String p = URI.create(route.url()).getRawPath();
+            return p == null || p.isEmpty() ? "/" : p;
+        } catch (IllegalArgumentException e) {
+            String t = request.target();
+            int q = t.indexOf('?');
+            return q < 0 ? t : t.substring(0, q);
+        }
     }
 
     private void upstreamFailed(String where, Throwable cause) {
@@ -262,6 +290,10 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
     private void relayFromClient(ByteBuf b) {
         if (upstream == null || !upstream.isActive()) {
             b.release();
+            return;
+        }
+        if (faults != null) {
+            faults.read(Direction.C2S, b);
             return;
         }
         feed(Direction.C2S, b);
@@ -282,6 +314,10 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
             if (route != null && !route.websocket()) {
                 noteHttpResponse(b);
             }
+            if (faults != null) {
+                faults.read(Direction.S2C, b);
+                return;
+            }
             feed(Direction.S2C, b);
             client.writeAndFlush(b);
             if (!client.isWritable()) {
@@ -291,14 +327,22 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
 
         @Override
         public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-            client.config().setAutoRead(ctx.channel().isWritable());
+            if (faults != null) {
+                faults.updateAutoRead();
+            } else {
+                client.config().setAutoRead(ctx.channel().isWritable());
+            }
             ctx.fireChannelWritabilityChanged();
         }
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
             // the upstream hung up: pass the close on once what it sent has reached the client
-            client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            if (faults != null) {
+                faults.sourceClosed(Direction.S2C);
+            } else {
+                client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            }
         }
 
         @Override
@@ -310,7 +354,9 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (upstream != null) {
+        if (faults != null) {
+            faults.updateAutoRead();
+        } else if (upstream != null) {
             upstream.config().setAutoRead(ctx.channel().isWritable());
         }
         ctx.fireChannelWritabilityChanged();
@@ -320,7 +366,11 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         state = State.CLOSED;
         if (upstream != null) {
-            upstream.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            if (faults != null) {
+                faults.sourceClosed(Direction.C2S);
+            } else {
+                upstream.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            }
             upstream.closeFuture().addListener(f -> finish());
         } else {
             finish();
@@ -334,6 +384,9 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void finish() {
+        if (faults != null) {
+            faults.end();
+        }
         if (conversation != null) {
             conversation.end(MicroClock.now());
         }

@@ -25,4 +25,11 @@ public final class ProxyOptions {
     public int connectTimeoutMillis = 10_000;
     /** Most decoded bytes of one message kept in events. */
     public int retainCap = dev.wsdebug.capture.Conversation.DEFAULT_RETAIN;
+    /** Fault rules for WebSocket connections (--fault); null or empty relays bytes as they arrive. */
+    public dev.wsdebug.net.fault.FaultPlan faults;
+    /**
+     * With fault rules: the largest data message (bytes on the wire) held whole so that rules can act
+     * on it; larger ones pass unchanged as they arrive.
+     */
+    public int faultHoldCap = 16 << 20;
 }

@@ -1,0 +1,159 @@
+package dev.wsdebug.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.wsdebug.capture.peer.Peer;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static dev.wsdebug.cli.ConnectSupport.events;
+import static dev.wsdebug.cli.ConnectSupport.explain;
+import static dev.wsdebug.cli.ConnectSupport.jsonLines;
+import static dev.wsdebug.cli.ConnectSupport.messages;
+import static dev.wsdebug.cli.ConnectSupport.texts;
+import static dev.wsdebug.cli.ConnectSupport.wsdebug;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** `wsdebug proxy --fault` and `--faults` end to end: the packaged jar, its usage errors and a live run. */
+class ProxyFaultIT {
+    private static final Pattern LISTENING = Pattern.compile("proxy listening on 127\\.0\\.0\\.1:(\\d+)");
+
+    /**
+     * -Dtest='*Fault*' also hands this class to surefire, before the jar is packaged; failsafe runs
+     * it with the packaged classes (a jar) on the class path, surefire with target/classes.
+     */
+    @BeforeAll
+    static void onlyAfterPackage() {
+        String from = Main.class.getProtectionDomain().getCodeSource().getLocation().getPath();
+        Assumptions.assumeTrue(from.endsWith(".jar"), "an integration test: failsafe runs it after package");
+    }
+
+    @Test
+    void malformedRuleExitsWithUsageAndNamesTheToken() throws Exception {
+        WsdebugProcess.Result r = wsdebug("proxy", "--listen", "127.0.0.1:0", "--to", "ws://127.0.0.1:9", "--fault", "bogus");
+
+        assertThat(r.exit()).as(explain(r)).isEqualTo(2);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err().strip()).as(explain(r))
+                .startsWith("wsdebug proxy: --fault: Token 'bogus' in fault rule 'bogus' is not a matcher or an action")
+                .endsWith(".")
+                .doesNotContain("Exception");
+        assertThat(r.err().lines()).hasSize(1);
+    }
+
+    @Test
+    void malformedValueNamesItsToken() throws Exception {
+        WsdebugProcess.Result r = wsdebug("proxy", "--listen", "127.0.0.1:0", "--to", "ws://127.0.0.1:9",
+                "--fault", "drop", "--fault", "dir=s2c close=1006");
+
+        assertThat(r.exit()).as(explain(r)).isEqualTo(2);
+        assertThat(r.err()).contains("Token 'close=1006' in fault rule 'dir=s2c close=1006'").contains("must not carry");
+    }
+
+    @Test
+    void ruleFileErrorsNameTheLine(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("chaos.faults");
+        Files.writeString(file, "# flaky\n\np=0.1 drop\ndelay=soon\n");
+        WsdebugProcess.Result r = wsdebug("proxy", "--listen", "127.0.0.1:0", "--to", "ws://127.0.0.1:9",
+                "--faults", file.toString());
+
+        assertThat(r.exit()).as(explain(r)).isEqualTo(2);
+        assertThat(r.err()).contains("--faults: " + file + " line 4: Token 'delay=soon'");
+    }
+
+    /** The packaged proxy with rules from the command line and a file, a python server, and wsdebug connect. */
+    @Test
+    void liveRunDropsThenClosesAndMarksBothInJsonLines(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("rules.faults");
+        Files.writeString(file, "# after two server messages, end it\ndir=s2c after=2 close=4002:bye\n");
+        try (Peer echo = Peer.start(Peer.Kind.PYTHON_WEBSOCKETS, "--report-close")) {
+            List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                    WsdebugProcess.jar().toString(), "proxy", "--listen", "127.0.0.1:0",
+                    "--to", "ws://127.0.0.1:" + echo.port(), "--json",
+                    "--fault", "dir=s2c match=two drop", "--faults", file.toString());
+            Process proxy = new ProcessBuilder(cmd).start();
+            try {
+                CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> readAll(proxy.getInputStream()));
+                List<String> errLines = new ArrayList<>();
+                int port = awaitPort(proxy, errLines);
+                List<String> logged;
+                synchronized (errLines) {
+                    logged = new ArrayList<>(errLines);
+                }
+                assertThat(logged).contains("  fault: dir=s2c match=two drop", "  fault: dir=s2c after=2 close=4002:bye");
+
+                WsdebugProcess.Result r = wsdebug("connect", "ws://127.0.0.1:" + port + "/chat", "--json",
+                        "-x", "one", "-x", "two", "-x", "three", "-x", "four", "-w", "3");
+                List<JsonNode> client = jsonLines(r.out());
+                assertThat(texts(messages(client, "s2c"))).as(explain(r)).containsExactly("one");
+                assertThat(events(client, "close")).as(explain(r)).singleElement()
+                        .satisfies(c -> assertThat(c.get("code").asInt()).isEqualTo(4002));
+                ConnectSupport.awaitPeerOutput(echo, "CLOSE 4002 bye");
+
+                proxy.destroy(); // SIGTERM: the shutdown hook flushes the output
+                assertThat(proxy.waitFor(10, TimeUnit.SECONDS)).isTrue();
+                List<JsonNode> seen = jsonLines(out.get(5, TimeUnit.SECONDS));
+                List<String> faults = events(seen, "error").stream().filter(e -> e.get("kind").asText().equals("fault"))
+                        .map(e -> e.get("message").asText()).toList();
+                assertThat(faults).anyMatch(m -> m.startsWith("drop: s2c text message of 3 bytes \"two\""))
+                        .anyMatch(m -> m.startsWith("injected: close 4002 \"bye\" sent to the client"));
+            } finally {
+                if (proxy.isAlive()) {
+                    proxy.destroyForcibly();
+                    proxy.waitFor(5, TimeUnit.SECONDS);
+                }
+            }
+        }
+    }
+
+    /** Reads stderr until the listening line (bounded); keeps reading it in the background. */
+    private static int awaitPort(Process p, List<String> lines) throws Exception {
+        CompletableFuture<Integer> port = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    synchronized (lines) {
+                        lines.add(line);
+                    }
+                    Matcher m = LISTENING.matcher(line);
+                    if (m.find()) {
+                        port.complete(Integer.parseInt(m.group(1)));
+                    }
+                }
+            } catch (java.io.IOException e) {
+                // the process went away
+            } finally {
+                port.complete(-1);
+            }
+        }, "proxy-stderr");
+        t.setDaemon(true);
+        t.start();
+        int found = port.get(20, TimeUnit.SECONDS);
+        assertThat(found).as("the proxy's stderr: %s", lines).isPositive();
+        // the rule lines follow the listening line in the same flush
+        Thread.sleep(100);
+        return found;
+    }
+
+    private static String readAll(java.io.InputStream in) {
+        try {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}
