@@ -29,6 +29,7 @@ import java.sql.Statement;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,6 +56,8 @@ public final class CaptureReader implements AutoCloseable {
     private final Connection db;
     private final Map<String, String> meta;
     private final int schemaVersion;
+    /** Statements run once per connection, prepared once. */
+    private final Map<String, PreparedStatement> statements = new HashMap<>();
 
     /** One connection of the capture. Times are microseconds since the epoch. */
     public record ConnectionInfo(String conn, long firstMicros, long lastMicros, Long endedMicros, String url,
@@ -257,11 +260,11 @@ public final class CaptureReader implements AutoCloseable {
 
     private void replay(ConnectionInfo c, EventSink sink) {
         try {
-            long recorded = c.frames() + c.messages() + count("handshakes", c.conn());
             if (c.rawDropped() > 0) {
                 asRecorded(c, sink, "The capture kept only the first " + c.rawBytes() + " raw bytes of connection "
                         + c.conn() + " (its raw cap), so its events are shown as recorded, not decoded again.");
             } else if (c.rawBytes() == 0) {
+                long recorded = c.frames() + c.messages() + count("handshakes", c.conn());
                 asRecorded(c, sink, recorded == 0 ? null : "The capture holds no raw bytes of connection " + c.conn()
                         + ", so its events are shown as recorded, not decoded again.");
             } else {
@@ -273,7 +276,8 @@ public final class CaptureReader implements AutoCloseable {
     }
 
     private long count(String table, String conn) throws SQLException {
-        try (PreparedStatement ps = db.prepareStatement("SELECT count(*) FROM " + table + " WHERE conn = ?")) {
+        {
+            PreparedStatement ps = statement("SELECT count(*) FROM " + table + " WHERE conn = ?");
             ps.setString(1, conn);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getLong(1) : 0;
@@ -285,7 +289,8 @@ public final class CaptureReader implements AutoCloseable {
     private void decodeAgain(ConnectionInfo c, EventSink sink) throws SQLException {
         List<Stored> extras = new ArrayList<>();
         List<Stored> pipelineErrors = new ArrayList<>();
-        try (PreparedStatement ps = db.prepareStatement("SELECT ord, t, kind, message FROM errors WHERE conn = ? ORDER BY ord")) {
+        {
+            PreparedStatement ps = statement("SELECT ord, t, kind, message FROM errors WHERE conn = ? ORDER BY ord");
             ps.setString(1, c.conn());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -300,7 +305,8 @@ public final class CaptureReader implements AutoCloseable {
         Conversation conv = new Conversation(c.conn(), replay, payloadCap())
                 .scheme(url != null && url.startsWith("wss://") ? "wss" : "ws")
                 .endpoints(c.client(), c.server());
-        try (PreparedStatement ps = db.prepareStatement("SELECT dir, t, bytes FROM chunks WHERE conn = ? ORDER BY id")) {
+        {
+            PreparedStatement ps = statement("SELECT dir, t, bytes FROM chunks WHERE conn = ? ORDER BY id");
             ps.setString(1, c.conn());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -366,7 +372,8 @@ public final class CaptureReader implements AutoCloseable {
     }
 
     private Long gapTime(String conn) throws SQLException {
-        try (PreparedStatement ps = db.prepareStatement("SELECT raw_gap_t FROM connections WHERE conn = ?")) {
+        {
+            PreparedStatement ps = statement("SELECT raw_gap_t FROM connections WHERE conn = ?");
             ps.setString(1, conn);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? longOrNull(rs, 1) : null;
@@ -375,8 +382,9 @@ public final class CaptureReader implements AutoCloseable {
     }
 
     private Stored storedClose(String conn) throws SQLException {
-        try (PreparedStatement ps = db.prepareStatement("SELECT close_ord, close_t, close_code, close_reason, close_on_wire,"
-                + " close_initiator, close_clean FROM connections WHERE conn = ? AND close_ord IS NOT NULL")) {
+        {
+            PreparedStatement ps = statement("SELECT close_ord, close_t, close_code, close_reason, close_on_wire,"
+                    + " close_initiator, close_clean FROM connections WHERE conn = ? AND close_ord IS NOT NULL");
             ps.setString(1, conn);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
@@ -430,8 +438,25 @@ public final class CaptureReader implements AutoCloseable {
         return out;
     }
 
+    private PreparedStatement statement(String sql) throws SQLException {
+        PreparedStatement ps = statements.get(sql);
+        if (ps == null) {
+            ps = db.prepareStatement(sql);
+            statements.put(sql, ps);
+        }
+        return ps;
+    }
+
     @Override
     public void close() {
+        for (PreparedStatement ps : statements.values()) {
+            try {
+                ps.close();
+            } catch (SQLException ignored) {
+                // closing the connection below releases it anyway
+            }
+        }
+        statements.clear();
         Db.closeQuietly(db);
     }
 

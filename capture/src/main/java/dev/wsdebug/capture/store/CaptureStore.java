@@ -57,8 +57,8 @@ import java.util.function.Consumer;
  * SHA-256); raw bytes are kept up to a cap per connection, after which the gap is recorded and a
  * reader shows the stored events of that connection instead of decoding it again.
  *
- * <p>If writing fails (disk full, file removed), the store stops keeping data and {@link #flush}
- * and {@link #close} throw with one sentence; the calls that hand data over never throw, so a
+ * <p>If writing fails (disk full, file removed), the store stops keeping data and {@link #flush},
+ * {@link #sync} and {@link #close} throw with one sentence; the calls that hand data over never throw, so a
  * failing capture does not break the traffic it watches.
  */
 public final class CaptureStore implements EventSink {
@@ -336,9 +336,18 @@ public final class CaptureStore implements EventSink {
 
     // ---- flush and close ---------------------------------------------------------------------
 
-    /** Waits until everything handed over so far is committed to the file. */
+    /**
+     * Does not wait: the writer commits what it has within {@value #BATCH_MILLIS} ms anyway, and
+     * sinks such as the CLI's live view flush after every event. Throws if writing has failed.
+     * {@link #sync} waits for the commit.
+     */
     @Override
     public void flush() {
+        throwIfFailed();
+    }
+
+    /** Waits until everything handed over so far is committed to the file (visible to readers, safe from a kill). */
+    public void sync() {
         if (!closed.get()) {
             Barrier b = new Barrier(false);
             if (queue.put(b)) {
@@ -370,6 +379,11 @@ public final class CaptureStore implements EventSink {
         if (f != null) {
             throw new UncheckedIOException(new IOException(f));
         }
+    }
+
+    /** Pulls the database from under the writer, as a failing disk would (tests). */
+    void breakDatabaseForTest() throws SQLException {
+        db.close();
     }
 
     /** The most items the queue ever held at once (tests check the bound). */

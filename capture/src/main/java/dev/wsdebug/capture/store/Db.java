@@ -17,6 +17,8 @@ final class Db {
         SQLiteConfig config = new SQLiteConfig();
         config.setReadOnly(readOnly);
         config.setBusyTimeout(5000);
+        // the driver would otherwise prepare "SELECT last_insert_rowid()" after every insert
+        config.setGetGeneratedKeys(false);
         return config.createConnection("jdbc:sqlite:" + file.toAbsolutePath());
     }
 

@@ -61,6 +61,7 @@ final class Schema {
               client TEXT,
               server TEXT
             )""",
+            "CREATE INDEX handshakes_conn ON handshakes (conn)",
             """
             CREATE TABLE frames (
               ord INTEGER PRIMARY KEY,

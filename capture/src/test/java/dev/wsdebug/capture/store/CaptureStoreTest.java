@@ -241,12 +241,12 @@ class CaptureStoreTest {
     }
 
     @Test
-    void flushMakesEverythingVisibleToAReaderWhileTheWriterRuns() throws Exception {
+    void syncMakesEverythingVisibleToAReaderWhileTheWriterRuns() throws Exception {
         Path file = dir.resolve("live.wsdb");
         try (CaptureStore store = CaptureStore.create(file)) {
             Conversation c = new Conversation("1", store);
             Sessions.feedOnly(c, Sessions.full("open"), 100, T0);
-            store.flush();
+            store.sync();
             Sessions.Json replayed = new Sessions.Json();
             try (CaptureReader reader = CaptureReader.open(file)) {
                 assertThat(reader.connections()).singleElement()
@@ -255,6 +255,27 @@ class CaptureStoreTest {
             }
             assertThat(replayed.text().lines().reduce((a, b) -> b).orElseThrow())
                     .contains("\"kind\":\"input\"").contains("stops before connection 1 ended");
+        }
+    }
+
+    @Test
+    void aFailingWriterNeverBlocksTheTrafficAndSaysWhyOnClose() throws Exception {
+        Path file = dir.resolve("broken.wsdb");
+        CaptureStore store = new CaptureStore(file, CaptureStore.DEFAULT_PAYLOAD_CAP, CaptureStore.DEFAULT_RAW_CAP, 4, 1 << 20);
+        Sessions.feed(new Conversation("1", store), Sessions.full("one"), 100, T0);
+        store.sync();
+        store.breakDatabaseForTest();
+        long start = System.nanoTime();
+        for (int i = 0; i < 50; i++) { // far more than the queue holds: nobody may wait for a dead writer
+            Sessions.feed(new Conversation("x" + i, store), Sessions.full("x" + i), 100, T0);
+        }
+        assertThat(System.nanoTime() - start).isLessThan(10_000_000_000L);
+        assertThat(store.failure()).startsWith("Writing the capture " + file + " failed: ");
+        assertThatThrownBy(store::flush).isInstanceOf(java.io.UncheckedIOException.class)
+                .hasMessageContaining("Writing the capture " + file + " failed");
+        assertThatThrownBy(store::close).isInstanceOf(java.io.UncheckedIOException.class);
+        try (CaptureReader reader = CaptureReader.open(file)) {
+            assertThat(reader.connections()).extracting(CaptureReader.ConnectionInfo::conn).containsExactly("1");
         }
     }
 

@@ -24,7 +24,7 @@ public final class WriterMain {
         for (int i = 1; System.nanoTime() < deadline; i++) {
             Sessions.feed(new Conversation(conn(i), store), Sessions.full(conn(i)), 50, T0 + i * 1_000_000L);
             if (i % 5 == 0) {
-                store.flush();
+                store.sync();
                 System.out.println("committed " + i);
                 System.out.flush();
             }
