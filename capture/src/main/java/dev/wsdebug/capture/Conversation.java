@@ -192,6 +192,11 @@ public final class Conversation {
             return;
         }
         ended = true;
+        report(timeMicros);
+        sink.ended(conn, timeMicros);
+    }
+
+    private void report(long timeMicros) {
         if (!fedAny && phase == Phase.HANDSHAKE) {
             return; // nothing crossed the wire: nothing to report (the source says why)
         }

@@ -12,6 +12,14 @@ public interface EventSink extends AutoCloseable {
     default void chunk(String conn, dev.wsdebug.wire.Direction dir, long timeMicros, byte[] b, int off, int len) {
     }
 
+    /**
+     * The source ended the connection's conversation ({@link Conversation#end}): called once, after
+     * the events that {@code end} reported. A capture store records it so that a replay ends the
+     * conversation at the same moment; sinks that wrap another sink pass it on like {@link #chunk}.
+     */
+    default void ended(String conn, long timeMicros) {
+    }
+
     /** Flushes what is buffered; the sink stays usable. */
     default void flush() {
     }
@@ -35,6 +43,13 @@ public interface EventSink extends AutoCloseable {
             public void chunk(String conn, dev.wsdebug.wire.Direction dir, long timeMicros, byte[] b, int off, int len) {
                 for (EventSink s : sinks) {
                     s.chunk(conn, dir, timeMicros, b, off, len);
+                }
+            }
+
+            @Override
+            public void ended(String conn, long timeMicros) {
+                for (EventSink s : sinks) {
+                    s.ended(conn, timeMicros);
                 }
             }
 

@@ -22,6 +22,11 @@ public final class SynchronizedSink implements EventSink {
     }
 
     @Override
+    public synchronized void ended(String conn, long timeMicros) {
+        next.ended(conn, timeMicros);
+    }
+
+    @Override
     public synchronized void flush() {
         next.flush();
     }

@@ -43,6 +43,11 @@ final class ErrorCollector implements EventSink {
     }
 
     @Override
+    public void ended(String conn, long timeMicros) {
+        next.ended(conn, timeMicros);
+    }
+
+    @Override
     public void flush() {
         next.flush();
     }

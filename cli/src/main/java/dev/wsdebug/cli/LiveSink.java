@@ -23,6 +23,11 @@ final class LiveSink implements EventSink {
     }
 
     @Override
+    public void ended(String conn, long timeMicros) {
+        next.ended(conn, timeMicros);
+    }
+
+    @Override
     public void flush() {
         next.flush();
     }

@@ -39,6 +39,22 @@ public final class Frame {
         this.payloadLength = payloadLength;
     }
 
+    /**
+     * A frame rebuilt from a stored record (a capture file read back without its raw bytes): every
+     * header field, the control payload and the violations as they were recorded.
+     */
+    public static Frame restore(long offset, boolean fin, boolean rsv1, boolean rsv2, boolean rsv3, int opcode,
+                                boolean masked, int maskKey, int headerLength, int lengthEncoding, long payloadLength,
+                                byte[] controlPayload, List<Violation> violations) {
+        Frame f = new Frame(offset, fin, rsv1, rsv2, rsv3, opcode, masked, maskKey, headerLength, lengthEncoding,
+                payloadLength);
+        f.controlPayload = controlPayload;
+        if (!violations.isEmpty()) {
+            f.violations = new ArrayList<>(violations);
+        }
+        return f;
+    }
+
     /** Stream offset of the frame's first header byte. */
     public long offset() {
         return offset;

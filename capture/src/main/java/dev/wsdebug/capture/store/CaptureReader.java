@@ -1,0 +1,639 @@
+package dev.wsdebug.capture.store;
+
+import dev.wsdebug.capture.CloseEvent;
+import dev.wsdebug.capture.Conversation;
+import dev.wsdebug.capture.ErrorEvent;
+import dev.wsdebug.capture.Event;
+import dev.wsdebug.capture.EventSink;
+import dev.wsdebug.capture.FrameEvent;
+import dev.wsdebug.capture.HandshakeEvent;
+import dev.wsdebug.capture.MessageEvent;
+import dev.wsdebug.wire.Direction;
+import dev.wsdebug.wire.Frame;
+import dev.wsdebug.wire.HandshakeResult;
+import dev.wsdebug.wire.Message;
+import org.sqlite.SQLiteErrorCode;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads a capture file written by {@link CaptureStore}: its connections, and a replay of them.
+ *
+ * <p>A replay decodes each connection again: its raw chunks, in the order they were fed, go
+ * through a fresh {@link Conversation} with the same connection id into the given sink, so it
+ * shows exactly what the live view showed (and whatever a newer decoder finds besides). Only a
+ * connection whose raw bytes are incomplete (the raw cap) or missing is shown from its stored
+ * rows instead, after an {@link ErrorEvent} of kind {@code input} that says so.
+ *
+ * <p>The file is opened read-only; a file still being written can be read (what is committed).
+ * Not thread-safe.
+ */
+public final class CaptureReader implements AutoCloseable {
+    /** Error kinds that the pipeline itself reports; a replay produces these again. */
+    private static final Set<String> PIPELINE_KINDS = Set.of("handshake", "input");
+
+    private final Path file;
+    private final Connection db;
+    private final Map<String, String> meta;
+    private final int schemaVersion;
+    /** Statements run once per connection, prepared once. */
+    private final Map<String, PreparedStatement> statements = new HashMap<>();
+
+    /** One connection of the capture. Times are microseconds since the epoch. */
+    public record ConnectionInfo(String conn, long firstMicros, long lastMicros, Long endedMicros, String url,
+                                 String client, String server, Integer closeCode, String closeName,
+                                 String closeReason, String closeInitiator, Boolean closeClean, long rawBytes,
+                                 long rawDropped, long frames, long messages) {
+        /** Whether the source ended the connection before the capture stopped. */
+        public boolean ended() {
+            return endedMicros != null;
+        }
+    }
+
+    /** A text message whose payload matched a full-text query. */
+    public record TextHit(String conn, long seq, Direction dir, long timeMicros) {
+    }
+
+    private CaptureReader(Path file, Connection db, Map<String, String> meta, int schemaVersion) {
+        this.file = file;
+        this.db = db;
+        this.meta = meta;
+        this.schemaVersion = schemaVersion;
+    }
+
+    /**
+     * Opens a capture for reading.
+     *
+     * @throws IllegalArgumentException with one sentence: no such file, not an SQLite database, not a
+     *                                  wsdebug capture, or written by a newer wsdebug
+     */
+    public static CaptureReader open(Path file) {
+        byte[] head = new byte[16];
+        int n;
+        try (InputStream in = Files.newInputStream(file)) {
+            n = in.readNBytes(head, 0, head.length);
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException("Cannot read " + file + ": no such file.");
+        } catch (IOException e) {
+            throw new IllegalArgumentException("Cannot read " + file + ": " + e.getMessage() + ".");
+        }
+        if (Files.isDirectory(file)) {
+            throw new IllegalArgumentException("Cannot read " + file + ": it is a directory.");
+        }
+        if (n < head.length || !new String(head, StandardCharsets.ISO_8859_1).equals(Schema.SQLITE_MAGIC)) {
+            throw new IllegalArgumentException(file + " is not a wsdebug capture: it is not an SQLite database.");
+        }
+        try {
+            return open(file, true);
+        } catch (SQLException e) {
+            if (Db.is(e, SQLiteErrorCode.SQLITE_READONLY) || Db.is(e, SQLiteErrorCode.SQLITE_CANTOPEN)) {
+                // a WAL file left by a writer that was killed needs recovery, which a read-only
+                // connection cannot do: open it read-write, but make the connection query-only
+                try {
+                    return open(file, false);
+                } catch (SQLException again) {
+                    e = again;
+                }
+            }
+            if (Db.is(e, SQLiteErrorCode.SQLITE_NOTADB) || Db.is(e, SQLiteErrorCode.SQLITE_CORRUPT)) {
+                throw new IllegalArgumentException(file + " is not a wsdebug capture: it is not an SQLite database"
+                        + " or it is damaged.");
+            }
+            throw new IllegalArgumentException("Cannot read the capture " + file + ": " + Db.sentence(e));
+        }
+    }
+
+    private static CaptureReader open(Path file, boolean readOnly) throws SQLException {
+        Connection c = Db.open(file, readOnly);
+        try {
+            if (!readOnly) {
+                try (Statement s = c.createStatement()) {
+                    s.execute("PRAGMA query_only = 1");
+                }
+            }
+            boolean hasMeta;
+            try (Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'")) {
+                hasMeta = rs.next() && rs.getInt(1) == 1;
+            }
+            Map<String, String> meta = new LinkedHashMap<>();
+            if (hasMeta) {
+                try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT key, value FROM meta")) {
+                    while (rs.next()) {
+                        meta.put(rs.getString(1), rs.getString(2));
+                    }
+                }
+            }
+            int version;
+            try {
+                version = Integer.parseInt(meta.getOrDefault("schema_version", ""));
+            } catch (NumberFormatException e) {
+                version = -1;
+            }
+            if (version < 1) {
+                throw new IllegalArgumentException(file + " is an SQLite database but not a wsdebug capture.");
+            }
+            if (version > Schema.VERSION) {
+                throw new IllegalArgumentException(file + " was written by a newer wsdebug (capture schema " + version
+                        + "; this one reads up to " + Schema.VERSION + "): update wsdebug to read it.");
+            }
+            return new CaptureReader(file, c, Map.copyOf(meta), version);
+        } catch (SQLException | RuntimeException e) {
+            Db.closeQuietly(c);
+            throw e;
+        }
+    }
+
+    /**
+     * Whether the file starts like a capture: an SQLite header with wsdebug's application id. Cheap,
+     * and true for a capture whose writer was killed.
+     */
+    static boolean looksLikeCapture(Path file) {
+        byte[] head = new byte[72];
+        try (InputStream in = Files.newInputStream(file)) {
+            if (in.readNBytes(head, 0, head.length) < head.length) {
+                return false;
+            }
+        } catch (IOException e) {
+            return false;
+        }
+        return new String(head, 0, 16, StandardCharsets.ISO_8859_1).equals(Schema.SQLITE_MAGIC)
+                && ByteBuffer.wrap(head, 68, 4).getInt() == Schema.APPLICATION_ID;
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** The schema version the file was written with. */
+    public int schemaVersion() {
+        return schemaVersion;
+    }
+
+    /** The meta table: schema_version, tool_version, created_t, payload_cap, raw_cap, fts. */
+    public Map<String, String> meta() {
+        return meta;
+    }
+
+    private int payloadCap() {
+        try {
+            return Integer.parseInt(meta.getOrDefault("payload_cap", ""));
+        } catch (NumberFormatException e) {
+            return CaptureStore.DEFAULT_PAYLOAD_CAP;
+        }
+    }
+
+    /** Every connection, in the order they started. */
+    public List<ConnectionInfo> connections() {
+        return query(null);
+    }
+
+    private List<ConnectionInfo> query(String only) {
+        String sql = "SELECT conn, first_t, last_t, ended_t, url, client, server, close_code, close_name, close_reason,"
+                + " close_initiator, close_clean, raw_bytes, raw_dropped,"
+                + " (SELECT count(*) FROM frames f WHERE f.conn = c.conn),"
+                + " (SELECT count(*) FROM messages m WHERE m.conn = c.conn)"
+                + " FROM connections c" + (only == null ? "" : " WHERE conn = ?") + " ORDER BY first_t, conn";
+        List<ConnectionInfo> out = new ArrayList<>();
+        try (PreparedStatement ps = db.prepareStatement(sql)) {
+            if (only != null) {
+                ps.setString(1, only);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new ConnectionInfo(rs.getString(1), rs.getLong(2), rs.getLong(3), longOrNull(rs, 4),
+                            rs.getString(5), rs.getString(6), rs.getString(7), intOrNull(rs, 8), rs.getString(9),
+                            rs.getString(10), rs.getString(11), boolOrNull(rs, 12), rs.getLong(13), rs.getLong(14),
+                            rs.getLong(15), rs.getLong(16)));
+                }
+            }
+        } catch (SQLException e) {
+            throw failed(e);
+        }
+        return out;
+    }
+
+    /** Replays every connection, one after the other in the order they started, into {@code sink}. */
+    public void replay(EventSink sink) {
+        ArrayDeque<ErrorEvent> loose = new ArrayDeque<>(looseErrors());
+        for (ConnectionInfo c : connections()) {
+            while (!loose.isEmpty() && loose.peek().timeMicros() < c.firstMicros()) {
+                sink.accept(loose.poll());
+            }
+            replay(c, sink);
+        }
+        loose.forEach(sink::accept);
+    }
+
+    /**
+     * Replays one connection into {@code sink}.
+     *
+     * @throws IllegalArgumentException when the capture has no such connection
+     */
+    public void replay(String conn, EventSink sink) {
+        List<ConnectionInfo> c = query(conn);
+        if (c.isEmpty()) {
+            throw new IllegalArgumentException(file + " has no connection " + conn + ".");
+        }
+        replay(c.get(0), sink);
+    }
+
+    private void replay(ConnectionInfo c, EventSink sink) {
+        try {
+            if (c.rawDropped() > 0) {
+                asRecorded(c, sink, "The capture kept only the first " + c.rawBytes() + " raw bytes of connection "
+                        + c.conn() + " (its raw cap), so its events are shown as recorded, not decoded again.");
+            } else if (c.rawBytes() == 0) {
+                long recorded = c.frames() + c.messages() + count("handshakes", c.conn());
+                asRecorded(c, sink, recorded == 0 ? null : "The capture holds no raw bytes of connection " + c.conn()
+                        + ", so its events are shown as recorded, not decoded again.");
+            } else {
+                decodeAgain(c, sink);
+            }
+        } catch (SQLException e) {
+            throw failed(e);
+        }
+    }
+
+    private long count(String table, String conn) throws SQLException {
+        {
+            PreparedStatement ps = statement("SELECT count(*) FROM " + table + " WHERE conn = ?");
+            ps.setString(1, conn);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
+        }
+    }
+
+    /** The raw chunks through a fresh conversation: the one pipeline, as live. */
+    private void decodeAgain(ConnectionInfo c, EventSink sink) throws SQLException {
+        List<Stored> extras = new ArrayList<>();
+        List<Stored> pipelineErrors = new ArrayList<>();
+        {
+            PreparedStatement ps = statement("SELECT ord, t, kind, message FROM errors WHERE conn = ? ORDER BY ord");
+            ps.setString(1, c.conn());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ErrorEvent e = new ErrorEvent(c.conn(), rs.getLong(2), rs.getString(3), rs.getString(4));
+                    (PIPELINE_KINDS.contains(e.kind()) ? pipelineErrors : extras).add(new Stored(rs.getLong(1), e));
+                }
+            }
+        }
+        Stored close = storedClose(c.conn());
+        Replay replay = new Replay(sink, extras, pipelineErrors, close);
+        String url = c.url();
+        Conversation conv = new Conversation(c.conn(), replay, payloadCap())
+                .scheme(url != null && url.startsWith("wss://") ? "wss" : "ws")
+                .endpoints(c.client(), c.server());
+        {
+            PreparedStatement ps = statement("SELECT dir, t, bytes FROM chunks WHERE conn = ? ORDER BY id");
+            ps.setString(1, c.conn());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    byte[] b = rs.getBytes(3);
+                    conv.feed(Direction.fromId(rs.getString(1)), rs.getLong(2), b == null ? new byte[0] : b);
+                }
+            }
+        }
+        if (c.ended()) {
+            conv.end(c.endedMicros()); // the replay sink adds what the source reported itself, then ended
+        } else {
+            replay.leftovers();
+            sink.accept(new ErrorEvent(c.conn(), c.lastMicros(), "input", "The capture stops before connection "
+                    + c.conn() + " ended (its writer was stopped, or is still writing)."));
+        }
+    }
+
+    /** The stored rows of one connection, in the order the store received them. */
+    private void asRecorded(ConnectionInfo c, EventSink sink, String notice) throws SQLException {
+        if (notice != null) {
+            Long gap = c.rawDropped() > 0 ? gapTime(c.conn()) : null;
+            sink.accept(new ErrorEvent(c.conn(), gap != null ? gap : c.firstMicros(), "input", notice));
+        }
+        List<Cursor> cursors = new ArrayList<>();
+        try {
+            cursors.add(new Cursor(db, "SELECT ord, conn, t, transport, url, request, response, status, upgraded, valid,"
+                    + " accept_expected, accept_actual, accept_valid, subprotocol, extensions, deflate, problems, client, server"
+                    + " FROM handshakes WHERE conn = ? ORDER BY ord", c.conn(), CaptureReader::handshake));
+            cursors.add(new Cursor(db, "SELECT ord, conn, t, dir, seq, offset, fin, rsv1, rsv2, rsv3, opcode, masked, mask_key,"
+                    + " header_length, length_encoding, payload_length, control_payload, control_payload IS NULL, violations"
+                    + " FROM frames WHERE conn = ? ORDER BY ord", c.conn(), CaptureReader::frame));
+            cursors.add(new Cursor(db, "SELECT ord, conn, t, dir, seq, opcode, frames, compressed, wire_length, length,"
+                    + " payload, truncated, sha256, utf8_invalid_at, first_offset, violations"
+                    + " FROM messages WHERE conn = ? ORDER BY ord", c.conn(), CaptureReader::message));
+            cursors.add(new Cursor(db, "SELECT ord, conn, t, kind, message FROM errors WHERE conn = ? ORDER BY ord",
+                    c.conn(), rs -> new ErrorEvent(rs.getString(2), rs.getLong(3), rs.getString(4), rs.getString(5))));
+            Stored close = storedClose(c.conn());
+            while (true) {
+                Cursor next = null;
+                for (Cursor cur : cursors) {
+                    if (cur.has && (next == null || cur.ord < next.ord)) {
+                        next = cur;
+                    }
+                }
+                if (close != null && (next == null || close.ord < next.ord)) {
+                    sink.accept(close.event);
+                    close = null;
+                    continue;
+                }
+                if (next == null) {
+                    break;
+                }
+                sink.accept(next.take());
+            }
+        } finally {
+            for (Cursor cur : cursors) {
+                cur.close();
+            }
+        }
+        if (c.ended()) {
+            sink.ended(c.conn(), c.endedMicros());
+        }
+    }
+
+    private Long gapTime(String conn) throws SQLException {
+        {
+            PreparedStatement ps = statement("SELECT raw_gap_t FROM connections WHERE conn = ?");
+            ps.setString(1, conn);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? longOrNull(rs, 1) : null;
+            }
+        }
+    }
+
+    private Stored storedClose(String conn) throws SQLException {
+        {
+            PreparedStatement ps = statement("SELECT close_ord, close_t, close_code, close_reason, close_on_wire,"
+                    + " close_initiator, close_clean FROM connections WHERE conn = ? AND close_ord IS NOT NULL");
+            ps.setString(1, conn);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return null;
+                }
+                return new Stored(rs.getLong(1), new CloseEvent(conn, rs.getLong(2), rs.getInt(3), rs.getString(4),
+                        rs.getInt(5) != 0, rs.getString(6), rs.getInt(7) != 0));
+            }
+        }
+    }
+
+    private List<ErrorEvent> looseErrors() {
+        List<ErrorEvent> out = new ArrayList<>();
+        try (Statement s = db.createStatement();
+             ResultSet rs = s.executeQuery("SELECT t, kind, message FROM errors WHERE conn IS NULL ORDER BY ord")) {
+            while (rs.next()) {
+                out.add(new ErrorEvent(null, rs.getLong(1), rs.getString(2), rs.getString(3)));
+            }
+        } catch (SQLException e) {
+            throw failed(e);
+        }
+        return out;
+    }
+
+    /**
+     * Text messages whose stored payload matches an FTS5 query (for example {@code hello},
+     * {@code "exact phrase"}, {@code pri*}), in capture order.
+     *
+     * @throws IllegalStateException when the capture has no text index
+     * @throws IllegalArgumentException when the query is not valid FTS5 syntax
+     */
+    public List<TextHit> searchText(String query) {
+        if (!"fts5".equals(meta.get("fts"))) {
+            throw new IllegalStateException(file + " has no full-text index.");
+        }
+        List<TextHit> out = new ArrayList<>();
+        try (PreparedStatement ps = db.prepareStatement("SELECT m.conn, m.seq, m.dir, m.t FROM message_text x"
+                + " JOIN messages m ON m.ord = x.rowid WHERE message_text MATCH ? ORDER BY m.ord")) {
+            ps.setString(1, query);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new TextHit(rs.getString(1), rs.getLong(2), Direction.fromId(rs.getString(3)), rs.getLong(4)));
+                }
+            }
+        } catch (SQLException e) {
+            if (Db.is(e, SQLiteErrorCode.SQLITE_ERROR)) {
+                throw new IllegalArgumentException("Bad text query '" + query + "': " + Db.sentence(e));
+            }
+            throw failed(e);
+        }
+        return out;
+    }
+
+    private PreparedStatement statement(String sql) throws SQLException {
+        PreparedStatement ps = statements.get(sql);
+        if (ps == null) {
+            ps = db.prepareStatement(sql);
+            statements.put(sql, ps);
+        }
+        return ps;
+    }
+
+    @Override
+    public void close() {
+        for (PreparedStatement ps : statements.values()) {
+            try {
+                ps.close();
+            } catch (SQLException ignored) {
+                // closing the connection below releases it anyway
+            }
+        }
+        statements.clear();
+        Db.closeQuietly(db);
+    }
+
+    private IllegalStateException failed(SQLException e) {
+        return new IllegalStateException("Reading the capture " + file + " failed: " + Db.sentence(e), e);
+    }
+
+    // ---- rows back into events ---------------------------------------------------------------
+
+    private static HandshakeEvent handshake(ResultSet rs) throws SQLException {
+        HandshakeResult result = null;
+        Boolean valid = boolOrNull(rs, 10);
+        if (valid != null) {
+            result = new HandshakeResult(valid, rs.getInt(8), rs.getString(11), rs.getString(12), rs.getInt(13) != 0,
+                    rs.getString(14), rs.getString(15), Codec.deflate(rs.getString(16)), Codec.strings(rs.getString(17)));
+        }
+        return new HandshakeEvent(rs.getString(2), rs.getLong(3), rs.getString(4), rs.getString(5),
+                Codec.head(rs.getString(6)), Codec.head(rs.getString(7)), result, rs.getString(18), rs.getString(19));
+    }
+
+    private static FrameEvent frame(ResultSet rs) throws SQLException {
+        String key = rs.getString(13);
+        byte[] control = rs.getBytes(17);
+        if (rs.getInt(18) != 0) {
+            control = null;
+        } else if (control == null) {
+            control = new byte[0];
+        }
+        Frame f = Frame.restore(rs.getLong(6), rs.getInt(7) != 0, rs.getInt(8) != 0, rs.getInt(9) != 0,
+                rs.getInt(10) != 0, rs.getInt(11), rs.getInt(12) != 0, key == null ? 0 : Integer.parseUnsignedInt(key, 16),
+                rs.getInt(14), rs.getInt(15), rs.getLong(16), control, Codec.violations(rs.getString(19)));
+        return new FrameEvent(rs.getString(2), rs.getLong(3), Direction.fromId(rs.getString(4)), rs.getLong(5), f);
+    }
+
+    private static MessageEvent message(ResultSet rs) throws SQLException {
+        byte[] payload = rs.getBytes(11);
+        Long invalidAt = longOrNull(rs, 14);
+        Message m = new Message(rs.getInt(6), rs.getInt(7), rs.getInt(8) != 0, rs.getLong(9), rs.getLong(10),
+                payload == null ? new byte[0] : payload, rs.getInt(12) != 0, rs.getString(13),
+                invalidAt == null ? -1 : invalidAt, rs.getLong(15), Codec.violations(rs.getString(16)));
+        return new MessageEvent(rs.getString(2), rs.getLong(3), Direction.fromId(rs.getString(4)), rs.getLong(5), m);
+    }
+
+    private static Long longOrNull(ResultSet rs, int col) throws SQLException {
+        long v = rs.getLong(col);
+        return rs.wasNull() ? null : v;
+    }
+
+    private static Integer intOrNull(ResultSet rs, int col) throws SQLException {
+        int v = rs.getInt(col);
+        return rs.wasNull() ? null : v;
+    }
+
+    private static Boolean boolOrNull(ResultSet rs, int col) throws SQLException {
+        int v = rs.getInt(col);
+        return rs.wasNull() ? null : v != 0;
+    }
+
+    /** An event read back with its place in the store's order. */
+    private record Stored(long ord, Event event) {
+    }
+
+    private interface RowMapper {
+        Event map(ResultSet rs) throws SQLException;
+    }
+
+    /** One table's rows of a connection, read in ord order. */
+    private static final class Cursor {
+        private final PreparedStatement ps;
+        private final ResultSet rs;
+        private final RowMapper mapper;
+        boolean has;
+        long ord;
+
+        Cursor(Connection db, String sql, String conn, RowMapper mapper) throws SQLException {
+            this.ps = db.prepareStatement(sql);
+            ps.setString(1, conn);
+            this.rs = ps.executeQuery();
+            this.mapper = mapper;
+            advance();
+        }
+
+        private void advance() throws SQLException {
+            has = rs.next();
+            if (has) {
+                ord = rs.getLong(1);
+            }
+        }
+
+        Event take() throws SQLException {
+            Event e = mapper.map(rs);
+            advance();
+            return e;
+        }
+
+        void close() {
+            try {
+                rs.close();
+                ps.close();
+            } catch (SQLException ignored) {
+                // read-only statements: nothing to lose
+            }
+        }
+    }
+
+    /**
+     * Passes the replayed events on, and adds what the pipeline cannot produce again because the
+     * source reported it itself (errors of other kinds, a close event the source set): those join
+     * in time order, and whatever is left when the connection ends follows in the store's order.
+     */
+    private static final class Replay implements EventSink {
+        private final EventSink next;
+        private final ArrayDeque<Stored> extras;
+        private final List<Stored> pipelineErrors;
+        private final Stored close;
+        private boolean sawClose;
+        private boolean done;
+
+        Replay(EventSink next, List<Stored> extras, List<Stored> pipelineErrors, Stored close) {
+            this.next = next;
+            this.extras = new ArrayDeque<>(extras);
+            this.pipelineErrors = new ArrayList<>(pipelineErrors);
+            this.close = close;
+        }
+
+        @Override
+        public void accept(Event event) {
+            while (!extras.isEmpty() && extras.peek().event().timeMicros() < event.timeMicros()) {
+                next.accept(extras.poll().event());
+            }
+            if (event instanceof ErrorEvent e) {
+                for (Iterator<Stored> it = pipelineErrors.iterator(); it.hasNext(); ) {
+                    ErrorEvent stored = (ErrorEvent) it.next().event();
+                    if (stored.kind().equals(e.kind()) && stored.message().equals(e.message())) {
+                        it.remove();
+                        break;
+                    }
+                }
+            } else if (event instanceof CloseEvent) {
+                sawClose = true;
+            }
+            next.accept(event);
+        }
+
+        @Override
+        public void chunk(String conn, Direction dir, long timeMicros, byte[] b, int off, int len) {
+            next.chunk(conn, dir, timeMicros, b, off, len);
+        }
+
+        @Override
+        public void ended(String conn, long timeMicros) {
+            leftovers();
+            next.ended(conn, timeMicros);
+        }
+
+        /** What the source reported that the pipeline did not produce again, in the store's order. */
+        void leftovers() {
+            if (done) {
+                return;
+            }
+            done = true;
+            List<Stored> left = new ArrayList<>(extras);
+            left.addAll(pipelineErrors);
+            if (close != null && !sawClose) {
+                left.add(close);
+            }
+            left.sort(Comparator.comparingLong(Stored::ord));
+            left.forEach(s -> next.accept(s.event()));
+        }
+
+        @Override
+        public void flush() {
+            // the caller's sink: flushed and closed by the caller
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package dev.wsdebug.capture.store;
+
+import java.util.List;
+
+/**
+ * The layout of a {@code .wsdb} capture, schema version 1. Times are microseconds since the epoch;
+ * booleans are 0/1; {@code dir} is {@code c2s} or {@code s2c}. Every event row has an {@code ord}:
+ * the order in which the store received the events, shared by all event tables (it is also their
+ * rowid). JSON columns hold text in the shapes documented in docs/ARCHITECTURE.md.
+ */
+final class Schema {
+    /** The schema this build writes; it reads this one and every older one. */
+    static final int VERSION = 1;
+    /** {@code PRAGMA application_id}: "wsdb", so that file(1) and tools can tell the file apart. */
+    static final int APPLICATION_ID = 0x77736462;
+    /** The first 16 bytes of every SQLite 3 database file. */
+    static final String SQLITE_MAGIC = "SQLite format 3\0";
+
+    static final List<String> TABLES = List.of(
+            "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
+            """
+            CREATE TABLE connections (
+              conn TEXT PRIMARY KEY,
+              first_t INTEGER NOT NULL,
+              last_t INTEGER NOT NULL,
+              ended_t INTEGER,
+              url TEXT,
+              client TEXT,
+              server TEXT,
+              close_t INTEGER,
+              close_ord INTEGER,
+              close_code INTEGER,
+              close_name TEXT,
+              close_reason TEXT,
+              close_on_wire INTEGER,
+              close_initiator TEXT,
+              close_clean INTEGER,
+              raw_bytes INTEGER NOT NULL DEFAULT 0,
+              raw_dropped INTEGER NOT NULL DEFAULT 0,
+              raw_gap_t INTEGER
+            )""",
+            """
+            CREATE TABLE handshakes (
+              ord INTEGER PRIMARY KEY,
+              conn TEXT NOT NULL,
+              t INTEGER NOT NULL,
+              transport TEXT,
+              url TEXT,
+              request TEXT,
+              response TEXT,
+              status INTEGER,
+              upgraded INTEGER NOT NULL,
+              valid INTEGER,
+              accept_expected TEXT,
+              accept_actual TEXT,
+              accept_valid INTEGER,
+              subprotocol TEXT,
+              extensions TEXT,
+              deflate TEXT,
+              problems TEXT,
+              client TEXT,
+              server TEXT
+            )""",
+            "CREATE INDEX handshakes_conn ON handshakes (conn)",
+            """
+            CREATE TABLE frames (
+              ord INTEGER PRIMARY KEY,
+              conn TEXT NOT NULL,
+              seq INTEGER NOT NULL,
+              t INTEGER NOT NULL,
+              dir TEXT NOT NULL,
+              offset INTEGER NOT NULL,
+              fin INTEGER NOT NULL,
+              rsv1 INTEGER NOT NULL,
+              rsv2 INTEGER NOT NULL,
+              rsv3 INTEGER NOT NULL,
+              opcode INTEGER NOT NULL,
+              type TEXT NOT NULL,
+              masked INTEGER NOT NULL,
+              mask_key TEXT,
+              header_length INTEGER NOT NULL,
+              length_encoding INTEGER NOT NULL,
+              payload_length INTEGER NOT NULL,
+              close_code INTEGER,
+              close_reason TEXT,
+              control_payload BLOB,
+              violations TEXT
+            )""",
+            "CREATE INDEX frames_conn ON frames (conn, seq)",
+            """
+            CREATE TABLE messages (
+              ord INTEGER PRIMARY KEY,
+              conn TEXT NOT NULL,
+              seq INTEGER NOT NULL,
+              t INTEGER NOT NULL,
+              dir TEXT NOT NULL,
+              type TEXT NOT NULL,
+              opcode INTEGER NOT NULL,
+              frames INTEGER NOT NULL,
+              compressed INTEGER NOT NULL,
+              wire_length INTEGER NOT NULL,
+              length INTEGER NOT NULL,
+              payload BLOB NOT NULL,
+              truncated INTEGER NOT NULL,
+              sha256 TEXT,
+              utf8 TEXT,
+              utf8_invalid_at INTEGER,
+              first_offset INTEGER NOT NULL,
+              violations TEXT
+            )""",
+            "CREATE INDEX messages_conn ON messages (conn, seq)",
+            """
+            CREATE TABLE errors (
+              ord INTEGER PRIMARY KEY,
+              conn TEXT,
+              t INTEGER NOT NULL,
+              kind TEXT NOT NULL,
+              message TEXT NOT NULL
+            )""",
+            "CREATE INDEX errors_conn ON errors (conn, ord)",
+            """
+            CREATE TABLE chunks (
+              id INTEGER PRIMARY KEY,
+              conn TEXT NOT NULL,
+              dir TEXT NOT NULL,
+              t INTEGER NOT NULL,
+              bytes BLOB NOT NULL
+            )""",
+            "CREATE INDEX chunks_conn ON chunks (conn, id)");
+
+    /** Full-text index of text message payloads (as stored, so at most the payload cap); rowid = messages.ord. */
+    static final String FTS = "CREATE VIRTUAL TABLE message_text USING fts5 (text, content='')";
+
+    private Schema() {
+    }
+}

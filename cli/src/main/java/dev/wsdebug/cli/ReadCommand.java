@@ -1,0 +1,160 @@
+package dev.wsdebug.cli;
+
+import dev.wsdebug.capture.EventFilter;
+import dev.wsdebug.capture.EventSink;
+import dev.wsdebug.capture.JsonLinesSink;
+import dev.wsdebug.capture.TranscriptPrinter;
+import dev.wsdebug.capture.store.CaptureReader;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** {@code wsdebug read}: a saved capture shown again, through the same pipeline as the live view. */
+@Command(name = "read",
+        sortOptions = false,
+        mixinStandardHelpOptions = true,
+        description = {"Show saved captures (.wsdb files written with --save FILE.wsdb) as a transcript or JSON Lines.", "",
+                "Each connection's raw bytes are decoded again by the same pipeline as the live view, so you see"
+                        + " what was shown live. A connection whose raw bytes were not all kept (the raw cap) is shown"
+                        + " from its stored frames and messages, with a note saying so.",
+                "pcap, pcapng and HAR files (and --keylog for TLS) are planned; for now read takes .wsdb captures only.", ""},
+        footer = {"", "Filter terms (--filter; all must match; repeat the option to add terms):",
+                "  conn=ID[,ID]    connection ids",
+                "  dir=c2s|s2c     frames and messages sent that way",
+                "  type=T[,T]      text, binary, continuation, ping, pong, close, data, control",
+                "                  (frames and messages; close also close events), handshake, error",
+                "  text=SUBSTRING  text messages containing it; quote spaces: text='two words'",
+                "  match=REGEX     text messages with a match of the Java regular expression",
+                "  code=N[,N]      close frames and close events with that code",
+                "Handshakes, close events and errors concern the whole connection: they pass conn",
+                "and dir terms, and any other term leaves them out unless it names them",
+                "(type=handshake, type=close or code=N for close events, type=error).",
+                "", "Examples:",
+                "  wsdebug read session.wsdb",
+                "  wsdebug read session.wsdb -vv --filter 'conn=3 dir=s2c'",
+                "  wsdebug read session.wsdb --json --filter 'type=text match=error|fail' | jq .",
+                "  wsdebug read a.wsdb b.wsdb --filter type=close --filter code=1006",
+                "", "Exit codes: 0 shown, 2 bad usage, a bad filter, or a file that is not a readable capture."})
+final class ReadCommand implements Callable<Integer> {
+
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = "Capture files (.wsdb).")
+    List<Path> files;
+
+    @Option(names = "--json", description = "Print JSON Lines (schema v1) instead of the transcript.")
+    boolean json;
+
+    @Option(names = "--filter", paramLabel = "EXPR", description = "Show only the events that match EXPR (see below).")
+    List<String> filters = new ArrayList<>();
+
+    @Option(names = "-v", description = "Show the handshake headers; -vv also every frame.")
+    boolean[] verbose = new boolean[0];
+
+    @Option(names = "--pretty", description = "Indent text payloads that are JSON.")
+    boolean pretty;
+
+    @Option(names = "--color", paramLabel = "WHEN", defaultValue = "auto",
+            description = "Colour: auto (only on a terminal), always or never. Default: ${DEFAULT-VALUE}.")
+    Terminal.ColorMode color;
+
+    @Override
+    public Integer call() {
+        PrintStream out = Terminal.stdout();
+        PrintStream err = Terminal.stderr();
+        List<CaptureReader> readers = new ArrayList<>();
+        try {
+            return read(out, err, readers);
+        } finally {
+            out.flush();
+            readers.forEach(CaptureReader::close);
+        }
+    }
+
+    private int read(PrintStream out, PrintStream err, List<CaptureReader> readers) {
+        EventFilter filter;
+        try {
+            filter = EventFilter.parse(filters);
+        } catch (IllegalArgumentException e) {
+            return usage(err, "--filter: " + e.getMessage());
+        }
+        int connections = 0;
+        for (Path file : files) {
+            String problem = unsupported(file);
+            if (problem != null) {
+                return usage(err, problem);
+            }
+            try {
+                CaptureReader r = CaptureReader.open(file);
+                readers.add(r);
+                connections += r.connections().size();
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                return usage(err, lower(e.getMessage()));
+            }
+        }
+        EventSink view = json ? new JsonLinesSink(out, false)
+                : new TranscriptPrinter(out, Terminal.style(color).withConn(connections > 1)
+                .withHeaders(verbose.length >= 1).withFrames(verbose.length >= 2).withPrettyJson(pretty));
+        EventSink sink = filter.sink(view);
+        for (CaptureReader r : readers) {
+            if (!json && readers.size() > 1) {
+                view.flush();
+                out.println("# " + r.file());
+            }
+            try {
+                r.replay(sink);
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                view.flush();
+                return usage(err, lower(e.getMessage()));
+            }
+        }
+        view.flush();
+        return 0;
+    }
+
+    /**
+     * Says what a file is when it is a kind that read will take later (pcap, pcapng, HAR), or
+     * cannot be read at all; null for anything else (CaptureReader has the last word).
+     */
+    private static String unsupported(Path file) {
+        byte[] head = new byte[4];
+        int n;
+        try (InputStream in = Files.newInputStream(file)) {
+            n = in.readNBytes(head, 0, head.length);
+        } catch (NoSuchFileException e) {
+            return "cannot read " + file + ": no such file.";
+        } catch (IOException e) {
+            return Files.isDirectory(file) ? "cannot read " + file + ": it is a directory."
+                    : "cannot read " + file + ": " + e.getMessage() + ".";
+        }
+        int magic = n < 4 ? 0 : ((head[0] & 0xFF) << 24) | ((head[1] & 0xFF) << 16) | ((head[2] & 0xFF) << 8) | (head[3] & 0xFF);
+        String kind = null;
+        if (magic == 0xa1b2c3d4 || magic == 0xd4c3b2a1 || magic == 0xa1b23c4d || magic == 0x4d3cb2a1) {
+            kind = "a pcap capture";
+        } else if (magic == 0x0a0d0d0a) {
+            kind = "a pcapng capture";
+        } else if (file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".har")) {
+            kind = "a HAR file";
+        }
+        return kind == null ? null : file + " is " + kind + ", which read does not take yet: for now it reads .wsdb"
+                + " captures (saved with --save FILE.wsdb).";
+    }
+
+    private static String lower(String sentence) {
+        return sentence.startsWith("Cannot ") ? "c" + sentence.substring(1) : sentence;
+    }
+
+    private static int usage(PrintStream err, String sentence) {
+        err.println("wsdebug read: " + sentence);
+        return Main.USAGE;
+    }
+}
