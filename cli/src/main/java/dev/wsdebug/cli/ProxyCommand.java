@@ -5,6 +5,7 @@ import dev.wsdebug.capture.JsonLinesSink;
 import dev.wsdebug.capture.SynchronizedSink;
 import dev.wsdebug.capture.TranscriptPrinter;
 import dev.wsdebug.net.Addresses;
+import dev.wsdebug.capture.store.CaptureStore;
 import dev.wsdebug.net.HttpExchange;
 import dev.wsdebug.net.LocalCa;
 import dev.wsdebug.net.ProxyOptions;
@@ -69,6 +70,15 @@ final class ProxyCommand implements Callable<Integer> {
     @Option(names = {"-k", "--upstream-insecure"}, description = "Do not verify upstream certificates.")
     boolean upstreamInsecure;
 
+    @Option(names = "--save", paramLabel = "FILE.wsdb", description = "Record every connection into a capture file"
+            + " (SQLite) for wsdebug read and wsdebug export.")
+    Path save;
+
+    @Option(names = "--max-payload", paramLabel = "BYTES", defaultValue = "1048576",
+            description = "Keep at most this many decoded bytes of a message (the full length and SHA-256 are kept)."
+                    + " Default: ${DEFAULT-VALUE}.")
+    int maxPayload;
+
     @Option(names = "--metrics", paramLabel = "PORT", description = "Serve Prometheus metrics at http://127.0.0.1:PORT/metrics.")
     Integer metricsPort;
     @Option(names = "--fault", paramLabel = "RULE",
@@ -115,6 +125,16 @@ final class ProxyCommand implements Callable<Integer> {
             }
             o.interceptContext = ca::serverContext;
         }
+        CaptureStore store = null;
+        if (save != null) {
+            try {
+                store = new CaptureStore(save, o.retainCap, CaptureStore.DEFAULT_RAW_CAP);
+            } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+                err.println("wsdebug proxy: " + e.getMessage());
+                return Main.USAGE;
+            }
+        }
+        CaptureStore storeToClose = store;
         MetricsSink metrics = new MetricsSink();
         MetricsServer metricsServer = null;
         if (metricsPort != null) {
@@ -127,7 +147,9 @@ final class ProxyCommand implements Callable<Integer> {
             }
         }
         MetricsServer metricsToClose = metricsServer;
-        WsProxy proxy = new WsProxy(o, EventSink.all(new SynchronizedSink(view), metrics), x -> logHttp(log, x));
+        EventSink recording = store == null ? EventSink.all(new SynchronizedSink(view), metrics)
+                : EventSink.all(new SynchronizedSink(view), metrics, store);
+        WsProxy proxy = new WsProxy(o, recording, x -> logHttp(log, x));
         InetSocketAddress bound;
         try {
             bound = proxy.start();
@@ -135,6 +157,9 @@ final class ProxyCommand implements Callable<Integer> {
             proxy.close();
             if (metricsServer != null) {
                 metricsServer.close();
+            }
+            if (store != null) {
+                store.close();
             }
             if (e instanceof BindException || e.getCause() instanceof BindException) {
                 err.println("wsdebug proxy: cannot listen on " + listen + ": " + e.getMessage() + ".");
@@ -146,6 +171,9 @@ final class ProxyCommand implements Callable<Integer> {
             proxy.close();
             if (metricsToClose != null) {
                 metricsToClose.close();
+            }
+            if (storeToClose != null) {
+                storeToClose.close();
             }
             view.flush();
         }));
@@ -161,6 +189,9 @@ final class ProxyCommand implements Callable<Integer> {
         }
         if (metricsServer != null) {
             log.println("metrics on " + metricsServer.url());
+        }
+        if (store != null) {
+            log.println("recording to " + save + " (read it with: wsdebug read " + save + ")");
         }
         if (o.faults != null) {
             for (FaultRule r : o.faults.rules()) {
@@ -201,6 +232,10 @@ final class ProxyCommand implements Callable<Integer> {
         if (upstreamCa != null && !Files.isReadable(upstreamCa)) {
             return "cannot read " + upstreamCa + ".";
         }
+        if (maxPayload < 1) {
+            return "--max-payload must be positive.";
+        }
+        o.retainCap = maxPayload;
         o.upstreamCa = upstreamCa;
         o.upstreamInsecure = upstreamInsecure;
         o.noIntercept.addAll(noIntercept);
