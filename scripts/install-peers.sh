@@ -2,6 +2,8 @@
 # Installs the independent WebSocket implementations the tests run against, when missing:
 #   python3 websockets (Debian package, used through /usr/bin/python3)
 #   Node ws (npm, into test-peers/node/node_modules, git-ignored)
+#   headless Chromium and NSS's certutil (Debian packages chromium, libnss3-tools), for the
+#   browser through the intercepting proxy
 # Safe to run again: it only installs what is absent.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -12,6 +14,12 @@ if ! /usr/bin/python3 -c 'import websockets' >/dev/null 2>&1; then
 fi
 if ! command -v node >/dev/null 2>&1; then
   apt_packages+=(nodejs npm)
+fi
+if ! command -v chromium >/dev/null 2>&1; then
+  apt_packages+=(chromium)
+fi
+if ! command -v certutil >/dev/null 2>&1; then
+  apt_packages+=(libnss3-tools)
 fi
 if [ ${#apt_packages[@]} -gt 0 ]; then
   echo "install-peers: apt-get install ${apt_packages[*]}" >&2
@@ -29,3 +37,4 @@ fi
 
 /usr/bin/python3 -c 'import websockets; print("install-peers: python websockets", websockets.__version__)' >&2
 node -e "console.error(\"install-peers: node ws \" + require(process.argv[1]).version)" "$node_dir/node_modules/ws/package.json"
+echo "install-peers: $(chromium --version 2>/dev/null | head -n 1)" >&2
