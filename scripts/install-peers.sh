@@ -3,6 +3,8 @@
 #   python3 websockets (Debian package, used through /usr/bin/python3)
 #   Node ws (npm, into test-peers/node/node_modules, git-ignored)
 #   tshark (Debian package), the oracle that reads the pcapng export
+#   headless Chromium and NSS's certutil (Debian packages chromium, libnss3-tools), for the
+#   browser through the intercepting proxy
 # Safe to run again: it only installs what is absent.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -16,6 +18,12 @@ if ! command -v node >/dev/null 2>&1; then
 fi
 if ! command -v tshark >/dev/null 2>&1; then
   apt_packages+=(tshark)
+fi
+if ! command -v chromium >/dev/null 2>&1; then
+  apt_packages+=(chromium)
+fi
+if ! command -v certutil >/dev/null 2>&1; then
+  apt_packages+=(libnss3-tools)
 fi
 if [ ${#apt_packages[@]} -gt 0 ]; then
   echo "install-peers: apt-get install ${apt_packages[*]}" >&2
@@ -37,3 +45,4 @@ fi
 node -e "console.error(\"install-peers: node ws \" + require(process.argv[1]).version)" "$node_dir/node_modules/ws/package.json"
 tshark_version="$(tshark --version 2>/dev/null || true)"
 echo "install-peers: ${tshark_version%%$'\n'*}" >&2
+echo "install-peers: $(chromium --version 2>/dev/null | head -n 1)" >&2

@@ -26,6 +26,7 @@ import io.netty.util.ReferenceCountUtil;
 import javax.net.ssl.SSLParameters;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
+import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 
@@ -56,6 +57,8 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
     private String tunnelHost;
     private int tunnelPort;
     private boolean tunnelTls;
+    /** The intercepted TLS handshake with the client failed; already reported as one "tls" error. */
+    private boolean interceptRefused;
     private ProxyRoute route;
     private long startNanos;
     private HttpHead request;
@@ -182,8 +185,17 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
             ctx.pipeline().addFirst("intercept-tls", ssl);
             ssl.handshakeFuture().addListener(f -> {
                 if (!f.isSuccess()) {
-                    error("tls", "The client refused the intercepted TLS session for " + tunnelHost
-                            + " (" + rootMessage(f.cause()) + "); does it trust the wsdebug CA? See wsdebug ca.");
+                    interceptRefused = true;
+                    if (causedBy(f.cause(), ClosedChannelException.class)) {
+                        // no alert: Node checks the certificate after the handshake and just hangs up,
+                        // and a browser drops the spare connections it opened the same way
+                        error("tls", "The client closed the connection during the intercepted TLS handshake for "
+                                + tunnelHost + " without an alert: a client that does not trust the wsdebug CA may"
+                                + " do that (see wsdebug ca), and a browser closes spare connections this way.");
+                    } else {
+                        error("tls", "The client refused the intercepted TLS session for " + tunnelHost
+                                + " (" + rootMessage(f.cause()) + "); does it trust the wsdebug CA? See wsdebug ca.");
+                    }
                 }
             });
             // replay the ClientHello from the start of the pipeline, through the new TLS handler
@@ -379,7 +391,9 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        error("io", "The client connection failed: " + rootMessage(cause) + ".");
+        if (!interceptRefused) { // else the failed intercepted handshake again, already reported as "tls"
+            error("io", "The client connection failed: " + rootMessage(cause) + ".");
+        }
         ctx.close();
     }
 
@@ -445,6 +459,15 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
         byte[] out = new byte[b.readableBytes()];
         b.getBytes(b.readerIndex(), out);
         return out;
+    }
+
+    private static boolean causedBy(Throwable t, Class<? extends Throwable> type) {
+        for (Throwable r = t; r != null; r = r.getCause() == r ? null : r.getCause()) {
+            if (type.isInstance(r)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String rootMessage(Throwable t) {
