@@ -11,7 +11,10 @@ import dev.wsdebug.capture.TranscriptPrinter;
 import dev.wsdebug.net.ClientFailure;
 import dev.wsdebug.net.ClientOptions;
 import dev.wsdebug.net.ClientSession;
+import dev.wsdebug.capture.TrafficStats;
+import dev.wsdebug.net.ProxyOptions;
 import dev.wsdebug.net.ServerOptions;
+import dev.wsdebug.net.WsProxy;
 import dev.wsdebug.net.WsClient;
 import dev.wsdebug.net.WsServer;
 import dev.wsdebug.wire.Direction;
@@ -37,7 +40,8 @@ import java.util.concurrent.TimeUnit;
 @Command(name = "demo",
         mixinStandardHelpOptions = true,
         description = {"Show wsdebug at work, with nothing to set up.", "",
-                "Starts an echo server on a free 127.0.0.1 port and talks to it: a text, a JSON and a binary"
+                "Starts an echo server and wsdebug proxy in front of it on free 127.0.0.1 ports and talks to"
+                        + " it through the proxy: a text, a JSON and a binary"
                         + " message, a ping with its round trip, a message large enough to come back fragmented,"
                         + " a compressed message, and a close with code 1000. Prints what crossed the wire.", ""})
 final class DemoCommand implements Callable<Integer> {
@@ -71,15 +75,17 @@ final class DemoCommand implements Callable<Integer> {
         so.port = 0;
         so.fragment = 1024;
         so.subprotocols = List.of("chat.v2");
-        try (WsServer server = new WsServer(so, EventSink.all())) {
-            InetSocketAddress addr = server.start();
+        TrafficStats proxied = new TrafficStats();
+        try (WsServer server = new WsServer(so, EventSink.all());
+             WsProxy proxy = new WsProxy(proxyTo(server.start()), new SynchronizedSink(proxied), x -> { })) {
+            InetSocketAddress addr = proxy.start();
             ClientOptions co = new ClientOptions();
             co.url = URI.create("ws://127.0.0.1:" + addr.getPort() + "/chat");
             co.subprotocols = List.of("chat.v2", "chat.v1");
             PrintStream notices = json ? err : out;
             if (!json) {
-                out.println("demo: an echo server is listening on ws://127.0.0.1:" + addr.getPort()
-                        + " (replies above 1 KiB are fragmented); connecting...");
+                out.println("demo: an echo server (replies above 1 KiB are fragmented) behind wsdebug proxy on"
+                        + " ws://127.0.0.1:" + addr.getPort() + "; connecting through the proxy...");
                 out.println();
             }
             try (WsClient client = new WsClient(co, new SynchronizedSink(EventSink.all(view, replies)),
@@ -120,11 +126,23 @@ final class DemoCommand implements Callable<Integer> {
             out.println("  - a ping whose pong gives the round-trip time;");
             out.println("  - a 3000-byte message the server sent back in three fragments;");
             out.println("  - a compressed message with its inflated size and its size on the wire;");
-            out.println("  - the close handshake with code 1000 and its name.");
+            out.println("  - the close handshake with code 1000 and its name;");
+            TrafficStats.Totals up = proxied.totals(Direction.C2S);
+            TrafficStats.Totals down = proxied.totals(Direction.S2C);
+            out.println("  - all of it relayed by wsdebug proxy, which decoded the same " + (up.frames() + down.frames())
+                    + " frames on its own (" + up.messages() + " messages up, " + down.messages() + " down).");
             out.println("Next: wsdebug serve   and, in another terminal,   wsdebug connect ws://127.0.0.1:8765");
         }
         out.flush();
         return 0;
+    }
+
+    /** A reverse proxy on a free port in front of the server. */
+    private static ProxyOptions proxyTo(InetSocketAddress server) {
+        ProxyOptions po = new ProxyOptions();
+        po.port = 0;
+        po.upstream = URI.create("ws://127.0.0.1:" + server.getPort());
+        return po;
     }
 
     private void await(String what) throws InterruptedException {

@@ -31,6 +31,8 @@ class DemoCommandIT {
                 // the compressed message: inflated size with its size on the wire
                 .containsPattern("text message 5041 B \\(deflated \\d{2,3} B\\)")
                 .contains("closed 1000 Normal Closure \"demo finished\" by client (close handshake complete)")
+                .contains("behind wsdebug proxy on ws://127.0.0.1:")
+                .contains("relayed by wsdebug proxy, which decoded the same 16 frames on its own (5 messages up, 5 down)")
                 .contains("What you just saw")
                 .doesNotContain("! ");
     }
