@@ -40,6 +40,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * and Node ws), in scripted (-x, --binary-hex) and standard-input modes, as a transcript and as
  * JSON Lines, and its usage errors.
  */
+@org.junit.jupiter.api.Tag("packaged-jar")
 class ConnectCommandIT {
     /** Asks either echo server to start the closing handshake itself, so a run ends without a fixed wait. */
     private static final String SERVER_CLOSES = "wsdebug:close 1000 bye";

@@ -27,6 +27,7 @@ import static dev.wsdebug.cli.ConnectSupport.wsdebug;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Each way a connection can fail to open: exit 1 and one sentence on stderr that says why. */
+@org.junit.jupiter.api.Tag("packaged-jar")
 class ConnectFailureIT {
     @Test
     void refusedPort() throws Exception {

@@ -15,6 +15,7 @@ import static dev.wsdebug.cli.ConnectSupport.wsdebug;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** `wsdebug connect` keepalive pings, the zombie detector and reconnecting with backoff. */
+@org.junit.jupiter.api.Tag("packaged-jar")
 class ConnectKeepaliveIT {
     @Test
     void pingsReportRoundTripsAndTheirStatistics() throws Exception {

@@ -24,6 +24,7 @@ import static dev.wsdebug.cli.ConnectSupport.wsdebug;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** `wsdebug connect --proxy`: through an HTTP CONNECT tunnel to a real server, and a proxy that refuses. */
+@org.junit.jupiter.api.Tag("packaged-jar")
 class ConnectProxyIT {
     @Test
     void tunnelsThroughTheProxyToTheServer() throws Exception {

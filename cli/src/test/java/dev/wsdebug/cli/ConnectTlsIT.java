@@ -32,6 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * self-signed certificate made for the test: trusted with --ca, refused without it, accepted with
  * -k; and wss:// aimed at a plain port.
  */
+@org.junit.jupiter.api.Tag("packaged-jar")
 class ConnectTlsIT {
     @TempDir
     static Path dir;

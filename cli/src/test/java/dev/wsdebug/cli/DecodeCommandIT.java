@@ -16,6 +16,7 @@ import java.util.Random;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** `wsdebug decode` end to end: the packaged jar, its output streams and exit codes. */
+@org.junit.jupiter.api.Tag("packaged-jar")
 class DecodeCommandIT {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     /** RFC 7692 7.2.3.2: "Hello" twice, the second compressed against the first's window. */

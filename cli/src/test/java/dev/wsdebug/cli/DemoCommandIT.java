@@ -10,6 +10,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** `wsdebug demo` runs a live session against an embedded server and shows every step. */
+@org.junit.jupiter.api.Tag("packaged-jar")
 class DemoCommandIT {
     @Test
     void demoShowsEveryStepAndExitsZero() throws Exception {

@@ -2,8 +2,6 @@ package dev.wsdebug.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.wsdebug.capture.peer.Peer;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,18 +26,9 @@ import static dev.wsdebug.cli.ConnectSupport.wsdebug;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** `wsdebug proxy --fault` and `--faults` end to end: the packaged jar, its usage errors and a live run. */
+@org.junit.jupiter.api.Tag("packaged-jar")
 class ProxyFaultIT {
     private static final Pattern LISTENING = Pattern.compile("proxy listening on 127\\.0\\.0\\.1:(\\d+)");
-
-    /**
-     * -Dtest='*Fault*' also hands this class to surefire, before the jar is packaged; failsafe runs
-     * it with the packaged classes (a jar) on the class path, surefire with target/classes.
-     */
-    @BeforeAll
-    static void onlyAfterPackage() {
-        String from = Main.class.getProtectionDomain().getCodeSource().getLocation().getPath();
-        Assumptions.assumeTrue(from.endsWith(".jar"), "an integration test: failsafe runs it after package");
-    }
 
     @Test
     void malformedRuleExitsWithUsageAndNamesTheToken() throws Exception {

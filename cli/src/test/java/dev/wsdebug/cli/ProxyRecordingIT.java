@@ -23,6 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * it, then {@code read} and {@code export --pcapng} read by tshark agree; and a recording proxy
  * killed with SIGKILL leaves a capture that opens with every frame committed before the kill.
  */
+@org.junit.jupiter.api.Tag("packaged-jar")
 class ProxyRecordingIT {
     private static final ObjectMapper JSON = new ObjectMapper();
 

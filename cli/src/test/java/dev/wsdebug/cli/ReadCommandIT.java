@@ -25,6 +25,7 @@ import java.util.Random;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** `wsdebug read` end to end: a capture written by CaptureStore, read by the packaged jar. */
+@org.junit.jupiter.api.Tag("packaged-jar")
 class ReadCommandIT {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final long T0 = 1_700_000_000_000_000L;
