@@ -63,6 +63,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
     private long startNanos;
     private HttpHead request;
     private final HttpHeadParser responseHead = new HttpHeadParser();
+    private final CloseWatch closeWatch = new CloseWatch();
     private long responseBytes;
     /** Non-null once upstream is connected, if fault rules apply to this connection. */
     private FaultRelay faults;
@@ -210,7 +211,8 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
         state = State.CONNECTING;
         client.config().setAutoRead(false);
         if (!blind && route != null && route.websocket()) {
-            conversation = new Conversation(conn, sink, opts.retainCap).scheme(route.tls() ? "wss" : "ws");
+            conversation = new Conversation(conn, EventSink.all(sink, closeWatch), opts.retainCap)
+                    .scheme(route.tls() ? "wss" : "ws");
         }
         Bootstrap b = new Bootstrap().group(client.eventLoop()).channel(NioSocketChannel.class)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, opts.connectTimeoutMillis)
@@ -352,6 +354,8 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
             // the upstream hung up: pass the close on once what it sent has reached the client
             if (faults != null) {
                 faults.sourceClosed(Direction.S2C);
+            } else if (closeWatch.upstreamVanished() && client.isActive()) {
+                closeForLostUpstream();
             } else {
                 client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             }
@@ -362,6 +366,26 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
             error("io", "The upstream connection failed: " + rootMessage(cause) + ".");
             ctx.close();
         }
+    }
+
+    /**
+     * The upstream dropped an open WebSocket without a close frame. The client would see its own
+     * connection to the proxy close without one too, so the proxy says what happened the way
+     * RFC 6455 lets a gateway: a close frame with 1014 Bad Gateway. The bytes are recorded as
+     * what the client received, after an event saying the proxy injected them.
+     */
+    private void closeForLostUpstream() {
+        error("upstream", "The upstream connection closed without a close frame; the proxy closed the client's"
+                + " side with 1014 Bad Gateway.");
+        byte[] close = new dev.wsdebug.wire.FrameWriter().encode(dev.wsdebug.wire.FrameSpec.of(
+                dev.wsdebug.wire.Opcode.CLOSE, dev.wsdebug.wire.FrameWriter.closePayload(
+                        dev.wsdebug.wire.CloseCodes.BAD_GATEWAY, "upstream connection lost")));
+        feed(Direction.S2C, close, 0, close.length);
+        client.writeAndFlush(Unpooled.wrappedBuffer(close));
+        // give the client a moment to answer the close, then hang up
+        client.eventLoop().schedule(() -> {
+            client.close();
+        }, 2, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     @Override
@@ -476,5 +500,25 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
             r = r.getCause();
         }
         return r.getMessage() == null ? r.getClass().getSimpleName() : r.getMessage();
+    }
+
+    /** Follows the connection's events: did the WebSocket open, and did the upstream send a close frame? */
+    private static final class CloseWatch implements EventSink {
+        private boolean open;
+        private boolean upstreamClosed;
+
+        @Override
+        public void accept(dev.wsdebug.capture.Event event) {
+            if (event instanceof dev.wsdebug.capture.HandshakeEvent h) {
+                open = h.result() != null && h.result().upgraded();
+            } else if (event instanceof dev.wsdebug.capture.FrameEvent f && f.dir() == Direction.S2C
+                    && f.frame().opcode() == dev.wsdebug.wire.Opcode.CLOSE) {
+                upstreamClosed = true;
+            }
+        }
+
+        boolean upstreamVanished() {
+            return open && !upstreamClosed;
+        }
     }
 }

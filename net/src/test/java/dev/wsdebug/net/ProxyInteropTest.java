@@ -151,6 +151,27 @@ class ProxyInteropTest {
     }
 
     @Test
+    void anUpstreamThatDropsTheConnectionBecomes1014ForTheClient() throws Exception {
+        ServerOptions so = new ServerOptions();
+        so.port = 0;
+        so.dropAfter = 1;
+        TestServer upstream = TestServer.start(so);
+        toClose.add(upstream);
+        InetSocketAddress p = proxy(URI.create(upstream.url("/")));
+        PeerClient.Result r = PeerClient.run(Peer.Kind.PYTHON_WEBSOCKETS, "ws://127.0.0.1:" + p.getPort() + "/",
+                new PeerClient.Plan().sendText("one").recv().waitClosed(5));
+        assertThat(r.messages()).hasSize(1);
+        JsonNode closed = r.single("closed");
+        assertThat(closed.path("code").asInt()).as(r.describe()).isEqualTo(1014);
+        assertThat(closed.path("close_frame_received").asBoolean()).isTrue();
+        ErrorEvent e = recorder.await(ErrorEvent.class, x -> x.kind().equals("upstream"), WAIT_MILLIS);
+        assertThat(e.message()).contains("1014 Bad Gateway");
+        FrameEvent injected = recorder.await(FrameEvent.class,
+                f -> f.dir() == Direction.S2C && f.frame().opcode() == Opcode.CLOSE, WAIT_MILLIS);
+        assertThat(injected.frame().closeCode()).isEqualTo(1014);
+    }
+
+    @Test
     void anUpstreamThatIsDownBecomes502AndIsReported() throws Exception {
         int closed;
         try (ServerSocket s = new ServerSocket(0)) {
