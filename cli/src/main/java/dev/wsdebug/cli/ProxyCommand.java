@@ -91,6 +91,10 @@ final class ProxyCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON Lines (schema v1) of every connection instead of the transcript.")
     boolean json;
 
+    @Option(names = {"-q", "--quiet"}, description = "Print only the status lines, no frames or HTTP requests"
+            + " (for load tests; --save still records everything).")
+    boolean quiet;
+
     @Option(names = "-v", description = "Show handshake headers; -vv also every frame.")
     boolean[] verbose = new boolean[0];
 
@@ -110,7 +114,7 @@ final class ProxyCommand implements Callable<Integer> {
             err.println("wsdebug proxy: " + problem);
             return Main.USAGE;
         }
-        EventSink view = json ? new JsonLinesSink(out, true)
+        EventSink view = quiet ? EventSink.all() : json ? new JsonLinesSink(out, true)
                 : new LiveSink(new TranscriptPrinter(out, Terminal.style(color).withConn(true).withPrettyJson(pretty)
                         .withHeaders(verbose.length >= 1).withFrames(verbose.length >= 2)));
         PrintStream log = json ? err : out;
@@ -147,9 +151,13 @@ final class ProxyCommand implements Callable<Integer> {
             }
         }
         MetricsServer metricsToClose = metricsServer;
-        EventSink recording = store == null ? EventSink.all(new SynchronizedSink(view), metrics)
-                : EventSink.all(new SynchronizedSink(view), metrics, store);
-        WsProxy proxy = new WsProxy(o, recording, x -> logHttp(log, x));
+        EventSink shown = quiet ? view : new SynchronizedSink(view);
+        EventSink recording = store == null ? EventSink.all(shown, metrics) : EventSink.all(shown, metrics, store);
+        WsProxy proxy = new WsProxy(o, recording, x -> {
+            if (!quiet) {
+                logHttp(log, x);
+            }
+        });
         InetSocketAddress bound;
         try {
             bound = proxy.start();
