@@ -21,8 +21,11 @@
 #
 # Environment: SKIP_BUILD=1 skips the Maven build; MVN_OPTS_EXTRA="-o" is appended to mvn;
 # SERVE_JVM_OPTS (default "-Xms512m -Xmx512m") are the server JVM's flags, CLIENT_JVM_OPTS
-# (default "-Xms256m -Xmx256m") the client's.
-# Output: the table, and all raw lines in bench/results/echo-<stamp>.txt (git-ignored).
+# (default "-Xms256m -Xmx256m") the client's; NODE_WS_MODULES (default test-peers/node/node_modules,
+# installed by scripts/install-peers.sh) is the node_modules folder ws is loaded from, e.g. one
+# that also holds ws's optional native helper bufferutil.
+# Output: the table, and all raw lines in bench/results/echo-<stamp>.txt (git-ignored), with the
+# servers' own output (if any) in bench/results/echo-<stamp>-<server>.log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,7 +39,7 @@ while [[ $# -gt 0 ]]; do
         --warmup) warmup=$2; shift 2 ;;
         --duration) duration=$2; shift 2 ;;
         --no-deflate-row) deflate_row=0; shift ;;
-        -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
         *) echo "echo.sh: unknown argument $1" >&2; exit 2 ;;
     esac
 done
@@ -52,7 +55,8 @@ if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
     # shellcheck disable=SC2086
     mvn -q -B -DskipTests package -pl cli,bench -am ${MVN_OPTS_EXTRA:-}
 fi
-if [[ ! -f test-peers/node/node_modules/ws/package.json ]]; then
+node_modules=${NODE_WS_MODULES:-$PWD/test-peers/node/node_modules}
+if [[ -z "${NODE_WS_MODULES:-}" && ! -f "$node_modules/ws/package.json" ]]; then
     scripts/install-peers.sh
 fi
 jar=cli/target/wsdebug.jar
@@ -76,6 +80,10 @@ cleanup() {
             sleep 0.1
         done
         kill -KILL "$pid" 2>/dev/null || true
+    done
+    local log
+    for log in "$work"/*.log; do
+        [[ -s "$log" ]] && cp "$log" "${out%.txt}-$(basename "$log")"
     done
     rm -rf "$work"
 }
@@ -123,9 +131,13 @@ load() {
     shift 4
     local line
     # shellcheck disable=SC2086
+    if ! kill -0 "$pid" 2>/dev/null; then
+        echo "echo.sh: the $server server (pid $pid) is gone; its log is kept next to $out" >&2
+        exit 1
+    fi
     if ! line=$(timeout 120 java $CLIENT_JVM_OPTS -cp "$bench_jar" dev.wsdebug.bench.EchoLoad \
             --port "$port" --pid "$pid" --clk-tck "$clk_tck" --label "$server" --scenario "$scenario" "$@" | grep '^RESULT'); then
-        echo "echo.sh: $scenario against $server failed" >&2
+        echo "echo.sh: $scenario against $server failed$(kill -0 "$pid" 2>/dev/null || echo "; the server (pid $pid) is gone, its log is kept next to $out")" >&2
         exit 1
     fi
     if [[ "$scenario" == prime-* ]]; then
@@ -185,10 +197,11 @@ prime() {
     echo "# runs=$runs warmup=${warmup}s duration=${duration}s CLK_TCK=$clk_tck"
     echo "# serve JVM: $SERVE_JVM_OPTS   client JVM: $CLIENT_JVM_OPTS"
     java -version 2>&1 | sed 's/^/# /'
-    echo "# node $(node --version), ws $(node -p 'require("./test-peers/node/node_modules/ws/package.json").version')"
+    echo "# node $(node --version), ws $(node -p "require('$node_modules/ws/package.json').version") from $node_modules," \
+        "bufferutil: $(node -p "try { require('$node_modules/bufferutil/package.json').version } catch (e) { 'absent' }")"
 } | tee "$out"
 
-export NODE_PATH=$PWD/test-peers/node/node_modules
+export NODE_PATH=$node_modules
 # shellcheck disable=SC2086
 start_server serve java $SERVE_JVM_OPTS -jar "$jar" serve --port 0 --quiet --no-compress
 start_server node node bench/node/echo.js --port 0

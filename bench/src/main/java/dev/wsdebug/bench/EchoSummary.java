@@ -15,7 +15,9 @@ import java.util.Map;
  * Turns the {@code RESULT} lines of {@link EchoLoad} runs (as collected by {@code bench/echo.sh})
  * into the comparison table: per scenario and server the median echo rate with its min–max over
  * the runs, the median of messages per server CPU-second, the server's CPU use in cores, and the
- * ratios serve / node with the target "serve at least Node ws's rate" per row.
+ * ratios serve / node with the target "serve at least Node ws's rate" per row. Besides the ratio of
+ * the medians it gives the range of the per-run ratios (the i-th serve result of a scenario over
+ * the i-th node result, measured back to back).
  *
  * <p>{@code java -cp bench/target/benchmarks.jar dev.wsdebug.bench.EchoSummary RESULTS_FILE}
  */
@@ -54,7 +56,7 @@ public final class EchoSummary {
 
         System.out.println();
         System.out.println("| scenario | server | msgs/s median (min–max) | msgs per server CPU-s (median) | server CPU (cores) |"
-                + " client CPU (cores) | serve/node rate | serve/node per CPU-s | target: serve ≥ node |");
+                + " client CPU (cores) | serve/node rate (per-run pairs) | serve/node per CPU-s | target: serve ≥ node |");
         System.out.println("|---|---|---|---|---|---|---|---|---|");
         for (var e : all.entrySet()) {
             String scenario = e.getKey();
@@ -70,7 +72,14 @@ public final class EchoSummary {
                 if (s.getKey().equals("serve") && node != null) {
                     double a = median(sorted(serve, Run::rate));
                     double b = median(sorted(node, Run::rate));
-                    ratio = String.format(Locale.ROOT, "%.2f", a / b);
+                    // the two servers run back to back within each run, so the i-th serve and node
+                    // results of a scenario saw similar machine load: their ratio is less noisy
+                    List<Double> pairs = new ArrayList<>();
+                    for (int i = 0; i < Math.min(serve.size(), node.size()); i++) {
+                        pairs.add(serve.get(i).rate() / node.get(i).rate());
+                    }
+                    Collections.sort(pairs);
+                    ratio = String.format(Locale.ROOT, "%.2f (pairs %.2f–%.2f)", a / b, pairs.get(0), pairs.get(pairs.size() - 1));
                     ratioCpu = String.format(Locale.ROOT, "%.2f",
                             median(sorted(serve, Run::perCpu)) / median(sorted(node, Run::perCpu)));
                     boolean overlap = rates.get(rates.size() - 1) >= sorted(node, Run::rate).get(0)
