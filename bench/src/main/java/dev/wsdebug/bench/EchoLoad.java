@@ -85,6 +85,10 @@ public final class EchoLoad {
     // counters (single thread)
     private long received;
     private long mismatches;
+    /** Socket reads and writes that moved bytes, and selector wake-ups (client-side diagnostics). */
+    private long reads;
+    private long writes;
+    private long selects;
 
     public static void main(String[] args) throws Exception {
         EchoLoad load = new EchoLoad();
@@ -215,6 +219,8 @@ public final class EchoLoad {
         boolean measuring = false;
         boolean sending = true;
         long countAtStart = 0;
+        long[] ioAtStart = new long[3];
+        long[] ioAtEnd = new long[3];
         long serverTicksStart = 0;
         long selfTicksStart = 0;
         long measuredStartNs = 0;
@@ -230,6 +236,7 @@ public final class EchoLoad {
             if (!measuring && sending && now >= measureAt) {
                 measuring = true;
                 countAtStart = received;
+                ioAtStart = new long[] {reads, writes, selects};
                 serverTicksStart = cpuTicks(serverPid);
                 selfTicksStart = cpuTicks(0);
                 measuredStartNs = System.nanoTime();
@@ -239,6 +246,7 @@ public final class EchoLoad {
                 sending = false;
                 measuredEndNs = System.nanoTime();
                 countAtEnd = received;
+                ioAtEnd = new long[] {reads, writes, selects};
                 serverTicksEnd = cpuTicks(serverPid);
                 selfTicksEnd = cpuTicks(0);
             }
@@ -264,6 +272,7 @@ public final class EchoLoad {
             long next = !sending ? drainUntil : measuring ? endAt : measureAt;
             long waitMs = Math.max(1, (next - now) / 1_000_000L + 1);
             selector.select(Math.min(waitMs, 1_000));
+            selects++;
             var keys = selector.selectedKeys();
             for (SelectionKey key : keys) {
                 Conn c = (Conn) key.attachment();
@@ -302,9 +311,12 @@ public final class EchoLoad {
         double rate = messages / seconds;
         System.out.println(String.format(Locale.ROOT,
                 "RESULT scenario=%s server=%s conns=%d inflight=%d size=%d opcode=%s deflate=%b seconds=%.3f messages=%d"
-                        + " rate=%.1f server_cpu_s=%.2f client_cpu_s=%.2f per_server_cpu_s=%.1f mismatches=%d",
+                        + " rate=%.1f server_cpu_s=%.2f client_cpu_s=%.2f per_server_cpu_s=%.1f mismatches=%d"
+                        + " client_reads_per_msg=%.2f client_writes_per_msg=%.2f client_selects_per_msg=%.2f",
                 scenario.isEmpty() ? "-" : scenario, label, conns, inflight, size, text ? "text" : "binary", deflate,
-                seconds, messages, rate, serverCpu, clientCpu, messages / serverCpu, mismatches));
+                seconds, messages, rate, serverCpu, clientCpu, messages / serverCpu, mismatches,
+                (ioAtEnd[0] - ioAtStart[0]) / (double) messages, (ioAtEnd[1] - ioAtStart[1]) / (double) messages,
+                (ioAtEnd[2] - ioAtStart[2]) / (double) messages));
         return mismatches == 0 ? 0 : 1;
     }
 
@@ -415,7 +427,9 @@ public final class EchoLoad {
         void flush() throws IOException {
             out.flip();
             try {
-                ch.write(out);
+                if (ch.write(out) > 0) {
+                    writes++;
+                }
             } catch (IOException e) {
                 failure = "write failed: " + e.getMessage();
             }
@@ -442,6 +456,7 @@ public final class EchoLoad {
             if (n == 0) {
                 return;
             }
+            reads++;
             long before = echoes;
             parser.feed(in.array(), 0, in.position());
             in.clear();
