@@ -19,6 +19,12 @@ import java.util.Arrays;
  * peer asked for (otherwise uncompressed, which RSV1=0 always allows), fragmented on request.
  */
 public final class FrameSender {
+    /**
+     * Unmasked payloads of at least this many bytes are written as they are, after a separate
+     * header, instead of being copied into one array with it; below this the copy is cheaper.
+     */
+    static final int WRAP_PAYLOAD_FROM = 512;
+
     private final Channel channel;
     private final boolean mask;
     private final FrameWriter writer = new FrameWriter();
@@ -96,10 +102,40 @@ public final class FrameSender {
         return frame(FrameSpec.of(Opcode.CLOSE, payload));
     }
 
-    /** Any frame as specified; the mask key is chosen here for a client. */
+    /**
+     * Any frame as specified; the mask key is chosen here for a client. An unmasked frame with a
+     * large payload and the shortest length encoding goes out as its header followed by the payload
+     * array itself, not a copy (the same bytes as {@link FrameWriter#encode}): the caller must not
+     * change the array afterwards.
+     */
     public ChannelFuture frame(FrameSpec spec) {
         FrameSpec s = mask && spec.maskKey() == null ? spec.withMask(writer.randomMaskKey()) : spec;
+        if (s.maskKey() == null && s.lengthEncoding() == 0 && s.payload().length >= WRAP_PAYLOAD_FROM) {
+            return channel.writeAndFlush(Unpooled.wrappedBuffer(unmaskedHeader(s), s.payload()));
+        }
         return channel.writeAndFlush(Unpooled.wrappedBuffer(writer.encode(s)));
+    }
+
+    /** The header {@link FrameWriter} writes for an unmasked frame with the shortest length encoding. */
+    static byte[] unmaskedHeader(FrameSpec s) {
+        int len = s.payload().length;
+        int enc = FrameWriter.shortestEncoding(len);
+        byte[] h = new byte[FrameWriter.headerLength(len, enc, false)];
+        h[0] = (byte) ((s.fin() ? 0x80 : 0) | (s.rsv1() ? 0x40 : 0) | (s.rsv2() ? 0x20 : 0) | (s.rsv3() ? 0x10 : 0)
+                | s.opcode());
+        if (enc == 7) {
+            h[1] = (byte) len;
+        } else if (enc == 16) {
+            h[1] = 126;
+            h[2] = (byte) (len >>> 8);
+            h[3] = (byte) len;
+        } else {
+            h[1] = 127;
+            for (int k = 0; k < 8; k++) {
+                h[2 + k] = (byte) ((long) len >>> (56 - 8 * k));
+            }
+        }
+        return h;
     }
 
     /** Bytes exactly as given (a handshake, or deliberately broken input). */
