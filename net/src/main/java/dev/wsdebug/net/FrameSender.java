@@ -6,6 +6,7 @@ import dev.wsdebug.wire.FrameSpec;
 import dev.wsdebug.wire.FrameWriter;
 import dev.wsdebug.wire.MessageDeflater;
 import dev.wsdebug.wire.Opcode;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -70,17 +71,25 @@ public final class FrameSender {
 
     /** A whole data message, compressed and fragmented as configured. */
     public ChannelFuture message(int opcode, byte[] payload) {
+        return message(opcode, payload, true);
+    }
+
+    /**
+     * A whole data message, compressed and fragmented as configured; with {@code flush} false it is
+     * only queued on the channel, and goes out with the next flush (any flushing write flushes it too).
+     */
+    public ChannelFuture message(int opcode, byte[] payload, boolean flush) {
         boolean compressed = deflater != null;
         byte[] body = compressed ? deflater.deflate(payload) : payload;
         if (fragmentSize <= 0 || body.length <= fragmentSize) {
-            return frame(new FrameSpec(true, compressed, false, false, opcode, null, 0, body));
+            return frame(new FrameSpec(true, compressed, false, false, opcode, null, 0, body), flush);
         }
         ChannelFuture last = null;
         for (int off = 0; off < body.length; off += fragmentSize) {
             int end = Math.min(body.length, off + fragmentSize);
             boolean first = off == 0;
             last = frame(new FrameSpec(end == body.length, first && compressed, false, false,
-                    first ? opcode : Opcode.CONTINUATION, null, 0, Arrays.copyOfRange(body, off, end)));
+                    first ? opcode : Opcode.CONTINUATION, null, 0, Arrays.copyOfRange(body, off, end)), flush);
         }
         return last;
     }
@@ -109,11 +118,15 @@ public final class FrameSender {
      * change the array afterwards.
      */
     public ChannelFuture frame(FrameSpec spec) {
+        return frame(spec, true);
+    }
+
+    private ChannelFuture frame(FrameSpec spec, boolean flush) {
         FrameSpec s = mask && spec.maskKey() == null ? spec.withMask(writer.randomMaskKey()) : spec;
-        if (s.maskKey() == null && s.lengthEncoding() == 0 && s.payload().length >= WRAP_PAYLOAD_FROM) {
-            return channel.writeAndFlush(Unpooled.wrappedBuffer(unmaskedHeader(s), s.payload()));
-        }
-        return channel.writeAndFlush(Unpooled.wrappedBuffer(writer.encode(s)));
+        ByteBuf bytes = s.maskKey() == null && s.lengthEncoding() == 0 && s.payload().length >= WRAP_PAYLOAD_FROM
+                ? Unpooled.wrappedBuffer(unmaskedHeader(s), s.payload())
+                : Unpooled.wrappedBuffer(writer.encode(s));
+        return flush ? channel.writeAndFlush(bytes) : channel.write(bytes);
     }
 
     /** The header {@link FrameWriter} writes for an unmasked frame with the shortest length encoding. */
