@@ -15,7 +15,8 @@
 #   tp-1KiB-deflate (optional) 16 x 16, 1 KiB compressible text-like binary, permessage-deflate
 #                   offered by the client, on a second pair of servers that accept it
 # Both servers start once (serve with --no-compress, node without deflate) and are primed with
-# a few seconds of load first; within each run the two servers alternate which goes first.
+# 1 + 2 s of every scenario first (discarded); within each run the two servers alternate which
+# goes first.
 # The client reads the server's utime+stime from /proc/PID/stat (divided by `getconf CLK_TCK`)
 # at the start and end of each measured interval.
 #
@@ -39,7 +40,7 @@ while [[ $# -gt 0 ]]; do
         --warmup) warmup=$2; shift 2 ;;
         --duration) duration=$2; shift 2 ;;
         --no-deflate-row) deflate_row=0; shift ;;
-        -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
         *) echo "echo.sh: unknown argument $1" >&2; exit 2 ;;
     esac
 done
@@ -177,15 +178,16 @@ run_all() {
     done
 }
 
-# prime SCENARIO SERVER_NAMES...: a short discarded run of SCENARIO and of pingpong against each.
+# prime "SCENARIOS" SERVER_NAMES...: a short discarded run of each scenario against each server,
+# so that the JVM's JIT has compiled the paths every scenario takes before anything is measured.
 prime() {
-    local first=$1 name pid port scenario
+    local scenarios=$1 name pid port scenario
     shift
     for name in "$@"; do
         pid=PID_$name
         port=PORT_$name
         echo "# priming $name (discarded)" | tee -a "$out"
-        for scenario in "$first" pingpong; do
+        for scenario in $scenarios; do
             # shellcheck disable=SC2046
             load "prime-$scenario" "${name%%_*}" "${!pid}" "${!port}" --warmup 1 --duration 2 $(scenario_args "$scenario") >/dev/null
         done
@@ -205,7 +207,7 @@ export NODE_PATH=$node_modules
 # shellcheck disable=SC2086
 start_server serve java $SERVE_JVM_OPTS -jar "$jar" serve --port 0 --quiet --no-compress
 start_server node node bench/node/echo.js --port 0
-prime tp-1KiB serve node
+prime "pingpong tp-16B tp-1KiB tp-16KiB" serve node
 run_all serve node pingpong tp-16B tp-1KiB tp-16KiB
 stop_server "$PID_serve"
 stop_server "$PID_node"
