@@ -22,6 +22,13 @@ import java.util.Map;
  * <p>{@code java -cp bench/target/benchmarks.jar dev.wsdebug.bench.EchoSummary RESULTS_FILE}
  */
 public final class EchoSummary {
+    /**
+     * A run in which the client itself got less CPU than this (cores) was not measuring the
+     * server: on a shared VM the whole machine sometimes stalls for seconds (client and server
+     * both near 0 CPU). In every live run the client needs well above 0.1 cores.
+     */
+    static final double STALLED_CLIENT_CORES = 0.05;
+
     private record Run(double rate, double perCpu, double cores, double clientCores) {
     }
 
@@ -33,6 +40,7 @@ public final class EchoSummary {
         // scenario -> server -> runs, both in first-seen order
         Map<String, Map<String, List<Run>>> all = new LinkedHashMap<>();
         Map<String, String> what = new HashMap<>();
+        List<String> stalled = new ArrayList<>();
         for (String line : Files.readAllLines(Path.of(args[0]))) {
             if (!line.startsWith("RESULT ")) {
                 continue;
@@ -49,6 +57,12 @@ public final class EchoSummary {
             double cpu = Double.parseDouble(f.get("server_cpu_s"));
             Run r = new Run(Double.parseDouble(f.get("rate")), Double.parseDouble(f.get("per_server_cpu_s")),
                     cpu / seconds, Double.parseDouble(f.get("client_cpu_s")) / seconds);
+            if (r.clientCores() < STALLED_CLIENT_CORES) {
+                stalled.add(String.format(Locale.ROOT, "%s/%s (%.1f msgs/s, client %.2f cores, server %.2f cores)",
+                        scenario, f.get("server"), r.rate(), r.clientCores(), r.cores()));
+                // the pair ratio below matches runs by position, so keep the slot as a NaN run
+                r = new Run(Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+            }
             all.computeIfAbsent(scenario, k -> new LinkedHashMap<>()).computeIfAbsent(f.get("server"), k -> new ArrayList<>()).add(r);
             what.put(scenario, f.get("conns") + "×" + f.get("inflight") + " × " + size(Integer.parseInt(f.get("size")))
                     + " " + f.get("opcode") + ("true".equals(f.get("deflate")) ? ", deflate" : ""));
@@ -76,14 +90,18 @@ public final class EchoSummary {
                     // results of a scenario saw similar machine load: their ratio is less noisy
                     List<Double> pairs = new ArrayList<>();
                     for (int i = 0; i < Math.min(serve.size(), node.size()); i++) {
-                        pairs.add(serve.get(i).rate() / node.get(i).rate());
+                        double pair = serve.get(i).rate() / node.get(i).rate();
+                        if (!Double.isNaN(pair)) {
+                            pairs.add(pair);
+                        }
                     }
                     Collections.sort(pairs);
                     ratio = String.format(Locale.ROOT, "%.2f (pairs %.2f–%.2f)", a / b, pairs.get(0), pairs.get(pairs.size() - 1));
                     ratioCpu = String.format(Locale.ROOT, "%.2f",
                             median(sorted(serve, Run::perCpu)) / median(sorted(node, Run::perCpu)));
-                    boolean overlap = rates.get(rates.size() - 1) >= sorted(node, Run::rate).get(0)
-                            && sorted(node, Run::rate).get(node.size() - 1) >= rates.get(0);
+                    List<Double> nodeRates = sorted(node, Run::rate);
+                    boolean overlap = rates.get(rates.size() - 1) >= nodeRates.get(0)
+                            && nodeRates.get(nodeRates.size() - 1) >= rates.get(0);
                     target = (a >= b ? "**met**" : "**not met**") + (overlap ? " (ranges overlap)" : "");
                 }
                 System.out.println(String.format(Locale.ROOT, "| %s (%s) | %s | %s (%s–%s) | %s | %.2f | %.2f | %s | %s | %s |",
@@ -93,7 +111,12 @@ public final class EchoSummary {
             }
         }
         System.out.println();
-        var counts = all.values().stream().flatMap(m -> m.values().stream()).mapToInt(List::size).summaryStatistics();
+        var counts = all.values().stream().flatMap(m -> m.values().stream())
+                .mapToInt(runs -> sorted(runs, Run::rate).size()).summaryStatistics();
+        if (!stalled.isEmpty()) {
+            System.out.println("Left out, the machine stalled (client CPU below " + STALLED_CLIENT_CORES + " cores): "
+                    + String.join("; ", stalled) + ".");
+        }
         System.out.println("Runs per row: " + (counts.getMin() == counts.getMax() ? "" + counts.getMin()
                 : counts.getMin() + "–" + counts.getMax()) + ". Rates are echoed messages per second of the measured"
                 + " interval; CPU is the server process's utime+stime over that interval.");
@@ -102,7 +125,10 @@ public final class EchoSummary {
     private static List<Double> sorted(List<Run> runs, java.util.function.ToDoubleFunction<Run> f) {
         List<Double> v = new ArrayList<>();
         for (Run r : runs) {
-            v.add(f.applyAsDouble(r));
+            double x = f.applyAsDouble(r);
+            if (!Double.isNaN(x)) {
+                v.add(x);
+            }
         }
         Collections.sort(v);
         return v;
