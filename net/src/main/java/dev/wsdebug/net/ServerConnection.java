@@ -40,6 +40,16 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Eve
     private int echoed;
     private long messageBytes;
     private ScheduledFuture<?> pinger;
+    /**
+     * Echoes written but not yet flushed: the echoes of one read go out with one flush (one write
+     * system call) when the read is complete, before Netty acts on an end of stream it found.
+     */
+    private boolean unflushed;
+    private boolean flushTaskQueued;
+    private final Runnable flushTask = () -> {
+        flushTaskQueued = false;
+        flushEchoes();
+    };
 
     ServerConnection(ServerOptions opts) {
         this.opts = opts;
@@ -159,11 +169,20 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Eve
         }
         echoed++;
         int n = echoed;
+        boolean batch = opts.delayMs <= 0 && n != opts.dropAfter && n != opts.closeAfter;
         Runnable reply = () -> {
             if (closing) {
                 return;
             }
-            out.message(m.opcode(), m.payload());
+            out.message(m.opcode(), m.payload(), !batch);
+            if (batch) {
+                unflushed = true;
+                if (!flushTaskQueued) {
+                    // channelReadComplete flushes; this task only guarantees it for a write made outside a read
+                    flushTaskQueued = true;
+                    ctx.executor().execute(flushTask);
+                }
+            }
             if (n == opts.dropAfter) {
                 closing = true;
                 // no close frame: an abrupt TCP close, so the client sees 1006
@@ -193,6 +212,19 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Eve
         ctx.executor().schedule(() -> {
             ctx.close();
         }, CLOSE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        flushEchoes();
+        ctx.fireChannelReadComplete();
+    }
+
+    private void flushEchoes() {
+        if (unflushed) {
+            unflushed = false;
+            ctx.flush();
+        }
     }
 
     @Override

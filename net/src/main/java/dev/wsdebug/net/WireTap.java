@@ -8,6 +8,7 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 
 /**
@@ -17,12 +18,14 @@ import java.util.ArrayDeque;
  * <p>An endpoint reacts to the conversation's events by writing, which comes back here while a
  * feed is still running; such bytes are queued and fed right after, so the conversation is never
  * entered twice. Written bytes are passed on before they are fed, so that what an endpoint writes
- * in reaction to them follows them on the wire.
+ * in reaction to them follows them on the wire. The queue holds a retained view of the written
+ * buffer rather than a copy (an echo server queues every reply this way); written bytes are never
+ * changed in place, so the view shows exactly the bytes that were written.
  */
 public final class WireTap extends ChannelDuplexHandler {
     private final Conversation conversation;
     private final Direction inbound;
-    private final ArrayDeque<Object[]> pending = new ArrayDeque<>();
+    private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     private byte[] scratch = new byte[16 * 1024];
     private boolean feeding;
     private boolean ended;
@@ -75,8 +78,16 @@ public final class WireTap extends ChannelDuplexHandler {
     public void end() {
         if (!ended && !feeding) {
             ended = true;
+            Pending p;
+            while ((p = pending.poll()) != null) {
+                p.bytes.release();
+            }
             conversation.end(MicroClock.now());
         }
+    }
+
+    /** Bytes written during a feed, waiting for it to finish. */
+    private record Pending(Direction dir, ByteBuf bytes) {
     }
 
     private void feed(Direction dir, ByteBuf b) {
@@ -85,30 +96,53 @@ public final class WireTap extends ChannelDuplexHandler {
             return;
         }
         if (feeding) {
-            byte[] copy = new byte[n];
-            b.getBytes(b.readerIndex(), copy);
-            pending.add(new Object[] {dir, copy});
+            // a view with its own indices: the write below this handler may move b's reader index
+            pending.add(new Pending(dir, b.retainedDuplicate()));
             return;
         }
         feeding = true;
         try {
-            long t = MicroClock.now();
-            if (b.hasArray()) {
-                conversation.feed(dir, t, b.array(), b.arrayOffset() + b.readerIndex(), n);
-            } else {
-                if (scratch.length < n) {
-                    scratch = new byte[Math.max(n, scratch.length * 2)];
-                }
-                b.getBytes(b.readerIndex(), scratch, 0, n);
-                conversation.feed(dir, t, scratch, 0, n);
-            }
-            Object[] next;
+            feedNow(dir, MicroClock.now(), b);
+            Pending next;
             while ((next = pending.poll()) != null) {
-                byte[] bytes = (byte[]) next[1];
-                conversation.feed((Direction) next[0], MicroClock.now(), bytes, 0, bytes.length);
+                try {
+                    feedNow(next.dir, MicroClock.now(), next.bytes);
+                } finally {
+                    next.bytes.release();
+                }
             }
         } finally {
             feeding = false;
+        }
+    }
+
+    /** Feeds the readable bytes of b, straight from its arrays where it has them (one time t for all). */
+    private void feedNow(Direction dir, long t, ByteBuf b) {
+        int n = b.readableBytes();
+        if (b.hasArray()) {
+            conversation.feed(dir, t, b.array(), b.arrayOffset() + b.readerIndex(), n);
+        } else if (b.nioBufferCount() > 1) {
+            // e.g. a frame header and its payload, each in its own array; the parsers take any chunking
+            for (ByteBuffer part : b.nioBuffers()) {
+                if (part.hasArray()) {
+                    conversation.feed(dir, t, part.array(), part.arrayOffset() + part.position(), part.remaining());
+                } else {
+                    int len = part.remaining();
+                    ensureScratch(len);
+                    part.get(scratch, 0, len);
+                    conversation.feed(dir, t, scratch, 0, len);
+                }
+            }
+        } else {
+            ensureScratch(n);
+            b.getBytes(b.readerIndex(), scratch, 0, n);
+            conversation.feed(dir, t, scratch, 0, n);
+        }
+    }
+
+    private void ensureScratch(int n) {
+        if (scratch.length < n) {
+            scratch = new byte[Math.max(n, scratch.length * 2)];
         }
     }
 }
