@@ -72,13 +72,14 @@ public final class WsProxy implements AutoCloseable {
     @Override
     public void close() {
         if (listener != null) {
-            listener.close().syncUninterruptibly();
+            // bounded waits: a shutdown hook must never hang the JVM's exit
+            listener.close().awaitUninterruptibly(5_000);
         }
         if (workers != null) {
-            workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+            workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5_000);
         }
         if (boss != null) {
-            boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+            boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5_000);
         }
     }
 }
