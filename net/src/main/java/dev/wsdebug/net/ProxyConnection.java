@@ -191,7 +191,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
                         // no alert: Node checks the certificate after the handshake and just hangs up,
                         // and a browser drops the spare connections it opened the same way
                         error("tls", "The client closed the connection during the intercepted TLS handshake for "
-                                + tunnelHost + " without an alert: a client that does not trust the wsdebug CA may"
+                                + tunnelHost + " without an alert; a client that does not trust the wsdebug CA may"
                                 + " do that (see wsdebug ca), and a browser closes spare connections this way.");
                     } else {
                         error("tls", "The client refused the intercepted TLS session for " + tunnelHost
