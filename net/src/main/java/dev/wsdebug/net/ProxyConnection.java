@@ -64,6 +64,8 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
     private HttpHead request;
     private final HttpHeadParser responseHead = new HttpHeadParser();
     private final CloseWatch closeWatch = new CloseWatch();
+    /** Feeds the relayed buffers to the conversation without copying them on the relay's hot path. */
+    private final ByteBufFeeder feeder = new ByteBufFeeder();
     private long responseBytes;
     /** Non-null once upstream is connected, if fault rules apply to this connection. */
     private FaultRelay faults;
@@ -447,9 +449,8 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void feed(Direction dir, ByteBuf b) {
-        if (conversation != null && b.isReadable()) {
-            byte[] bytes = bytes(b);
-            conversation.feed(dir, MicroClock.now(), bytes, 0, bytes.length);
+        if (conversation != null) {
+            feeder.feed(conversation, dir, MicroClock.now(), b);
         }
     }
 

@@ -8,7 +8,6 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 
-import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 
 /**
@@ -26,7 +25,7 @@ public final class WireTap extends ChannelDuplexHandler {
     private final Conversation conversation;
     private final Direction inbound;
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
-    private byte[] scratch = new byte[16 * 1024];
+    private final ByteBufFeeder feeder = new ByteBufFeeder();
     private boolean feeding;
     private boolean ended;
 
@@ -118,31 +117,7 @@ public final class WireTap extends ChannelDuplexHandler {
 
     /** Feeds the readable bytes of b, straight from its arrays where it has them (one time t for all). */
     private void feedNow(Direction dir, long t, ByteBuf b) {
-        int n = b.readableBytes();
-        if (b.hasArray()) {
-            conversation.feed(dir, t, b.array(), b.arrayOffset() + b.readerIndex(), n);
-        } else if (b.nioBufferCount() > 1) {
-            // e.g. a frame header and its payload, each in its own array; the parsers take any chunking
-            for (ByteBuffer part : b.nioBuffers()) {
-                if (part.hasArray()) {
-                    conversation.feed(dir, t, part.array(), part.arrayOffset() + part.position(), part.remaining());
-                } else {
-                    int len = part.remaining();
-                    ensureScratch(len);
-                    part.get(scratch, 0, len);
-                    conversation.feed(dir, t, scratch, 0, len);
-                }
-            }
-        } else {
-            ensureScratch(n);
-            b.getBytes(b.readerIndex(), scratch, 0, n);
-            conversation.feed(dir, t, scratch, 0, n);
-        }
+        feeder.feed(conversation, dir, t, b);
     }
 
-    private void ensureScratch(int n) {
-        if (scratch.length < n) {
-            scratch = new byte[Math.max(n, scratch.length * 2)];
-        }
-    }
 }
