@@ -16,6 +16,10 @@
 #   JFR=DIR           record a JFR profile of each wsdebug proxy during its throughput phase into DIR
 #   BASE_PORT=18900   ports BASE..BASE+4 on 127.0.0.1 must be free
 #   SKIP_BUILD=1      reuse the jars; MVN_OPTS_EXTRA=-o for offline Maven
+#   PATHS="direct socat wsdebug-save"   measure only these paths (ratios need socat and mitmdump)
+#   PROXY_JAVA_OPTS="..."  JVM options of the wsdebug proxies (default: what ./wsdebug uses for proxy)
+# wsdebug-save: stopping the proxy closes the capture, which first derives the frame and message rows
+# the recording left for later; the script waits for that (up to 10 min) and prints how long it took.
 # Output: the tables on stdout and in bench/results/proxy-<stamp>.txt (git-ignored).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,13 +34,15 @@ RSS=${RSS:-1}
 PIN=${PIN:-0}
 JFR=${JFR:-}
 BASE_PORT=${BASE_PORT:-18900}
+# the JVM options ./wsdebug uses for proxy (see the launcher), unless given
+PROXY_JAVA_OPTS=${PROXY_JAVA_OPTS-$(bash ./wsdebug --print-java-opts proxy)}
 
 SERVER_PORT=$BASE_PORT
 SOCAT_PORT=$((BASE_PORT + 1))
 WSD_PORT=$((BASE_PORT + 2))
 WSD_SAVE_PORT=$((BASE_PORT + 3))
 MITM_PORT=$((BASE_PORT + 4))
-PATHS=(direct socat wsdebug wsdebug-save mitmdump)
+read -r -a PATHS <<<"${PATHS:-direct socat wsdebug wsdebug-save mitmdump}"
 
 # ---------------------------------------------------------------- tools and build
 
@@ -92,10 +98,10 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-stop() { # stop PID: TERM, wait up to 10 s, then KILL
+stop() { # stop PID [SECONDS]: TERM, wait up to SECONDS (10), then KILL
     local pid=$1 i
     kill "$pid" 2>/dev/null || true
-    for i in $(seq 100); do
+    for i in $(seq $((${2:-10} * 10))); do
         kill -0 "$pid" 2>/dev/null || break
         sleep 0.1
     done
@@ -136,13 +142,15 @@ start_relay() { # start_relay PATH: sets LAST_PID and PORT (not to be called in 
             ;;
         wsdebug)
             port=$WSD_PORT
-            $(pin 1) java -jar "$WSDEBUG" proxy -q --listen "127.0.0.1:$port" --to "ws://127.0.0.1:$SERVER_PORT" \
+            # shellcheck disable=SC2086
+            $(pin 1) java $PROXY_JAVA_OPTS -jar "$WSDEBUG" proxy -q --listen "127.0.0.1:$port" --to "ws://127.0.0.1:$SERVER_PORT" \
                 >"$log" 2>&1 &
             ;;
         wsdebug-save)
             port=$WSD_SAVE_PORT
             rm -f "$TMPD/capture.wsdb"*
-            $(pin 1) java -jar "$WSDEBUG" proxy -q --listen "127.0.0.1:$port" --to "ws://127.0.0.1:$SERVER_PORT" \
+            # shellcheck disable=SC2086
+            $(pin 1) java $PROXY_JAVA_OPTS -jar "$WSDEBUG" proxy -q --listen "127.0.0.1:$port" --to "ws://127.0.0.1:$SERVER_PORT" \
                 --save "$TMPD/capture.wsdb" >"$log" 2>&1 &
             ;;
         mitmdump)
@@ -212,7 +220,14 @@ for run in $(seq "$RUNS"); do
         if [[ $path == wsdebug-save ]]; then
             extra="  capture file: $(du -sh "$TMPD"/capture.wsdb* 2>/dev/null | awk '{print $1}' | paste -sd+)"
         fi
-        [[ -n $relay ]] && stop "$relay"
+        if [[ $path == wsdebug-save ]]; then
+            t0=$(date +%s.%N)
+            stop "$relay" 600
+            extra="$extra  closed (index completed) in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}') s,"
+            extra="$extra file $(du -sh "$TMPD/capture.wsdb" 2>/dev/null | awk '{print $1}')"
+        elif [[ -n $relay ]]; then
+            stop "$relay"
+        fi
         rm -f "$TMPD/capture.wsdb"*
         log "run $run $path: $tp"
         log "run $run $path: $lat$extra"
@@ -250,7 +265,7 @@ if [[ $RSS == 1 ]]; then
                 p, r0 / 1024, r1 / 1024, r2 / 1024, g, m1, m2, v, (r1 - r0) / 1024 / (g / 2), (r2 - r1) / 1024 / (g / 2),
                 a0 / 1024, a2 / 1024, s, (v < 50 ? "met" : "NOT met") }')
         rss_lines+=("$line")
-        stop "$relay"
+        stop "$relay" 600
         rm -f "$TMPD/capture.wsdb"*
     done
 fi
@@ -265,14 +280,15 @@ summarise() { # per-run tables, then the median of the runs, from the TSV
         return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
     }
     function add(key, x) { vals[key] = vals[key] " " x }
+    function ratio(a, b) { return b > 0 ? a / b : 0 }
     function table(title, get,   i, p, d50, d99, hdr) {
         print ""
         print title
         printf "%-13s %10s %8s %8s %9s %9s %9s %10s %10s\n", "path", "msgs/s", "x socat", "x mitm", "p50 us", "p99 us", "p99.9 us", "+p50 us", "+p99 us"
         for (i = 1; i <= np; i++) {
             p = order[i]
-            printf "%-13s %10.0f %8.2f %8.1f %9.0f %9.0f %9.0f %10.0f %10.0f\n", p, get[p, "m"], get[p, "m"] / get["socat", "m"],
-                get[p, "m"] / get["mitmdump", "m"], get[p, "50"], get[p, "99"], get[p, "999"], get[p, "a50"], get[p, "a99"]
+            printf "%-13s %10.0f %8.2f %8.1f %9.0f %9.0f %9.0f %10.0f %10.0f\n", p, get[p, "m"], ratio(get[p, "m"], get["socat", "m"]),
+                ratio(get[p, "m"], get["mitmdump", "m"]), get[p, "50"], get[p, "99"], get[p, "999"], get[p, "a50"], get[p, "a99"]
         }
     }
     NR == 1 { next }
@@ -292,7 +308,7 @@ summarise() { # per-run tables, then the median of the runs, from the TSV
                 T[p, "a50"] = R[r, p, "50"] - R[r, "direct", "50"]; T[p, "a99"] = R[r, p, "99"] - R[r, "direct", "99"]
                 add(p SUBSEP "m", T[p, "m"]); add(p SUBSEP "50", T[p, "50"]); add(p SUBSEP "99", T[p, "99"]); add(p SUBSEP "999", T[p, "999"])
                 add(p SUBSEP "a50", T[p, "a50"]); add(p SUBSEP "a99", T[p, "a99"])
-                add(p SUBSEP "xs", T[p, "m"] / T["socat", "m"]); add(p SUBSEP "xm", T[p, "m"] / T["mitmdump", "m"])
+                add(p SUBSEP "xs", ratio(T[p, "m"], T["socat", "m"])); add(p SUBSEP "xm", ratio(T[p, "m"], T["mitmdump", "m"]))
                 if (R[r, p, "lost"] > 0) lostnote = lostnote sprintf("  run %s %s: %s latency messages not echoed within the drain time\n", r, p, R[r, p, "lost"])
             }
             table("run " r " (latency at the offered rate; +pNN = path - direct of this run)", T)
@@ -308,8 +324,8 @@ summarise() { # per-run tables, then the median of the runs, from the TSV
         s = "wsdebug-save"
         print ""
         print "targets (medians):"
-        printf "  --save throughput >= 0.5 x socat:   %.2f x  %s\n", M[s, "m"] / M["socat", "m"], (M[s, "m"] >= 0.5 * M["socat", "m"] ? "met" : "NOT met")
-        printf "  --save throughput >= 10 x mitmdump: %.1f x  %s\n", M[s, "m"] / M["mitmdump", "m"], (M[s, "m"] >= 10 * M["mitmdump", "m"] ? "met" : "NOT met")
+        printf "  --save throughput >= 0.5 x socat:   %.2f x  %s\n", ratio(M[s, "m"], M["socat", "m"]), (M[s, "m"] >= 0.5 * M["socat", "m"] ? "met" : "NOT met")
+        printf "  --save throughput >= 10 x mitmdump: %.1f x  %s\n", ratio(M[s, "m"], M["mitmdump", "m"]), (M[s, "m"] >= 10 * M["mitmdump", "m"] ? "met" : "NOT met")
         printf "  p99 added <= 1000 us at the offered rate: wsdebug %+.0f us %s, --save %+.0f us %s\n",
             M["wsdebug", "a99"], (M["wsdebug", "a99"] <= 1000 ? "met" : "NOT met"), M[s, "a99"], (M[s, "a99"] <= 1000 ? "met" : "NOT met")
     }' "$raw"

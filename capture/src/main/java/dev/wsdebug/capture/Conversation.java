@@ -89,6 +89,7 @@ public final class Conversation {
      * @param deflate the negotiated permessage-deflate parameters, or null when not negotiated
      */
     public void assumeWebSocket(DeflateParams deflate) {
+        sink.assumedWebSocket(conn, deflate);
         startWebSocket(deflate);
     }
 

@@ -20,6 +20,16 @@ public interface EventSink extends AutoCloseable {
     default void ended(String conn, long timeMicros) {
     }
 
+    /**
+     * The connection's conversation skipped the handshake ({@link Conversation#assumeWebSocket}):
+     * its raw bytes are frames from the first byte. A capture store records it so that decoding the
+     * raw bytes again makes the same assumption.
+     *
+     * @param deflate the permessage-deflate parameters assumed, or null
+     */
+    default void assumedWebSocket(String conn, dev.wsdebug.wire.DeflateParams deflate) {
+    }
+
     /** Flushes what is buffered; the sink stays usable. */
     default void flush() {
     }
@@ -50,6 +60,13 @@ public interface EventSink extends AutoCloseable {
             public void ended(String conn, long timeMicros) {
                 for (EventSink s : sinks) {
                     s.ended(conn, timeMicros);
+                }
+            }
+
+            @Override
+            public void assumedWebSocket(String conn, dev.wsdebug.wire.DeflateParams deflate) {
+                for (EventSink s : sinks) {
+                    s.assumedWebSocket(conn, deflate);
                 }
             }
 

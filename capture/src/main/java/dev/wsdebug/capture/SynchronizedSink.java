@@ -27,6 +27,11 @@ public final class SynchronizedSink implements EventSink {
     }
 
     @Override
+    public synchronized void assumedWebSocket(String conn, dev.wsdebug.wire.DeflateParams deflate) {
+        next.assumedWebSocket(conn, deflate);
+    }
+
+    @Override
     public synchronized void flush() {
         next.flush();
     }

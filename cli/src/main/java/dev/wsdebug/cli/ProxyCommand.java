@@ -181,7 +181,7 @@ final class ProxyCommand implements Callable<Integer> {
                 metricsToClose.close();
             }
             if (storeToClose != null) {
-                storeToClose.close();
+                closeCapture(storeToClose, err);
             }
             view.flush();
         }));
@@ -209,6 +209,42 @@ final class ProxyCommand implements Callable<Integer> {
         log.flush();
         proxy.awaitClose();
         return 0;
+    }
+
+    /**
+     * Closes the capture, which first derives the frame and message rows the recording left for
+     * later; when that is more than a moment's work, says so and shows the progress on stderr.
+     */
+    static void closeCapture(CaptureStore store, PrintStream err) {
+        long backlog = store.indexBacklogBytes();
+        if (backlog < (16L << 20)) {
+            store.close();
+            return;
+        }
+        err.printf("wsdebug proxy: finishing %s: indexing %d MB of recorded traffic (the raw bytes are saved:"
+                + " kill -9 now leaves a readable capture with incomplete tables)%n", store.file(), backlog >> 20);
+        err.flush();
+        long start = System.nanoTime();
+        Thread progress = new Thread(() -> {
+            try {
+                while (true) {
+                    Thread.sleep(5000);
+                    err.printf("wsdebug proxy: %d MB left to index%n", store.indexBacklogBytes() >> 20);
+                    err.flush();
+                }
+            } catch (InterruptedException done) {
+                // closed
+            }
+        }, "wsdebug-index-progress");
+        progress.setDaemon(true);
+        progress.start();
+        try {
+            store.close();
+        } finally {
+            progress.interrupt();
+        }
+        err.printf("wsdebug proxy: %s complete (%.1f s)%n", store.file(), (System.nanoTime() - start) / 1e9);
+        err.flush();
     }
 
     private static synchronized void logHttp(PrintStream log, HttpExchange x) {

@@ -261,12 +261,17 @@ public final class CaptureReader implements AutoCloseable {
     private void replay(ConnectionInfo c, EventSink sink) {
         try {
             if (c.rawDropped() > 0) {
-                asRecorded(c, sink, "The capture kept only the first " + c.rawBytes() + " raw bytes of connection "
-                        + c.conn() + " (its raw cap), so its events are shown as recorded, not decoded again.");
+                Long gapOrd = schemaVersion >= 2 ? gapOrd(c.conn()) : null;
+                if (gapOrd != null) {
+                    decodeThenRecorded(c, gapOrd, sink);
+                } else {
+                    asRecorded(c, sink, "The capture kept only the first " + c.rawBytes() + " raw bytes of connection "
+                            + c.conn() + " (its raw cap), so its events are shown as recorded, not decoded again.", -1, -1);
+                }
             } else if (c.rawBytes() == 0) {
                 long recorded = c.frames() + c.messages() + count("handshakes", c.conn());
                 asRecorded(c, sink, recorded == 0 ? null : "The capture holds no raw bytes of connection " + c.conn()
-                        + ", so its events are shown as recorded, not decoded again.");
+                        + ", so its events are shown as recorded, not decoded again.", -1, -1);
             } else {
                 decodeAgain(c, sink);
             }
@@ -287,11 +292,39 @@ public final class CaptureReader implements AutoCloseable {
 
     /** The raw chunks through a fresh conversation: the one pipeline, as live. */
     private void decodeAgain(ConnectionInfo c, EventSink sink) throws SQLException {
+        Replay replay = decodeChunks(c, sink, Long.MAX_VALUE);
+        if (c.ended()) {
+            replay.conversation.end(c.endedMicros()); // the replay sink adds what the source reported itself, then ended
+        } else {
+            replay.leftovers();
+            sink.accept(new ErrorEvent(c.conn(), c.lastMicros(), "input", "The capture stops before connection "
+                    + c.conn() + " ended (its writer was stopped, or is still writing)."));
+        }
+    }
+
+    /**
+     * A connection that went past the raw cap: its kept raw bytes decoded again, then the rows the
+     * store recorded after the gap (those stored after row {@code gapOrd}; frames and messages after
+     * the last frame the kept bytes hold).
+     */
+    private void decodeThenRecorded(ConnectionInfo c, long gapOrd, EventSink sink) throws SQLException {
+        Replay replay = decodeChunks(c, sink, gapOrd);
+        replay.leftovers();
+        Long gap = gapTime(c.conn());
+        sink.accept(new ErrorEvent(c.conn(), gap != null ? gap : c.lastMicros(), "input", "The capture kept only the first "
+                + c.rawBytes() + " raw bytes of connection " + c.conn() + " (its raw cap), so what follows is shown as"
+                + " recorded, not decoded again."));
+        asRecorded(c, sink, null, gapOrd, replay.lastSeq);
+    }
+
+    /** Feeds the connection's chunks to a fresh conversation; stored events up to {@code upToOrd} join the replay. */
+    private Replay decodeChunks(ConnectionInfo c, EventSink sink, long upToOrd) throws SQLException {
         List<Stored> extras = new ArrayList<>();
         List<Stored> pipelineErrors = new ArrayList<>();
         {
-            PreparedStatement ps = statement("SELECT ord, t, kind, message FROM errors WHERE conn = ? ORDER BY ord");
+            PreparedStatement ps = statement("SELECT ord, t, kind, message FROM errors WHERE conn = ? AND ord <= ? ORDER BY ord");
             ps.setString(1, c.conn());
+            ps.setLong(2, upToOrd);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     ErrorEvent e = new ErrorEvent(c.conn(), rs.getLong(2), rs.getString(3), rs.getString(4));
@@ -300,32 +333,45 @@ public final class CaptureReader implements AutoCloseable {
             }
         }
         Stored close = storedClose(c.conn());
-        Replay replay = new Replay(sink, extras, pipelineErrors, close);
+        Replay replay = new Replay(sink, extras, pipelineErrors, close != null && close.ord() <= upToOrd ? close : null);
         String url = c.url();
         Conversation conv = new Conversation(c.conn(), replay, payloadCap())
                 .scheme(url != null && url.startsWith("wss://") ? "wss" : "ws")
                 .endpoints(c.client(), c.server());
+        replay.conversation = conv;
+        if (schemaVersion >= 2) {
+            PreparedStatement ps = statement("SELECT assumed FROM connections WHERE conn = ? AND assumed IS NOT NULL");
+            ps.setString(1, c.conn());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    conv.assumeWebSocket(Codec.assumed(rs.getString(1)));
+                }
+            }
+        }
         {
-            PreparedStatement ps = statement("SELECT dir, t, bytes FROM chunks WHERE conn = ? ORDER BY id");
+            PreparedStatement ps = statement("SELECT dir, t, bytes, " + (schemaVersion >= 2 ? "times" : "NULL")
+                    + " FROM chunks WHERE conn = ? ORDER BY id");
             ps.setString(1, c.conn());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     byte[] b = rs.getBytes(3);
-                    conv.feed(Direction.fromId(rs.getString(1)), rs.getLong(2), b == null ? new byte[0] : b);
+                    if (b == null) {
+                        continue;
+                    }
+                    ReadTimes.split(b, Direction.fromId(rs.getString(1)), rs.getLong(2), rs.getBytes(4),
+                            (dir, off, len, t) -> conv.feed(dir, t, b, off, len));
                 }
             }
         }
-        if (c.ended()) {
-            conv.end(c.endedMicros()); // the replay sink adds what the source reported itself, then ended
-        } else {
-            replay.leftovers();
-            sink.accept(new ErrorEvent(c.conn(), c.lastMicros(), "input", "The capture stops before connection "
-                    + c.conn() + " ended (its writer was stopped, or is still writing)."));
-        }
+        return replay;
     }
 
-    /** The stored rows of one connection, in the order the store received them. */
-    private void asRecorded(ConnectionInfo c, EventSink sink, String notice) throws SQLException {
+    /**
+     * The stored rows of one connection, in the order the store received them: handshakes, errors
+     * and the close stored after row {@code afterOrd}, frames and messages after frame {@code afterSeq}.
+     */
+    private void asRecorded(ConnectionInfo c, EventSink sink, String notice, long afterOrd, long afterSeq)
+            throws SQLException {
         if (notice != null) {
             Long gap = c.rawDropped() > 0 ? gapTime(c.conn()) : null;
             sink.accept(new ErrorEvent(c.conn(), gap != null ? gap : c.firstMicros(), "input", notice));
@@ -334,16 +380,22 @@ public final class CaptureReader implements AutoCloseable {
         try {
             cursors.add(new Cursor(db, "SELECT ord, conn, t, transport, url, request, response, status, upgraded, valid,"
                     + " accept_expected, accept_actual, accept_valid, subprotocol, extensions, deflate, problems, client, server"
-                    + " FROM handshakes WHERE conn = ? ORDER BY ord", c.conn(), CaptureReader::handshake));
+                    + " FROM handshakes WHERE conn = ? AND ord > " + afterOrd + " ORDER BY ord", c.conn(),
+                    CaptureReader::handshake));
             cursors.add(new Cursor(db, "SELECT ord, conn, t, dir, seq, offset, fin, rsv1, rsv2, rsv3, opcode, masked, mask_key,"
                     + " header_length, length_encoding, payload_length, control_payload, control_payload IS NULL, violations"
-                    + " FROM frames WHERE conn = ? ORDER BY ord", c.conn(), CaptureReader::frame));
+                    + " FROM frames WHERE conn = ? AND seq > " + afterSeq + " ORDER BY ord", c.conn(), CaptureReader::frame));
             cursors.add(new Cursor(db, "SELECT ord, conn, t, dir, seq, opcode, frames, compressed, wire_length, length,"
                     + " payload, truncated, sha256, utf8_invalid_at, first_offset, violations"
-                    + " FROM messages WHERE conn = ? ORDER BY ord", c.conn(), CaptureReader::message));
-            cursors.add(new Cursor(db, "SELECT ord, conn, t, kind, message FROM errors WHERE conn = ? ORDER BY ord",
-                    c.conn(), rs -> new ErrorEvent(rs.getString(2), rs.getLong(3), rs.getString(4), rs.getString(5))));
+                    + " FROM messages WHERE conn = ? AND seq > " + afterSeq + " ORDER BY ord", c.conn(),
+                    CaptureReader::message));
+            cursors.add(new Cursor(db, "SELECT ord, conn, t, kind, message FROM errors WHERE conn = ? AND ord > " + afterOrd
+                    + " ORDER BY ord", c.conn(), rs -> new ErrorEvent(rs.getString(2), rs.getLong(3), rs.getString(4),
+                    rs.getString(5))));
             Stored close = storedClose(c.conn());
+            if (close != null && close.ord() <= afterOrd) {
+                close = null; // shown by the decoded part
+            }
             while (true) {
                 Cursor next = null;
                 for (Cursor cur : cursors) {
@@ -368,6 +420,14 @@ public final class CaptureReader implements AutoCloseable {
         }
         if (c.ended()) {
             sink.ended(c.conn(), c.endedMicros());
+        }
+    }
+
+    private Long gapOrd(String conn) throws SQLException {
+        PreparedStatement ps = statement("SELECT raw_gap_ord FROM connections WHERE conn = ?");
+        ps.setString(1, conn);
+        try (ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? longOrNull(rs, 1) : null;
         }
     }
 
@@ -574,6 +634,9 @@ public final class CaptureReader implements AutoCloseable {
         private final Stored close;
         private boolean sawClose;
         private boolean done;
+        Conversation conversation;
+        /** The seq of the last frame decoded. */
+        long lastSeq;
 
         Replay(EventSink next, List<Stored> extras, List<Stored> pipelineErrors, Stored close) {
             this.next = next;
@@ -597,6 +660,8 @@ public final class CaptureReader implements AutoCloseable {
                 }
             } else if (event instanceof CloseEvent) {
                 sawClose = true;
+            } else if (event instanceof FrameEvent f) {
+                lastSeq = f.seq();
             }
             next.accept(event);
         }

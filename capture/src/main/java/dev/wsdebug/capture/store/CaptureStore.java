@@ -8,70 +8,78 @@ import dev.wsdebug.capture.FrameEvent;
 import dev.wsdebug.capture.HandshakeEvent;
 import dev.wsdebug.capture.MessageEvent;
 import dev.wsdebug.capture.MicroClock;
+import dev.wsdebug.wire.DeflateParams;
 import dev.wsdebug.wire.Direction;
-import dev.wsdebug.wire.Frame;
-import dev.wsdebug.wire.HandshakeResult;
-import dev.wsdebug.wire.HttpHead;
-import dev.wsdebug.wire.Masking;
-import dev.wsdebug.wire.Message;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Consumer;
 
 /**
- * Writes a capture file ({@code .wsdb}, SQLite): every event, and the raw bytes of every chunk so
- * that {@link CaptureReader} can decode the connection again through the same pipeline.
+ * Writes a capture file ({@code .wsdb}, SQLite): the raw bytes of every connection, the events
+ * that are not in those bytes, and the frame and message rows derived from them.
  *
  * <p>Thread-safe: any number of connections may feed it from any threads. Callers only copy what
  * they hand over into a bounded queue; one writer thread drains it into the database in
- * transactions of at most {@value #BATCH_ROWS} rows or {@value #BATCH_MILLIS} ms. The file is in WAL
- * mode with {@code synchronous=NORMAL}: a process killed outright loses at most the transaction in
- * progress, and the file always opens. When the queue is full (the disk is slower than the
- * traffic), callers wait for room instead of letting memory grow.
+ * transactions of at most {@value #BATCH_ITEMS} items or {@value #BATCH_MILLIS} ms. When the
+ * queue is full (the disk is slower than the traffic), callers wait for room instead of letting
+ * memory grow.
+ *
+ * <p>Recording is cheap because it stores what arrived, not what it means: consecutive reads of a
+ * connection are merged into large {@code chunks} rows ({@link ChunkRuns}); handshakes, closes and
+ * errors are stored as they happen; frame and message events are not stored while the connection's
+ * raw bytes are kept, because the {@link Indexer} derives exactly those rows from the raw bytes
+ * through the same pipeline, behind the traffic (within a share of the writer's time while
+ * traffic flows, all of it when traffic pauses) and completely before {@link #sync} and
+ * {@link #close} return. Past the raw cap of a connection its frame and message events are stored
+ * as they happen.
+ *
+ * <p>Durability: WAL mode with {@code synchronous=OFF}. A process that is killed outright loses at
+ * most the transaction in progress and the file always opens (the operating system has every
+ * committed page); an operating-system crash or power loss may lose the last seconds, as with a
+ * packet capture being written. A killed capture's raw bytes are complete up to the last commit;
+ * its frame and message tables may stop earlier ({@code meta.indexed_chunk} says where), which a
+ * {@link CaptureReader} does not mind because it decodes the raw bytes again.
  *
  * <p>Message payloads are kept up to a cap (beyond it: the first bytes, the full length and the
- * SHA-256); raw bytes are kept up to a cap per connection, after which the gap is recorded and a
- * reader shows the stored events of that connection instead of decoding it again.
+ * SHA-256). Raw bytes are kept up to a cap per connection (unlimited by default), after which the
+ * gap is recorded and a reader shows the rest of that connection from its stored rows.
  *
  * <p>If writing fails (disk full, file removed), the store stops keeping data and {@link #flush},
- * {@link #sync} and {@link #close} throw with one sentence; the calls that hand data over never throw, so a
- * failing capture does not break the traffic it watches.
+ * {@link #sync} and {@link #close} throw with one sentence; the calls that hand data over never
+ * throw, so a failing capture does not break the traffic it watches.
  */
 public final class CaptureStore implements EventSink {
     /** Default payload cap: bytes of each message's decoded payload kept. */
     public static final int DEFAULT_PAYLOAD_CAP = 1 << 20;
-    /** Default raw cap: raw wire bytes kept per connection. */
-    public static final long DEFAULT_RAW_CAP = 256L << 20;
-    static final int BATCH_ROWS = 1000;
+    /** Default raw cap: raw wire bytes kept per connection (no limit: the raw bytes are the record). */
+    public static final long DEFAULT_RAW_CAP = Long.MAX_VALUE;
+    static final int BATCH_ITEMS = 4096;
     static final long BATCH_MILLIS = 50;
     static final int QUEUE_ITEMS = 8192;
     static final long QUEUE_BYTES = 32L << 20;
-
-    private static final HexFormat HEX = HexFormat.of();
+    /** SQLite page size: large pages make large raw rows cheap (fewer overflow pages to chain and log). */
+    static final int PAGE_SIZE = 16384;
+    /** Share of the writer's time the indexer may take while traffic flows. */
+    static final double INDEX_SHARE = 0.25;
+    /** Without a read for this long, traffic has paused and the indexer may take all the time. */
+    static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+    /** Chunks indexed between two looks at the queue. */
+    static final int INDEX_STEP_CHUNKS = 4;
 
     private final Path file;
     private final int payloadCap;
@@ -83,6 +91,7 @@ public final class CaptureStore implements EventSink {
     private final Map<String, RawBudget> raw = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile String failure;
+    private volatile long indexBacklog;
 
     /** A new capture at {@code file} with the default caps. */
     public static CaptureStore create(Path file) {
@@ -114,9 +123,11 @@ public final class CaptureStore implements EventSink {
         try {
             c = Db.open(file, false);
             try (Statement s = c.createStatement()) {
+                s.execute("PRAGMA page_size = " + PAGE_SIZE);
                 s.execute("PRAGMA application_id = " + Schema.APPLICATION_ID);
                 s.execute("PRAGMA journal_mode = WAL");
-                s.execute("PRAGMA synchronous = NORMAL");
+                s.execute("PRAGMA synchronous = OFF");
+                s.execute("PRAGMA wal_autocheckpoint = 1024");
             }
             c.setAutoCommit(false);
             try (Statement s = c.createStatement()) {
@@ -134,7 +145,8 @@ public final class CaptureStore implements EventSink {
                         {"created_t", Long.toString(MicroClock.now())},
                         {"payload_cap", Integer.toString(payloadCap)},
                         {"raw_cap", Long.toString(rawCap)},
-                        {"fts", withFts ? "fts5" : "none"}};
+                        {"fts", withFts ? "fts5" : "none"},
+                        {"indexed_chunk", "0"}};
                 for (String[] r : rows) {
                     meta.setString(1, r[0]);
                     meta.setString(2, r[1]);
@@ -205,6 +217,14 @@ public final class CaptureStore implements EventSink {
         return failure;
     }
 
+    /**
+     * Raw bytes whose frame and message rows are not derived yet (as of the writer's last commit):
+     * what {@link #close} still has to index. A caller may tell its user before closing.
+     */
+    public long indexBacklogBytes() {
+        return indexBacklog;
+    }
+
     // ---- producers ---------------------------------------------------------------------------
 
     @Override
@@ -223,9 +243,9 @@ public final class CaptureStore implements EventSink {
             }
         }
         if (keep) {
-            put(new Chunk(conn, dir.id(), timeMicros, Arrays.copyOfRange(b, off, off + len)));
+            queue.put(new StoreItem.Chunk(conn, dir, timeMicros, Arrays.copyOfRange(b, off, off + len)));
         } else {
-            put(new Gap(conn, timeMicros, len));
+            queue.put(new StoreItem.Gap(conn, timeMicros, len));
         }
     }
 
@@ -235,27 +255,19 @@ public final class CaptureStore implements EventSink {
             return;
         }
         if (event.conn() != null) {
-            raw.computeIfAbsent(event.conn(), k -> new RawBudget());
+            RawBudget budget = raw.computeIfAbsent(event.conn(), k -> new RawBudget());
+            if ((event instanceof FrameEvent || event instanceof MessageEvent) && budget.holdsRaw()) {
+                return; // its raw bytes are stored: the indexer derives this row from them
+            }
         }
-        if (event instanceof FrameEvent f) {
-            put(frame(f));
-        } else if (event instanceof MessageEvent m) {
-            put(message(m));
-        } else if (event instanceof HandshakeEvent h) {
-            put(handshake(h));
-        } else if (event instanceof CloseEvent c) {
-            put(new Row(Kind.CLOSE, c.conn(), c.timeMicros(), null, null, r -> {
-                r.closeT = c.timeMicros();
-                r.closeCode = c.code();
-                r.closeName = c.codeName();
-                r.closeReason = c.reason();
-                r.closeOnWire = c.onWire();
-                r.closeInitiator = c.initiator();
-                r.closeClean = c.clean();
-            }, 128));
-        } else if (event instanceof ErrorEvent e) {
-            put(new Row(Kind.ERROR, e.conn(), e.timeMicros(), new Object[] {e.conn(), e.timeMicros(), e.kind(), e.message()},
-                    null, null, 128 + e.message().length()));
+        queue.put(new StoreItem.Recorded(event));
+    }
+
+    @Override
+    public void assumedWebSocket(String conn, DeflateParams deflate) {
+        if (!closed.get()) {
+            raw.computeIfAbsent(conn, k -> new RawBudget());
+            queue.put(new StoreItem.Assumed(conn, deflate));
         }
     }
 
@@ -263,75 +275,8 @@ public final class CaptureStore implements EventSink {
     public void ended(String conn, long timeMicros) {
         // a conversation that never saw a byte or an event leaves no trace
         if (raw.remove(conn) != null && !closed.get()) {
-            put(new Ended(conn, timeMicros));
+            queue.put(new StoreItem.Ended(conn, timeMicros));
         }
-    }
-
-    private Row handshake(HandshakeEvent h) {
-        HandshakeResult r = h.result();
-        HttpHead resp = h.response();
-        Integer status = r != null ? Integer.valueOf(r.status()) : resp != null ? Integer.valueOf(resp.status()) : null;
-        Object[] v = {h.conn(), h.timeMicros(), h.transport(), h.url(), Codec.head(h.request()), Codec.head(resp), status,
-                bit(r != null && r.upgraded()), r == null ? null : bit(r.valid()), r == null ? null : r.expectedAccept(),
-                r == null ? null : r.actualAccept(), r == null ? null : bit(r.acceptValid()),
-                r == null ? null : r.subprotocol(), r == null ? null : r.extensions(),
-                r == null ? null : Codec.deflate(r.deflate()), r == null ? null : Codec.strings(r.problems()),
-                h.client(), h.server()};
-        long size = 256 + (h.request() == null ? 0 : h.request().length()) + (resp == null ? 0 : resp.length());
-        return new Row(Kind.HANDSHAKE, h.conn(), h.timeMicros(), v, null, c -> {
-            c.url = h.url();
-            c.client = h.client();
-            c.server = h.server();
-        }, size);
-    }
-
-    private static Row frame(FrameEvent e) {
-        Frame f = e.frame();
-        int code = f.closeCode();
-        Object[] v = {e.conn(), e.seq(), e.timeMicros(), e.dir().id(), f.offset(), bit(f.fin()), bit(f.rsv1()),
-                bit(f.rsv2()), bit(f.rsv3()), f.opcode(), f.type(), bit(f.masked()),
-                f.masked() ? Masking.keyHex(f.maskKey()) : null, f.headerLength(), f.lengthEncoding(),
-                f.payloadLength(), code >= 0 ? code : null, code >= 0 ? f.closeReason() : null, f.controlPayload(),
-                Codec.violations(f.violations())};
-        return new Row(Kind.FRAME, e.conn(), e.timeMicros(), v, null, null,
-                256 + (f.controlPayload() == null ? 0 : f.controlPayload().length));
-    }
-
-    private Row message(MessageEvent e) {
-        Message m = e.message();
-        byte[] payload = m.payload();
-        boolean truncated = m.truncated();
-        String sha = m.sha256();
-        if (payload.length > payloadCap) {
-            if (!truncated) {
-                sha = sha256(payload);
-            }
-            payload = Arrays.copyOf(payload, payloadCap);
-            truncated = true;
-        }
-        String text = m.isText() ? new String(payload, StandardCharsets.UTF_8) : null;
-        Object[] v = {e.conn(), e.seq(), e.timeMicros(), e.dir().id(), m.type(), m.opcode(), m.frames(),
-                bit(m.compressed()), m.wireLength(), m.length(), payload, bit(truncated), truncated ? sha : null,
-                m.isText() ? (m.utf8InvalidAt() < 0 ? "valid" : "invalid at byte " + m.utf8InvalidAt()) : null,
-                m.isText() ? m.utf8InvalidAt() : null, m.firstOffset(), Codec.violations(m.violations())};
-        return new Row(Kind.MESSAGE, e.conn(), e.timeMicros(), v, fts ? text : null, null,
-                256 + payload.length * (text == null ? 1L : 3L));
-    }
-
-    private static int bit(boolean b) {
-        return b ? 1 : 0;
-    }
-
-    static String sha256(byte[] b) {
-        try {
-            return HEX.formatHex(MessageDigest.getInstance("SHA-256").digest(b));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private void put(Item item) {
-        queue.put(item);
     }
 
     // ---- flush and close ---------------------------------------------------------------------
@@ -346,10 +291,13 @@ public final class CaptureStore implements EventSink {
         throwIfFailed();
     }
 
-    /** Waits until everything handed over so far is committed to the file (visible to readers, safe from a kill). */
+    /**
+     * Waits until everything handed over so far is committed to the file, its frame and message
+     * rows derived (visible to readers, safe from a kill).
+     */
     public void sync() {
         if (!closed.get()) {
-            Barrier b = new Barrier(false);
+            StoreItem.Barrier b = new StoreItem.Barrier(false);
             if (queue.put(b)) {
                 b.await(writer);
             }
@@ -357,11 +305,11 @@ public final class CaptureStore implements EventSink {
         throwIfFailed();
     }
 
-    /** Commits what is queued, leaves the file as one self-contained database, and stops the writer. */
+    /** Commits what is queued, derives the remaining rows, leaves the file as one self-contained database. */
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
-            Barrier b = new Barrier(true);
+            StoreItem.Barrier b = new StoreItem.Barrier(true);
             if (queue.put(b)) {
                 b.await(writer);
             }
@@ -391,190 +339,13 @@ public final class CaptureStore implements EventSink {
         return queue.highWater;
     }
 
-    // ---- what goes through the queue ---------------------------------------------------------
-
-    private enum Kind {
-        HANDSHAKE("INSERT INTO handshakes (ord, conn, t, transport, url, request, response, status, upgraded, valid,"
-                + " accept_expected, accept_actual, accept_valid, subprotocol, extensions, deflate, problems, client, server)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-        FRAME("INSERT INTO frames (ord, conn, seq, t, dir, offset, fin, rsv1, rsv2, rsv3, opcode, type, masked, mask_key,"
-                + " header_length, length_encoding, payload_length, close_code, close_reason, control_payload, violations)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-        MESSAGE("INSERT INTO messages (ord, conn, seq, t, dir, type, opcode, frames, compressed, wire_length, length,"
-                + " payload, truncated, sha256, utf8, utf8_invalid_at, first_offset, violations)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-        ERROR("INSERT INTO errors (ord, conn, t, kind, message) VALUES (?, ?, ?, ?, ?)"),
-        CLOSE(null);
-
-        final String sql;
-
-        Kind(String sql) {
-            this.sql = sql;
-        }
-    }
-
-    private interface Item {
-        /** Bytes this item holds, roughly, for the queue's memory bound. */
-        long size();
-    }
-
-    private record Chunk(String conn, String dir, long t, byte[] bytes) implements Item {
-        @Override
-        public long size() {
-            return 64L + bytes.length;
-        }
-    }
-
-    private record Gap(String conn, long t, long length) implements Item {
-        @Override
-        public long size() {
-            return 64;
-        }
-    }
-
-    private record Ended(String conn, long t) implements Item {
-        @Override
-        public long size() {
-            return 64;
-        }
-    }
-
-    /** One event: a row to insert (values without the ord) and/or an update of its connection's row. */
-    private record Row(Kind kind, String conn, long t, Object[] values, String text, Consumer<ConnRow> update,
-                       long size) implements Item {
-    }
-
-    private static final class Barrier implements Item {
-        final boolean stop;
-        final CountDownLatch done = new CountDownLatch(1);
-
-        Barrier(boolean stop) {
-            this.stop = stop;
-        }
-
-        @Override
-        public long size() {
-            return 0;
-        }
-
-        void await(Thread writer) {
-            boolean interrupted = false;
-            try {
-                while (true) {
-                    try {
-                        if (done.await(100, TimeUnit.MILLISECONDS) || !writer.isAlive()) {
-                            return;
-                        }
-                    } catch (InterruptedException e) {
-                        interrupted = true;
-                    }
-                }
-            } finally {
-                if (interrupted) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        }
-    }
-
     /** Raw bytes kept so far for one connection (producer side). */
     private static final class RawBudget {
         long kept;
         boolean gap;
-    }
 
-    /**
-     * Items waiting for the writer, bounded in count and bytes. A producer waits while it is full;
-     * one item larger than the byte bound is admitted alone. Once the writer has stopped nothing
-     * waits and everything is dropped.
-     */
-    private static final class ItemQueue {
-        private final ArrayDeque<Item> items = new ArrayDeque<>();
-        private final ReentrantLock lock = new ReentrantLock();
-        private final Condition notEmpty = lock.newCondition();
-        private final Condition notFull = lock.newCondition();
-        private final int maxItems;
-        private final long maxBytes;
-        private long bytes;
-        private boolean dead;
-        volatile int highWater;
-
-        ItemQueue(int maxItems, long maxBytes) {
-            this.maxItems = maxItems;
-            this.maxBytes = maxBytes;
-        }
-
-        /** Adds the item, waiting for room; false when the writer has stopped and the item was dropped. */
-        boolean put(Item item) {
-            long size = item.size();
-            boolean interrupted = false;
-            lock.lock();
-            try {
-                while (!dead && !items.isEmpty() && (items.size() >= maxItems || bytes + size > maxBytes)) {
-                    try {
-                        notFull.await();
-                    } catch (InterruptedException e) {
-                        interrupted = true; // keep the data: the bound is exceeded by this one item
-                        break;
-                    }
-                }
-                if (dead) {
-                    return false;
-                }
-                items.addLast(item);
-                bytes += size;
-                if (items.size() > highWater) {
-                    highWater = items.size();
-                }
-                notEmpty.signal();
-                return true;
-            } finally {
-                lock.unlock();
-                if (interrupted) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        }
-
-        /** The next item, waiting at most {@code nanos} (forever when negative); null on time-out. */
-        Item poll(long nanos) throws InterruptedException {
-            lock.lock();
-            try {
-                while (items.isEmpty()) {
-                    if (nanos < 0) {
-                        notEmpty.await();
-                    } else {
-                        if (nanos == 0) {
-                            return null;
-                        }
-                        nanos = notEmpty.awaitNanos(nanos);
-                        if (nanos <= 0 && items.isEmpty()) {
-                            return null;
-                        }
-                    }
-                }
-                Item it = items.removeFirst();
-                bytes -= it.size();
-                notFull.signalAll();
-                return it;
-            } finally {
-                lock.unlock();
-            }
-        }
-
-        /** The writer stopped: drop what is queued, release waiting producers and flushers. */
-        List<Item> kill() {
-            lock.lock();
-            try {
-                dead = true;
-                List<Item> left = new ArrayList<>(items);
-                items.clear();
-                bytes = 0;
-                notFull.signalAll();
-                return left;
-            } finally {
-                lock.unlock();
-            }
+        synchronized boolean holdsRaw() {
+            return kept > 0 && !gap;
         }
     }
 
@@ -598,6 +369,8 @@ public final class CaptureStore implements EventSink {
         long rawBytes;
         long rawDropped;
         Long gapT;
+        Long gapOrd;
+        String assumed;
 
         ConnRow(String conn, long t) {
             this.conn = conn;
@@ -611,7 +384,8 @@ public final class CaptureStore implements EventSink {
     private final class Writer implements Runnable {
         private static final String UPSERT = "INSERT INTO connections (conn, first_t, last_t, ended_t, url, client, server,"
                 + " close_t, close_ord, close_code, close_name, close_reason, close_on_wire, close_initiator, close_clean,"
-                + " raw_bytes, raw_dropped, raw_gap_t) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                + " raw_bytes, raw_dropped, raw_gap_t, raw_gap_ord, assumed)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 + " ON CONFLICT (conn) DO UPDATE SET first_t = min(first_t, excluded.first_t),"
                 + " last_t = max(last_t, excluded.last_t), ended_t = coalesce(excluded.ended_t, ended_t),"
                 + " url = coalesce(excluded.url, url), client = coalesce(excluded.client, client),"
@@ -623,38 +397,61 @@ public final class CaptureStore implements EventSink {
                 + " close_initiator = coalesce(excluded.close_initiator, close_initiator),"
                 + " close_clean = coalesce(excluded.close_clean, close_clean),"
                 + " raw_bytes = raw_bytes + excluded.raw_bytes, raw_dropped = raw_dropped + excluded.raw_dropped,"
-                + " raw_gap_t = coalesce(raw_gap_t, excluded.raw_gap_t)";
+                + " raw_gap_t = coalesce(raw_gap_t, excluded.raw_gap_t), raw_gap_ord = coalesce(raw_gap_ord, excluded.raw_gap_ord),"
+                + " assumed = coalesce(assumed, excluded.assumed)";
 
         /** Connections touched since the last commit. */
         private final Map<String, ConnRow> dirty = new HashMap<>();
-        private final Map<Kind, PreparedStatement> inserts = new HashMap<>();
         private PreparedStatement chunkInsert;
-        private PreparedStatement ftsInsert;
         private PreparedStatement upsert;
-        private long ord;
+        private PreparedStatement progress;
+        private EventRows rows;
+        private Indexer indexer;
+        private ChunkRuns runs;
+        private long chunkId;
+        private long savedProgress;
+        /** When the last raw bytes arrived, and how much indexing time the traffic allows now. */
+        private long lastReadNanos;
+        private long indexAllowanceNanos;
+        private long allowanceAt = System.nanoTime();
 
         @Override
         public void run() {
             boolean clean = false;
-            List<Barrier> barriers = new ArrayList<>();
+            List<StoreItem.Barrier> barriers = new ArrayList<>();
             try {
                 prepare();
                 boolean stop = false;
                 while (!stop) {
-                    Item item = queue.poll(-1);
+                    StoreItem item = queue.poll(indexer.behind() ? (mayIndex() ? 0 : TimeUnit.MILLISECONDS.toNanos(10)) : -1);
+                    if (item == null) {
+                        if (indexer.behind() && mayIndex()) {
+                            long t0 = System.nanoTime();
+                            indexer.step(INDEX_STEP_CHUNKS);
+                            commit();
+                            indexAllowanceNanos -= System.nanoTime() - t0;
+                        }
+                        continue;
+                    }
                     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(BATCH_MILLIS);
-                    int rows = 0;
+                    int n = 0;
                     while (item != null) {
-                        if (item instanceof Barrier b) {
+                        if (item instanceof StoreItem.Barrier b) {
                             barriers.add(b);
                             stop = b.stop;
-                            break; // commit now
+                            break;
                         }
                         write(item);
-                        if (++rows >= BATCH_ROWS) {
+                        if (++n >= BATCH_ITEMS) {
                             break;
                         }
                         item = queue.poll(Math.max(0, deadline - System.nanoTime()));
+                    }
+                    if (!barriers.isEmpty()) {
+                        while (indexer.behind() || runs.holding()) {
+                            commit(); // in steps: a bounded WAL, and a backlog figure that shows progress
+                            indexer.step(64);
+                        }
                     }
                     commit();
                     barriers.forEach(b -> b.done.countDown());
@@ -666,8 +463,8 @@ public final class CaptureStore implements EventSink {
                         : e.getMessage() == null ? e.toString() : e.getMessage());
                 closed.set(true);
             } finally {
-                for (Item left : queue.kill()) {
-                    if (left instanceof Barrier b) {
+                for (StoreItem left : queue.kill()) {
+                    if (left instanceof StoreItem.Barrier b) {
                         barriers.add(b);
                     }
                 }
@@ -676,17 +473,40 @@ public final class CaptureStore implements EventSink {
             }
         }
 
+        /**
+         * Whether the indexer may run now: always once traffic has paused, otherwise within
+         * {@link #INDEX_SHARE} of the time, so that deriving rows never slows the recording of raw bytes.
+         */
+        private boolean mayIndex() {
+            long now = System.nanoTime();
+            if (now - lastReadNanos > IDLE_NANOS) {
+                return true;
+            }
+            long cap = TimeUnit.MILLISECONDS.toNanos(50);
+            indexAllowanceNanos = Math.min(cap, indexAllowanceNanos + (long) ((now - allowanceAt) * INDEX_SHARE));
+            allowanceAt = now;
+            return indexAllowanceNanos > 0;
+        }
+
         private void prepare() throws SQLException {
-            for (Kind k : Kind.values()) {
-                if (k.sql != null) {
-                    inserts.put(k, db.prepareStatement(k.sql));
-                }
-            }
-            chunkInsert = db.prepareStatement("INSERT INTO chunks (conn, dir, t, bytes) VALUES (?, ?, ?, ?)");
+            chunkInsert = db.prepareStatement("INSERT INTO chunks (id, conn, dir, t, bytes, times) VALUES (?, ?, ?, ?, ?, ?)");
             upsert = db.prepareStatement(UPSERT);
-            if (fts) {
-                ftsInsert = db.prepareStatement("INSERT INTO message_text (rowid, text) VALUES (?, ?)");
-            }
+            progress = db.prepareStatement("UPDATE meta SET value = ? WHERE key = 'indexed_chunk'");
+            rows = new EventRows(db, payloadCap, fts);
+            indexer = new Indexer(db, rows, payloadCap);
+            runs = new ChunkRuns(this::chunkRow);
+        }
+
+        private void chunkRow(String conn, Direction dir, long t, byte[] bytes, byte[] times) throws SQLException {
+            long id = ++chunkId;
+            chunkInsert.setLong(1, id);
+            chunkInsert.setString(2, conn);
+            chunkInsert.setString(3, dir.id());
+            chunkInsert.setLong(4, t);
+            chunkInsert.setBytes(5, bytes);
+            chunkInsert.setBytes(6, times);
+            chunkInsert.executeUpdate();
+            indexer.written(id, conn, bytes.length);
         }
 
         private ConnRow conn(String conn, long t) {
@@ -701,70 +521,85 @@ public final class CaptureStore implements EventSink {
             return r;
         }
 
-        private void write(Item item) throws SQLException {
-            if (item instanceof Chunk c) {
-                chunkInsert.setString(1, c.conn());
-                chunkInsert.setString(2, c.dir());
-                chunkInsert.setLong(3, c.t());
-                chunkInsert.setBytes(4, c.bytes());
-                chunkInsert.executeUpdate();
+        private void write(StoreItem item) throws Exception {
+            if (item instanceof StoreItem.Chunk c) {
+                runs.append(c.conn(), c.dir(), c.t(), c.bytes());
                 conn(c.conn(), c.t()).rawBytes += c.bytes().length;
-            } else if (item instanceof Gap g) {
+                lastReadNanos = System.nanoTime();
+            } else if (item instanceof StoreItem.Gap g) {
+                runs.flush(g.conn());
                 ConnRow r = conn(g.conn(), g.t());
                 r.rawDropped += g.length();
                 if (r.gapT == null) {
                     r.gapT = g.t();
+                    r.gapOrd = rows.lastOrd(); // rows stored after this one are not in the raw bytes
                 }
-            } else if (item instanceof Ended e) {
+            } else if (item instanceof StoreItem.Assumed a) {
+                conn(a.conn(), MicroClock.now()).assumed = Codec.assumed(a.deflate());
+                indexer.assumed(a.conn(), a.deflate());
+            } else if (item instanceof StoreItem.Ended e) {
+                runs.flush(e.conn());
                 conn(e.conn(), e.t()).ended = e.t();
-            } else if (item instanceof Row row) {
-                long o = ++ord;
-                if (row.kind().sql != null) {
-                    PreparedStatement ps = inserts.get(row.kind());
-                    ps.setLong(1, o);
-                    Object[] v = row.values();
-                    for (int i = 0; i < v.length; i++) {
-                        ps.setObject(i + 2, v[i]);
-                    }
-                    ps.executeUpdate();
-                    if (row.text() != null) {
-                        ftsInsert.setLong(1, o);
-                        ftsInsert.setString(2, row.text());
-                        ftsInsert.executeUpdate();
-                    }
-                }
-                if (row.conn() != null) {
-                    ConnRow r = conn(row.conn(), row.t());
-                    if (row.update() != null) {
-                        row.update().accept(r);
-                    }
-                    if (row.kind() == Kind.CLOSE) {
-                        r.closeOrd = o;
-                    }
-                }
+                indexer.ended(e.conn());
+            } else if (item instanceof StoreItem.Recorded rec) {
+                record(rec.event());
             }
         }
 
-        private void commit() throws SQLException {
+        private void record(Event event) throws SQLException {
+            ConnRow r = event.conn() == null ? null : conn(event.conn(), event.timeMicros());
+            if (event instanceof HandshakeEvent h) {
+                rows.handshake(h);
+                r.url = h.url();
+                r.client = h.client();
+                r.server = h.server();
+            } else if (event instanceof FrameEvent f) {
+                rows.frame(f);
+            } else if (event instanceof MessageEvent m) {
+                rows.message(m);
+            } else if (event instanceof ErrorEvent e) {
+                rows.error(e);
+            } else if (event instanceof CloseEvent c) {
+                r.closeOrd = rows.nextOrd();
+                r.closeT = c.timeMicros();
+                r.closeCode = c.code();
+                r.closeName = c.codeName();
+                r.closeReason = c.reason();
+                r.closeOnWire = c.onWire();
+                r.closeInitiator = c.initiator();
+                r.closeClean = c.clean();
+            }
+        }
+
+        private void commit() throws Exception {
+            runs.flushAll();
             for (Iterator<ConnRow> it = dirty.values().iterator(); it.hasNext(); ) {
                 ConnRow r = it.next();
                 Object[] v = {r.conn, r.first, r.last, r.ended, r.url, r.client, r.server, r.closeT, r.closeOrd,
-                        r.closeCode, r.closeName, r.closeReason, r.closeOnWire == null ? null : bit(r.closeOnWire),
-                        r.closeInitiator, r.closeClean == null ? null : bit(r.closeClean), r.rawBytes, r.rawDropped,
-                        r.gapT};
+                        r.closeCode, r.closeName, r.closeReason, r.closeOnWire == null ? null : EventRows.bit(r.closeOnWire),
+                        r.closeInitiator, r.closeClean == null ? null : EventRows.bit(r.closeClean), r.rawBytes, r.rawDropped,
+                        r.gapT, r.gapOrd, r.assumed};
                 for (int i = 0; i < v.length; i++) {
                     upsert.setObject(i + 1, v[i]);
                 }
                 upsert.executeUpdate();
                 it.remove(); // the row is in the database; the next change starts a fresh delta
             }
+            if (indexer.indexed() != savedProgress) {
+                savedProgress = indexer.indexed();
+                progress.setString(1, Long.toString(savedProgress));
+                progress.executeUpdate();
+            }
             db.commit();
+            indexBacklog = indexer.backlogBytes();
         }
 
         /** Leaves a cleanly closed capture as one file (no WAL beside it), readable anywhere. */
         private void finish(boolean clean) {
             try {
                 if (clean) {
+                    indexer.close();
+                    rows.close();
                     db.setAutoCommit(true);
                     try (Statement s = db.createStatement()) {
                         s.execute("PRAGMA journal_mode = DELETE");

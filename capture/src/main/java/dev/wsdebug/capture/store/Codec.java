@@ -62,6 +62,16 @@ final class Codec {
         return write(o);
     }
 
+    /** The {@code connections.assumed} value: "none" for no permessage-deflate, else its parameters. */
+    static String assumed(DeflateParams d) {
+        return d == null ? "none" : deflate(d);
+    }
+
+    /** The parameters of an {@code assumed} value ("none": null). */
+    static DeflateParams assumed(String value) {
+        return "none".equals(value) ? null : deflate(value);
+    }
+
     static DeflateParams deflate(String json) {
         if (json == null) {
             return null;

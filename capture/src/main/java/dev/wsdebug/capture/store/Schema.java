@@ -3,14 +3,21 @@ package dev.wsdebug.capture.store;
 import java.util.List;
 
 /**
- * The layout of a {@code .wsdb} capture, schema version 1. Times are microseconds since the epoch;
+ * The layout of a {@code .wsdb} capture, schema version 2. Times are microseconds since the epoch;
  * booleans are 0/1; {@code dir} is {@code c2s} or {@code s2c}. Every event row has an {@code ord}:
- * the order in which the store received the events, shared by all event tables (it is also their
- * rowid). JSON columns hold text in the shapes documented in docs/ARCHITECTURE.md.
+ * the order in which the writer stored the row, shared by all event tables (it is also their
+ * rowid); frame and message rows derived from raw bytes are stored after the traffic, so within a
+ * connection their order is {@code seq}. JSON columns hold text in the shapes documented in
+ * docs/ARCHITECTURE.md.
+ *
+ * <p>Version 2 (from version 1): {@code chunks.times} (the reads merged into a row, see
+ * {@link ReadTimes}), {@code connections.raw_gap_ord} (the last row stored before the raw cap
+ * was reached), {@code connections.assumed} (set when the conversation skipped the handshake: the
+ * permessage-deflate parameters it assumed as JSON, or {@code none}) and {@code meta.indexed_chunk}. Version 1 files are read as before.
  */
 final class Schema {
     /** The schema this build writes; it reads this one and every older one. */
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     /** {@code PRAGMA application_id}: "wsdb", so that file(1) and tools can tell the file apart. */
     static final int APPLICATION_ID = 0x77736462;
     /** The first 16 bytes of every SQLite 3 database file. */
@@ -37,7 +44,9 @@ final class Schema {
               close_clean INTEGER,
               raw_bytes INTEGER NOT NULL DEFAULT 0,
               raw_dropped INTEGER NOT NULL DEFAULT 0,
-              raw_gap_t INTEGER
+              raw_gap_t INTEGER,
+              raw_gap_ord INTEGER,
+              assumed TEXT
             )""",
             """
             CREATE TABLE handshakes (
@@ -124,7 +133,8 @@ final class Schema {
               conn TEXT NOT NULL,
               dir TEXT NOT NULL,
               t INTEGER NOT NULL,
-              bytes BLOB NOT NULL
+              bytes BLOB NOT NULL,
+              times BLOB
             )""",
             "CREATE INDEX chunks_conn ON chunks (conn, id)");
 

@@ -71,8 +71,8 @@ class CaptureStoreTest {
         ByteArrayOutputStream replayText = new ByteArrayOutputStream();
         try (CaptureReader reader = CaptureReader.open(file)) {
             reader.replay(EventSink.all(replayed, transcript(replayText)));
-            assertThat(reader.schemaVersion()).isEqualTo(1);
-            assertThat(reader.meta()).containsEntry("schema_version", "1").containsEntry("fts", "fts5")
+            assertThat(reader.schemaVersion()).isEqualTo(2);
+            assertThat(reader.meta()).containsEntry("schema_version", "2").containsEntry("fts", "fts5")
                     .containsKey("tool_version");
             List<CaptureReader.ConnectionInfo> conns = reader.connections();
             assertThat(conns).extracting(CaptureReader.ConnectionInfo::conn).containsExactly("1", "2", "3");
@@ -152,7 +152,7 @@ class CaptureStoreTest {
             c.assumeWebSocket(null);
             c.feed(Direction.S2C, T0, w.encode(FrameSpec.of(Opcode.BINARY, big)));
             c.feed(Direction.S2C, T0 + 1, w.encode(FrameSpec.of(Opcode.TEXT, "small".getBytes(StandardCharsets.UTF_8))));
-            // already cut by the pipeline's own retention cap (500): the pipeline's hash is kept
+            // the live pipeline keeps less (500), but the rows are derived from the raw bytes with the store's cap
             Conversation d = new Conversation("2", store, 500);
             d.assumeWebSocket(null);
             d.feed(Direction.S2C, T0 + 2, w.encode(FrameSpec.of(Opcode.BINARY, bigger)));
@@ -164,15 +164,16 @@ class CaptureStoreTest {
             assertThat(rs.getInt(3)).isEqualTo(1000);
             assertThat(rs.getBytes(4)).isEqualTo(Arrays.copyOf(big, 1000));
             assertThat(rs.getInt(5)).isEqualTo(1);
-            assertThat(rs.getString(6)).isEqualTo(CaptureStore.sha256(big));
+            assertThat(rs.getString(6)).isEqualTo(EventRows.sha256(big));
             assertThat(rs.next()).isTrue();
             assertThat(rs.getInt(3)).isEqualTo(5);
             assertThat(rs.getInt(5)).isZero();
             assertThat(rs.getString(6)).isNull();
             assertThat(rs.next()).isTrue();
             assertThat(rs.getString(1)).isEqualTo("2");
-            assertThat(rs.getInt(3)).isEqualTo(500);
-            assertThat(rs.getString(6)).isEqualTo(CaptureStore.sha256(bigger));
+            assertThat(rs.getInt(3)).isEqualTo(1000);
+            assertThat(rs.getInt(5)).isEqualTo(1);
+            assertThat(rs.getString(6)).isEqualTo(EventRows.sha256(bigger));
         }
     }
 
@@ -196,6 +197,69 @@ class CaptureStoreTest {
         assertThat(lines.get(0)).contains("\"kind\":\"input\"").contains("raw cap").contains("shown as recorded");
         // every event rebuilt from its row exactly as the live view printed it
         assertThat(String.join("\n", lines.subList(1, lines.size())) + "\n").isEqualTo(live.text());
+    }
+
+    /** Consecutive reads of one direction share a row, and a replay still feeds them one by one with their own times. */
+    @Test
+    void mergedReadsKeepTheirBoundariesAndTimes() throws Exception {
+        Path file = dir.resolve("merged.wsdb");
+        byte[][] s = Sessions.full("merged");
+        int requestEnd = new String(s[0], StandardCharsets.ISO_8859_1).indexOf("\r\n\r\n") + 4;
+        Sessions.Json live = new Sessions.Json();
+        int reads = 0;
+        try (CaptureStore store = CaptureStore.create(file)) {
+            Conversation c = new Conversation("1", EventSink.all(live, store));
+            long t = T0;
+            c.feed(Direction.C2S, t, s[0], 0, requestEnd);
+            reads++;
+            for (int d = 1; d >= 0; d--) { // all of the server's bytes, then the rest of the client's, 3 bytes a read
+                for (int pos = d == 0 ? requestEnd : 0; pos < s[d].length; pos += 3) {
+                    t += (pos % 2 == 0) ? 1_000 : 7; // uneven gaps, so that a wrong split shows in the times
+                    c.feed(d == 0 ? Direction.C2S : Direction.S2C, t, s[d], pos, Math.min(3, s[d].length - pos));
+                    reads++;
+                }
+            }
+            c.end(t + 1);
+        }
+        try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = db.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*), count(times) FROM chunks")) {
+            assertThat(rs.getInt(1)).as("rows for %d reads", reads).isLessThan(reads / 10);
+            assertThat(rs.getInt(2)).isPositive();
+        }
+        Sessions.Json replayed = new Sessions.Json();
+        try (CaptureReader reader = CaptureReader.open(file)) {
+            reader.replay(replayed);
+        }
+        assertThat(live.text()).contains("\"t\":");
+        assertThat(replayed.text()).isEqualTo(live.text());
+    }
+
+    /** Wherever the raw cap falls, the replay decodes up to it, says so, then shows the recorded rest. */
+    @Test
+    void aGapAnywhereReplaysTheDecodedPartThenTheRecordedRest() throws Exception {
+        byte[][] s = Sessions.full("sweep");
+        int total = s[0].length + s[1].length;
+        for (int cap = 100; cap < total; cap += 97) {
+            Path file = dir.resolve("sweep-" + cap + ".wsdb");
+            Sessions.Json live = new Sessions.Json();
+            try (CaptureStore store = new CaptureStore(file, CaptureStore.DEFAULT_PAYLOAD_CAP, cap)) {
+                Sessions.feed(new Conversation("1", EventSink.all(live, store)), s, 13, T0);
+            }
+            Sessions.Json replayed = new Sessions.Json();
+            try (CaptureReader reader = CaptureReader.open(file)) {
+                reader.replay(replayed);
+            }
+            List<String> lines = new ArrayList<>(replayed.text().lines().toList());
+            int notice = -1;
+            for (int i = 0; i < lines.size(); i++) {
+                if (lines.get(i).contains("\"kind\":\"input\"") && lines.get(i).contains("raw cap")) {
+                    notice = i;
+                }
+            }
+            assertThat(notice).as("cap %d: the notice", cap).isGreaterThanOrEqualTo(0);
+            lines.remove(notice);
+            assertThat(String.join("\n", lines) + "\n").as("cap %d", cap).isEqualTo(live.text());
+        }
     }
 
     @Test
@@ -284,10 +348,10 @@ class CaptureStoreTest {
         Path file = dir.resolve("newer.wsdb");
         CaptureStore.create(file).close();
         try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = db.createStatement()) {
-            s.executeUpdate("UPDATE meta SET value = '2' WHERE key = 'schema_version'");
+            s.executeUpdate("UPDATE meta SET value = '3' WHERE key = 'schema_version'");
         }
         assertThatThrownBy(() -> CaptureReader.open(file)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage(file + " was written by a newer wsdebug (capture schema 2; this one reads up to 1):"
+                .hasMessage(file + " was written by a newer wsdebug (capture schema 3; this one reads up to 2):"
                         + " update wsdebug to read it.");
     }
 
