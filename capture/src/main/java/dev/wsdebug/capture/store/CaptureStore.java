@@ -73,9 +73,9 @@ public final class CaptureStore implements EventSink {
     static final int QUEUE_ITEMS = 8192;
     static final long QUEUE_BYTES = 32L << 20;
     /** SQLite page size: large pages make large raw rows cheap (fewer overflow pages to chain and log). */
-    static final int PAGE_SIZE = 16384;
+    static final int PAGE_SIZE = 65536;
     /** Share of the writer's time the indexer may take while traffic flows. */
-    static final double INDEX_SHARE = 0.25;
+    static final double INDEX_SHARE = 0.10;
     /** Without a read for this long, traffic has paused and the indexer may take all the time. */
     static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
     /** Chunks indexed between two looks at the queue. */
@@ -127,7 +127,7 @@ public final class CaptureStore implements EventSink {
                 s.execute("PRAGMA application_id = " + Schema.APPLICATION_ID);
                 s.execute("PRAGMA journal_mode = WAL");
                 s.execute("PRAGMA synchronous = OFF");
-                s.execute("PRAGMA wal_autocheckpoint = 1024");
+                s.execute("PRAGMA wal_autocheckpoint = " + (16 << 20) / PAGE_SIZE);
             }
             c.setAutoCommit(false);
             try (Statement s = c.createStatement()) {
