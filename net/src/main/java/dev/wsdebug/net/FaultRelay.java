@@ -144,13 +144,19 @@ final class FaultRelay {
         lane(dir).closeTargetWhenDrained();
     }
 
-    /** Backpressure: a side is read only while the other is writable and little is queued toward it. */
+    /**
+     * Backpressure: while the relay forwards, a side is read only while the other is writable and
+     * little is queued toward it. Once it no longer forwards (an injected close, a blackhole) both
+     * sides are read regardless: a close answer, or a peer closing its socket, must still be seen
+     * after the other socket has gone (a closed channel is never writable).
+     */
     void updateAutoRead() {
         if (state == State.ENDED) {
             return;
         }
-        client.config().setAutoRead(upstream.isWritable() && c2s.outbox.queuedBytes() < OUTBOX_HIGH);
-        upstream.config().setAutoRead(client.isWritable() && s2c.outbox.queuedBytes() < OUTBOX_HIGH);
+        boolean forwarding = state == State.OPEN;
+        client.config().setAutoRead(!forwarding || upstream.isWritable() && c2s.outbox.queuedBytes() < OUTBOX_HIGH);
+        upstream.config().setAutoRead(!forwarding || client.isWritable() && s2c.outbox.queuedBytes() < OUTBOX_HIGH);
     }
 
     /** Both sockets are gone: nothing more is written or fed to the conversation. */
