@@ -108,14 +108,15 @@ final class FaultLane {
 
     /**
      * Hands the client bytes that waited for the server's answer on, once it came. Called by the
-     * relay after the answer's chunk has been decoded, not from inside that decoding.
+     * relay after the answer's chunk has been decoded: the pipeline is not fed from inside its own
+     * callbacks.
      */
     void flushEarly() {
         if (!early) {
             return;
         }
         early = false;
-        if (mode == Mode.FRAMES && relay.state() != FaultRelay.State.DONE) {
+        if (mode == Mode.FRAMES && relay.state() != FaultRelay.State.DONE && input.end() > done) {
             byte[] b = input.slice(done, input.end());
             relay.decode(dir, b, 0, b.length);
         }
@@ -161,19 +162,19 @@ final class FaultLane {
         if (starts || continues) {
             midMessage = true; // until the message event
         }
+        if (relay.state() != FaultRelay.State.OPEN) {
+            done = Math.max(done, end);
+            if (relay.state() == FaultRelay.State.CLOSING && f.opcode() == Opcode.CLOSE) {
+                relay.closeAnswered(dir); // also between the fragments of a message streaming past the cap
+            }
+            return; // swallowed: the proxy has closed toward the other side already
+        }
         if (streaming) {
             forwardRaw(end);
             if (!starts && !continues && !midMessage) {
                 streaming = false; // it was a frame outside any message (a control frame over the cap)
             }
             return;
-        }
-        if (relay.state() != FaultRelay.State.OPEN) {
-            done = Math.max(done, end);
-            if (relay.state() == FaultRelay.State.CLOSING && f.opcode() == Opcode.CLOSE) {
-                relay.closeAnswered(dir);
-            }
-            return; // swallowed: the proxy has closed toward the other side already
         }
         byte[] raw = input.slice(done, end);
         done = end;
