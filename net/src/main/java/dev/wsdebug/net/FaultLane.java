@@ -26,8 +26,9 @@ import java.util.function.Supplier;
  *
  * <p>Input the pipeline flags as broken is cut and forwarded like any other: a proxy that repaired
  * or swallowed it would hide the fault from the receiver, and the capture reports the violation on
- * what was written. The one exception is a compressed message that cannot be inflated: its
- * payload is unknown, so no rule sees it and it passes as it was.
+ * what was written. For the same reason a compressed message that cannot be inflated passes as it
+ * was without a rule seeing it (its payload is unknown), and {@code replace=} leaves text that is
+ * not valid UTF-8 as it was.
  */
 final class FaultLane {
     private static final int PREVIEW = 40;
@@ -35,7 +36,7 @@ final class FaultLane {
     /** WAIT: client bytes before the server answered; HEAD: the response head; PASS: not a WebSocket. */
     private enum Mode { WAIT, HEAD, FRAMES, PASS }
 
-    final Direction dir;
+    private final Direction dir;
     final FaultOutbox outbox;
     private final FaultRelay relay;
     private final HeldInput input;
