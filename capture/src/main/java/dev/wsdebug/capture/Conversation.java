@@ -107,6 +107,17 @@ public final class Conversation {
         return phase == Phase.WEBSOCKET;
     }
 
+    /**
+     * Where this direction's bytes after its HTTP head begin, counted from the first byte fed in
+     * that direction: frame and message offsets count from there, so a source that keeps the bytes
+     * it fed can find each frame in them. Known as soon as the head is complete, so already while
+     * the handshake event is handled; 0 with {@link #assumeWebSocket}; -1 before (or when the
+     * head was malformed).
+     */
+    public long webSocketStart(Direction dir) {
+        return side(dir).webSocketStart;
+    }
+
     public void feed(Direction dir, long timeMicros, byte[] b) {
         feed(dir, timeMicros, b, 0, b.length);
     }
@@ -121,6 +132,7 @@ public final class Conversation {
         }
         Side side = side(dir);
         side.time = timeMicros;
+        side.fed += len;
         switch (phase) {
             case WEBSOCKET -> side.frames.feed(b, off, len);
             case HANDSHAKE -> handshakeBytes(side, timeMicros, b, off, len);
@@ -136,6 +148,7 @@ public final class Conversation {
         int used = side.head.feed(b, off, len);
         if (side.head.isComplete() && side.head.error() == null) {
             HttpHead head = side.head.head();
+            side.webSocketStart = side.fed - len + used;
             if (side.dir == Direction.C2S) {
                 request = head;
                 side.keepEarly(b, off + used, len - used);
@@ -180,6 +193,11 @@ public final class Conversation {
 
     private void startWebSocket(DeflateParams deflate) {
         phase = Phase.WEBSOCKET;
+        for (Side side : new Side[] {c2s, s2c}) {
+            if (side.webSocketStart < 0) {
+                side.webSocketStart = side.fed; // assumed WebSocket: no head
+            }
+        }
         c2s.start(deflate);
         s2c.start(deflate);
     }
@@ -268,6 +286,9 @@ public final class Conversation {
         MessageAssembler messages;
         MessageInflater inflater;
         ByteArrayOutputStream early;
+        /** Bytes fed in this direction so far, and where its frames begin among them (-1: not yet known). */
+        long fed;
+        long webSocketStart = -1;
         long time;
         long frameSeq;
         long ignored;

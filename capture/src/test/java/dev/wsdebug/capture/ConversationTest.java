@@ -147,6 +147,64 @@ class ConversationTest {
         assertThat(sink.of(MessageEvent.class)).extracting(m -> m.message().text()).containsExactly("early");
     }
 
+    /**
+     * A source that keeps the bytes it fed (the fault relay) finds each frame in them at
+     * webSocketStart + offset; the s2c start is already known while the handshake event is handled,
+     * before the frames that follow the head in the same chunk are reported.
+     */
+    @Test
+    void webSocketStartTellsWhereEachDirectionsFramesBeginInTheBytesFed() {
+        byte[] req = request("");
+        byte[] resp = response101("");
+        byte[] c2s = concat(req, frame(Opcode.TEXT, "early", true), frame(Opcode.PING, "p", true));
+        byte[] s2c = concat(resp, frame(Opcode.TEXT, "hello", false), frame(Opcode.BINARY, "bin", false));
+        for (int chunk : new int[] {1, 3, 7, Integer.MAX_VALUE}) {
+            long[] atHandshake = new long[2];
+            RecordingSink sink = new RecordingSink();
+            Conversation[] conv = new Conversation[1];
+            conv[0] = new Conversation("1", event -> {
+                if (event instanceof HandshakeEvent) {
+                    atHandshake[0] = conv[0].webSocketStart(Direction.C2S);
+                    atHandshake[1] = conv[0].webSocketStart(Direction.S2C);
+                }
+                sink.accept(event);
+            });
+            assertThat(conv[0].webSocketStart(Direction.C2S)).isEqualTo(-1);
+            feed(conv[0], Direction.C2S, c2s, chunk);
+            assertThat(conv[0].webSocketStart(Direction.C2S)).as("chunk %d", chunk).isEqualTo(req.length);
+            assertThat(conv[0].webSocketStart(Direction.S2C)).isEqualTo(-1);
+            feed(conv[0], Direction.S2C, s2c, chunk);
+
+            assertThat(atHandshake).as("chunk %d", chunk).containsExactly(req.length, resp.length);
+            List<FrameEvent> frames = sink.of(FrameEvent.class);
+            assertThat(frames).hasSize(4);
+            for (FrameEvent f : frames) {
+                byte[] stream = f.dir() == Direction.C2S ? c2s : s2c;
+                long start = conv[0].webSocketStart(f.dir()) + f.frame().offset();
+                long end = start + f.frame().wireLength();
+                assertThat(stream[(int) start] & 0x0F).as("%s chunk %d", f.frame(), chunk).isEqualTo(f.frame().opcode());
+                assertThat(end).isLessThanOrEqualTo(stream.length);
+            }
+            FrameEvent last = frames.get(frames.size() - 1);
+            assertThat(conv[0].webSocketStart(Direction.S2C) + last.frame().offset() + last.frame().wireLength())
+                    .isEqualTo(s2c.length);
+        }
+    }
+
+    @Test
+    void webSocketStartIsZeroForRawFramesAndUnknownForAMalformedHead() {
+        Conversation raw = new Conversation("1", new RecordingSink());
+        raw.assumeWebSocket(null);
+        assertThat(raw.webSocketStart(Direction.C2S)).isZero();
+        assertThat(raw.webSocketStart(Direction.S2C)).isZero();
+
+        Conversation bad = new Conversation("2", new RecordingSink());
+        bad.feed(Direction.C2S, 1, request(""));
+        bad.feed(Direction.S2C, 2, "no status line\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        assertThat(bad.webSocketStart(Direction.S2C)).isEqualTo(-1);
+        assertThat(bad.isWebSocket()).isFalse();
+    }
+
     @Test
     void aRefusedUpgradeIsReportedAndItsBodyIsNotReadAsFrames() {
         RecordingSink sink = new RecordingSink();

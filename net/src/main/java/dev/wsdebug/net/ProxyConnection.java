@@ -37,8 +37,9 @@ import java.util.function.Consumer;
  * conversation is only ever fed from one thread.
  *
  * <p>When fault rules apply to a WebSocket connection, a {@link FaultRelay} takes over the relay
- * after the request head: it holds, changes or drops what passes, and feeds the conversation with
- * what it writes. Without rules the bytes go straight through, as they arrive.
+ * after the request head: it decodes what the peers send with a pipeline of its own (not
+ * recorded), holds, changes or drops what passes, and feeds the conversation with what it writes.
+ * Without rules the bytes go straight through, as they arrive.
  */
 final class ProxyConnection extends ChannelInboundHandlerAdapter {
     private enum State { HEAD, TUNNEL_START, CONNECTING, RELAY, CLOSED }
@@ -267,7 +268,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
             upstream.write(Unpooled.wrappedBuffer(h));
             FaultPlan plan = conversation == null || opts.faults == null ? null : opts.faults.forPath(requestPath());
             if (plan != null) {
-                faults = new FaultRelay(conn, plan, sink, conversation, client, upstream, request, opts.faultHoldCap);
+                faults = new FaultRelay(conn, plan, sink, conversation, client, upstream, h, opts.faultHoldCap);
             }
         }
         if (pending.size() > 0) {

@@ -270,6 +270,61 @@ class FaultProxyTest {
         assertThat(c.single("closed").path("code").asInt()).isEqualTo(1000);
     }
 
+    /**
+     * A compressed message the client sends in several frames (RSV1 on the first only, one deflate
+     * stream across them), between other fragmented compressed messages: each action treats it as
+     * one message, and with context takeover the server's inflater stays valid throughout (python
+     * websockets would fail the connection with 1007 otherwise).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"drop", "replace=target=>hit", "duplicate", "fragment=7", "delay=100"})
+    void rulesActOnAFragmentedCompressedMessage(String action) throws Exception {
+        startProxy("dir=c2s match=^target " + action);
+        String m1 = LONG + " one";
+        String m2 = "target " + LONG;
+        String m3 = LONG + " three";
+        Client c = run("/fragmented", new Plan().send(m1).fragments(3).send(m2).fragments(4).send(m3).fragments(3)
+                .send(LONG).send("end").recvUntil("end").close(1000, "done"));
+
+        List<String> expected = switch (action) {
+            case "drop" -> List.of(m1, m3, LONG, "end");
+            case "duplicate" -> List.of(m1, m2, m2, m3, LONG, "end");
+            case "replace=target=>hit" -> List.of(m1, "hit " + LONG, m3, LONG, "end");
+            default -> List.of(m1, m2, m3, LONG, "end");
+        };
+        assertThat(c.single("open").path("extensions").asText()).contains("permessage-deflate");
+        assertThat(c.texts()).as(c.describe()).containsExactlyElementsOf(expected);
+        assertThat(c.single("closed").path("code").asInt()).as(c.describe()).isEqualTo(1000);
+        // what the server received, as the proxy recorded it
+        List<MessageEvent> received = recorder.messages(Direction.C2S);
+        assertThat(received).extracting(m -> m.message().text()).containsExactlyElementsOf(expected);
+        assertThat(recorder.frames(Direction.C2S)).allSatisfy(f -> assertThat(f.frame().violations()).as("%s", f.frame()).isEmpty());
+        assertThat(received.get(0).message().frames()).isEqualTo(4); // 3 and websockets' empty final frame
+        assertThat(received.get(0).message().compressed()).isTrue();
+        List<Boolean> compressed = received.stream().map(m -> m.message().compressed()).collect(Collectors.toList());
+        switch (action) {
+            // dropping or rewriting leaves the server's window behind: the rest goes uncompressed
+            case "drop" -> assertThat(compressed).containsExactly(true, false, false, false);
+            case "replace=target=>hit" -> assertThat(compressed).containsExactly(true, false, false, false, false);
+            // the copy is uncompressed, which the server's inflater never sees
+            case "duplicate" -> assertThat(compressed).containsExactly(true, true, false, true, true, true);
+            default -> assertThat(compressed).containsOnly(true);
+        }
+        if (action.startsWith("fragment")) {
+            MessageEvent cut = received.get(1);
+            List<FrameEvent> frames = recorder.dataFrames(Direction.C2S).stream()
+                    .filter(f -> f.seq() <= cut.seq()).collect(Collectors.toList());
+            List<FrameEvent> ofCut = frames.subList(frames.size() - cut.message().frames(), frames.size());
+            assertThat(ofCut).allSatisfy(f -> assertThat(f.frame().payloadLength()).isLessThanOrEqualTo(7));
+            assertThat(ofCut).extracting(f -> f.frame().rsv1()).first().isEqualTo(true);
+            assertThat(ofCut.subList(1, ofCut.size())).allSatisfy(f -> assertThat(f.frame().rsv1()).isFalse());
+        }
+        String tag = action.startsWith("replace") ? "rewritten" : action.startsWith("fragment") ? "fragmented"
+                : action.replaceAll("=.*", "");
+        assertThat(faults()).as("%s", faults()).anyMatch(m -> m.startsWith(tag + ": c2s text message of "
+                + m2.length() + " bytes \"target "));
+    }
+
     // ---- matchers -----------------------------------------------------------------------------
 
     @Test
