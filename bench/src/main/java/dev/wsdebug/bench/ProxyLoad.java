@@ -254,15 +254,19 @@ public final class ProxyLoad {
             String fail = failure(all);
             long expected = 0;
             int got = 0;
-            for (Conn c : all) {
+            // late echoes (a saturated relay) may still arrive: count each connection's samples once
+            int[] counts = new int[all.size()];
+            for (int i = 0; i < counts.length; i++) {
+                Conn c = all.get(i);
                 expected += c.expected;
-                got += c.count;
+                counts[i] = Math.min(c.count, c.samples.length);
+                got += counts[i];
             }
             long[] s = new long[got];
             int p = 0;
-            for (Conn c : all) {
-                System.arraycopy(c.samples, 0, s, p, Math.min(c.count, c.samples.length));
-                p += c.count;
+            for (int i = 0; i < counts.length; i++) {
+                System.arraycopy(all.get(i).samples, 0, s, p, counts[i]);
+                p += counts[i];
             }
             Arrays.sort(s);
             StringBuilder sb = new StringBuilder();

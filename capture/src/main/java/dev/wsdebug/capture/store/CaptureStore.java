@@ -43,8 +43,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * connection are merged into large {@code chunks} rows ({@link ChunkRuns}); handshakes, closes and
  * errors are stored as they happen; frame and message events are not stored while the connection's
  * raw bytes are kept, because the {@link Indexer} derives exactly those rows from the raw bytes
- * through the same pipeline, behind the traffic (within a share of the writer's time while
- * traffic flows, all of it when traffic pauses) and completely before {@link #sync} and
+ * through the same pipeline, behind the traffic (one chunk at a time whenever no read has arrived
+ * for {@value #IDLE_MILLIS} ms) and completely before {@link #sync} and
  * {@link #close} return. Past the raw cap of a connection its frame and message events are stored
  * as they happen.
  *
@@ -74,12 +74,13 @@ public final class CaptureStore implements EventSink {
     static final long QUEUE_BYTES = 32L << 20;
     /** SQLite page size: large pages make large raw rows cheap (fewer overflow pages to chain and log). */
     static final int PAGE_SIZE = 65536;
-    /** Share of the writer's time the indexer may take while traffic flows. */
-    static final double INDEX_SHARE = 0.10;
-    /** Without a read for this long, traffic has paused and the indexer may take all the time. */
-    static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
-    /** Chunks indexed between two looks at the queue. */
-    static final int INDEX_STEP_CHUNKS = 4;
+    /**
+     * The indexer runs only once no read has arrived for this long: deriving rows costs CPU that
+     * the relay needs while traffic flows (on a busy machine it showed as milliseconds of added
+     * latency), and a pause of this length is when a step costs nobody anything.
+     */
+    static final long IDLE_MILLIS = 20;
+    static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(IDLE_MILLIS);
 
     private final Path file;
     private final int payloadCap;
@@ -410,10 +411,8 @@ public final class CaptureStore implements EventSink {
         private ChunkRuns runs;
         private long chunkId;
         private long savedProgress;
-        /** When the last raw bytes arrived, and how much indexing time the traffic allows now. */
-        private long lastReadNanos;
-        private long indexAllowanceNanos;
-        private long allowanceAt = System.nanoTime();
+        /** When the last raw bytes arrived. */
+        private long lastReadNanos = System.nanoTime() - IDLE_NANOS;
 
         @Override
         public void run() {
@@ -423,13 +422,13 @@ public final class CaptureStore implements EventSink {
                 prepare();
                 boolean stop = false;
                 while (!stop) {
-                    StoreItem item = queue.poll(indexer.behind() ? (mayIndex() ? 0 : TimeUnit.MILLISECONDS.toNanos(10)) : -1);
+                    // behind: wait only until traffic has paused long enough to index one chunk
+                    StoreItem item = queue.poll(indexer.behind()
+                            ? Math.max(0, lastReadNanos + IDLE_NANOS - System.nanoTime()) : -1);
                     if (item == null) {
-                        if (indexer.behind() && mayIndex()) {
-                            long t0 = System.nanoTime();
-                            indexer.step(INDEX_STEP_CHUNKS);
+                        if (indexer.behind() && System.nanoTime() - lastReadNanos >= IDLE_NANOS) {
+                            indexer.step(1);
                             commit();
-                            indexAllowanceNanos -= System.nanoTime() - t0;
                         }
                         continue;
                     }
@@ -471,21 +470,6 @@ public final class CaptureStore implements EventSink {
                 finish(clean);
                 barriers.forEach(b -> b.done.countDown());
             }
-        }
-
-        /**
-         * Whether the indexer may run now: always once traffic has paused, otherwise within
-         * {@link #INDEX_SHARE} of the time, so that deriving rows never slows the recording of raw bytes.
-         */
-        private boolean mayIndex() {
-            long now = System.nanoTime();
-            if (now - lastReadNanos > IDLE_NANOS) {
-                return true;
-            }
-            long cap = TimeUnit.MILLISECONDS.toNanos(50);
-            indexAllowanceNanos = Math.min(cap, indexAllowanceNanos + (long) ((now - allowanceAt) * INDEX_SHARE));
-            allowanceAt = now;
-            return indexAllowanceNanos > 0;
         }
 
         private void prepare() throws SQLException {
