@@ -56,7 +56,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@link CaptureReader} does not mind because it decodes the raw bytes again.
  *
  * <p>Message payloads are kept up to a cap (beyond it: the first bytes, the full length and the
- * SHA-256). Raw bytes are kept up to a cap per connection (unlimited by default), after which the
+ * SHA-256). Raw bytes are kept up to a cap per connection (1 GiB by default), after which the
  * gap is recorded and a reader shows the rest of that connection from its stored rows.
  *
  * <p>If writing fails (disk full, file removed), the store stops keeping data and {@link #flush},
@@ -66,8 +66,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class CaptureStore implements EventSink {
     /** Default payload cap: bytes of each message's decoded payload kept. */
     public static final int DEFAULT_PAYLOAD_CAP = 1 << 20;
-    /** Default raw cap: raw wire bytes kept per connection (no limit: the raw bytes are the record). */
-    public static final long DEFAULT_RAW_CAP = Long.MAX_VALUE;
+    /**
+     * Default raw cap: raw wire bytes kept per connection. The raw bytes are the record, so the cap
+     * is high; it bounds what one endless or bulk connection adds to the file, after which its
+     * events are stored with their payloads capped.
+     */
+    public static final long DEFAULT_RAW_CAP = 1L << 30;
     static final int BATCH_ITEMS = 4096;
     static final long BATCH_MILLIS = 50;
     static final int QUEUE_ITEMS = 8192;
