@@ -75,7 +75,7 @@ public final class CaptureStore implements EventSink {
     static final int BATCH_ITEMS = 4096;
     static final long BATCH_MILLIS = 50;
     static final int QUEUE_ITEMS = 8192;
-    static final long QUEUE_BYTES = 32L << 20;
+    static final long QUEUE_BYTES = 8L << 20;
     /** SQLite page size: large pages make large raw rows cheap (fewer overflow pages to chain and log). */
     static final int PAGE_SIZE = 65536;
     /**

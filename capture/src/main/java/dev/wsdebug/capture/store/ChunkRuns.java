@@ -19,7 +19,7 @@ final class ChunkRuns {
     /** A run is written once it holds this many bytes. */
     static final int RUN_BYTES = 256 * 1024;
     /** Bytes held in all runs together above which every run is written (many connections). */
-    static final long HELD_BYTES = 8L * 1024 * 1024;
+    static final long HELD_BYTES = 4L * 1024 * 1024;
 
     /** Where finished runs go. */
     interface Out {
