@@ -71,7 +71,8 @@ final class ProxyCommand implements Callable<Integer> {
     boolean upstreamInsecure;
 
     @Option(names = "--save", paramLabel = "FILE.wsdb", description = "Record every connection into a capture file"
-            + " (SQLite) for wsdebug read and wsdebug export.")
+            + " (SQLite) for wsdebug read and wsdebug export: the raw bytes as they pass; the frame and message"
+            + " tables are filled in pauses of the traffic and completed on exit.")
     Path save;
 
     @Option(names = "--max-payload", paramLabel = "BYTES", defaultValue = "1048576",
