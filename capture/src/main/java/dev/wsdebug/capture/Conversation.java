@@ -134,7 +134,13 @@ public final class Conversation {
         side.time = timeMicros;
         side.fed += len;
         switch (phase) {
-            case WEBSOCKET -> side.frames.feed(b, off, len);
+            case WEBSOCKET -> {
+                if (side.undecodable) {
+                    side.ignored += len;
+                } else {
+                    side.frames.feed(b, off, len);
+                }
+            }
             case HANDSHAKE -> handshakeBytes(side, timeMicros, b, off, len);
             case NOT_WEBSOCKET -> side.ignored += len;
         }
@@ -171,7 +177,12 @@ public final class Conversation {
         if (result.upgraded()) {
             startWebSocket(result.deflate());
             byte[] early = c2s.takeEarly();
-            if (early.length > 0) {
+            if (c2s.earlyDropped > 0) {
+                // frames cannot be found again after a hole: say so instead of decoding garbage
+                c2s.undecodable = true;
+                error(t, "input", "c2s: the client sent more than " + MAX_EARLY + " bytes before the server answered"
+                        + " the upgrade; " + c2s.earlyDropped + " of them were not kept, so its frames are not decoded.");
+            } else if (early.length > 0) {
                 c2s.frames.feed(early, 0, early.length);
             }
         } else {
@@ -292,6 +303,9 @@ public final class Conversation {
         long time;
         long frameSeq;
         long ignored;
+        /** Bytes sent before the upgrade answer beyond what is kept for it; then the direction is not decoded. */
+        long earlyDropped;
+        boolean undecodable;
 
         Side(Direction dir) {
             this.dir = dir;
@@ -310,8 +324,9 @@ public final class Conversation {
             if (early == null) {
                 early = new ByteArrayOutputStream();
             }
-            int room = MAX_EARLY - early.size();
-            early.write(b, off, Math.max(0, Math.min(room, len)));
+            int keep = Math.max(0, Math.min(MAX_EARLY - early.size(), len));
+            early.write(b, off, keep);
+            earlyDropped += len - keep;
         }
 
         byte[] takeEarly() {

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
@@ -145,6 +146,31 @@ class ConversationTest {
         assertThat(sink.events).isEmpty();
         conv.feed(Direction.S2C, 2, response101(""));
         assertThat(sink.of(MessageEvent.class)).extracting(m -> m.message().text()).containsExactly("early");
+    }
+
+    @Test
+    void moreBeforeTheResponseThanIsKeptIsReportedAndThatDirectionIsNotDecoded() {
+        RecordingSink sink = new RecordingSink();
+        Conversation conv = new Conversation("1", sink);
+        byte[] big = new byte[40_000];
+        Arrays.fill(big, (byte) 'x');
+        byte[] frame = frame(Opcode.TEXT, new String(big, StandardCharsets.US_ASCII), true);
+        conv.feed(Direction.C2S, 1, request(""));
+        int sent = 0;
+        while (sent <= (1 << 20)) {
+            conv.feed(Direction.C2S, 2, frame);
+            sent += frame.length;
+        }
+        conv.feed(Direction.S2C, 3, concat(response101(""), frame(Opcode.TEXT, "after", false)));
+        conv.feed(Direction.C2S, 4, frame(Opcode.TEXT, "later", true));
+        long dropped = sent - (1 << 20);
+        assertThat(sink.of(ErrorEvent.class)).singleElement().satisfies(e -> {
+            assertThat(e.kind()).isEqualTo("input");
+            assertThat(e.message()).startsWith("c2s: the client sent more than 1048576 bytes before the server answered")
+                    .contains(dropped + " of them were not kept");
+        });
+        assertThat(sink.of(MessageEvent.class)).extracting(m -> m.dir().id() + ":" + m.message().text())
+                .containsExactly("s2c:after");
     }
 
     /**
