@@ -261,7 +261,7 @@ public final class CaptureReader implements AutoCloseable {
     private void replay(ConnectionInfo c, EventSink sink) {
         try {
             if (c.rawDropped() > 0) {
-                Long gapOrd = schemaVersion >= 2 ? gapOrd(c.conn()) : null;
+                Long gapOrd = rawState(c.conn()).gapOrd();
                 if (gapOrd != null) {
                     decodeThenRecorded(c, gapOrd, sink);
                 } else {
@@ -310,7 +310,7 @@ public final class CaptureReader implements AutoCloseable {
     private void decodeThenRecorded(ConnectionInfo c, long gapOrd, EventSink sink) throws SQLException {
         Replay replay = decodeChunks(c, sink, gapOrd);
         replay.leftovers();
-        Long gap = gapTime(c.conn());
+        Long gap = rawState(c.conn()).gapT();
         sink.accept(new ErrorEvent(c.conn(), gap != null ? gap : c.lastMicros(), "input", "The capture kept only the first "
                 + c.rawBytes() + " raw bytes of connection " + c.conn() + " (its raw cap), so what follows is shown as"
                 + " recorded, not decoded again."));
@@ -339,14 +339,9 @@ public final class CaptureReader implements AutoCloseable {
                 .scheme(url != null && url.startsWith("wss://") ? "wss" : "ws")
                 .endpoints(c.client(), c.server());
         replay.conversation = conv;
-        if (schemaVersion >= 2) {
-            PreparedStatement ps = statement("SELECT assumed FROM connections WHERE conn = ? AND assumed IS NOT NULL");
-            ps.setString(1, c.conn());
-            try (ResultSet rs = ps.executeQuery()) {
-                if (rs.next()) {
-                    conv.assumeWebSocket(Codec.assumed(rs.getString(1)));
-                }
-            }
+        String assumed = rawState(c.conn()).assumed();
+        if (assumed != null) {
+            conv.assumeWebSocket(Codec.assumed(assumed));
         }
         {
             PreparedStatement ps = statement("SELECT dir, t, bytes, " + (schemaVersion >= 2 ? "times" : "NULL")
@@ -373,7 +368,7 @@ public final class CaptureReader implements AutoCloseable {
     private void asRecorded(ConnectionInfo c, EventSink sink, String notice, long afterOrd, long afterSeq)
             throws SQLException {
         if (notice != null) {
-            Long gap = c.rawDropped() > 0 ? gapTime(c.conn()) : null;
+            Long gap = c.rawDropped() > 0 ? rawState(c.conn()).gapT() : null;
             sink.accept(new ErrorEvent(c.conn(), gap != null ? gap : c.firstMicros(), "input", notice));
         }
         List<Cursor> cursors = new ArrayList<>();
@@ -423,21 +418,21 @@ public final class CaptureReader implements AutoCloseable {
         }
     }
 
-    private Long gapOrd(String conn) throws SQLException {
-        PreparedStatement ps = statement("SELECT raw_gap_ord FROM connections WHERE conn = ?");
-        ps.setString(1, conn);
-        try (ResultSet rs = ps.executeQuery()) {
-            return rs.next() ? longOrNull(rs, 1) : null;
-        }
+    /**
+     * What the connections table says about a connection's raw bytes: when the raw cap was reached,
+     * the last row stored before that (schema 2), and whether the handshake was skipped (schema 2).
+     */
+    private record RawState(Long gapT, Long gapOrd, String assumed) {
     }
 
-    private Long gapTime(String conn) throws SQLException {
-        {
-            PreparedStatement ps = statement("SELECT raw_gap_t FROM connections WHERE conn = ?");
-            ps.setString(1, conn);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? longOrNull(rs, 1) : null;
-            }
+    private RawState rawState(String conn) throws SQLException {
+        PreparedStatement ps = statement(schemaVersion >= 2
+                ? "SELECT raw_gap_t, raw_gap_ord, assumed FROM connections WHERE conn = ?"
+                : "SELECT raw_gap_t, NULL, NULL FROM connections WHERE conn = ?");
+        ps.setString(1, conn);
+        try (ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? new RawState(longOrNull(rs, 1), longOrNull(rs, 2), rs.getString(3))
+                    : new RawState(null, null, null);
         }
     }
 
