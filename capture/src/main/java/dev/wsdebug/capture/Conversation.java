@@ -1,6 +1,7 @@
 package dev.wsdebug.capture;
 
 import dev.wsdebug.wire.CloseCodes;
+import dev.wsdebug.wire.DecodeLimits;
 import dev.wsdebug.wire.DeflateParams;
 import dev.wsdebug.wire.Direction;
 import dev.wsdebug.wire.Frame;
@@ -32,7 +33,12 @@ import java.util.List;
  */
 public final class Conversation {
     /** Decoded bytes of one message kept for display and storage by default. */
-    public static final int DEFAULT_RETAIN = 1 << 20;
+    public static final int DEFAULT_RETAIN = DecodeLimits.DEFAULT_RETAIN;
+    /**
+     * A frame at least this long that breaks a rule before its end is also reported at once, as an
+     * error event of kind {@code violation}: its frame event may be far away (or never come).
+     */
+    public static final long EARLY_REPORT_LENGTH = 64 * 1024;
     /** Client bytes buffered while waiting for the server's answer to the upgrade. */
     private static final int MAX_EARLY = 1 << 20;
 
@@ -40,7 +46,8 @@ public final class Conversation {
 
     private final String conn;
     private final EventSink sink;
-    private final int retainCap;
+    private DecodeLimits c2sLimits;
+    private DecodeLimits s2cLimits;
     private final Side c2s = new Side(Direction.C2S);
     private final Side s2c = new Side(Direction.S2C);
     private String scheme = "ws";
@@ -63,11 +70,28 @@ public final class Conversation {
     public Conversation(String conn, EventSink sink, int retainCap) {
         this.conn = conn;
         this.sink = sink;
-        this.retainCap = retainCap;
+        this.c2sLimits = DecodeLimits.retaining(retainCap);
+        this.s2cLimits = c2sLimits;
     }
 
     public String conn() {
         return conn;
+    }
+
+    /**
+     * What each direction's message assembly may keep and decode (the retention cap given to the
+     * constructor, no size limit and the default inflation bound otherwise). Set before the first
+     * byte is fed.
+     */
+    public Conversation limits(DecodeLimits c2s, DecodeLimits s2c) {
+        this.c2sLimits = c2s;
+        this.s2cLimits = s2c;
+        return this;
+    }
+
+    /** Bytes of decoded payload and buffered input this conversation holds right now. */
+    public long retainedBytes() {
+        return c2s.retainedBytes() + s2c.retainedBytes();
     }
 
     /** The URL scheme shown for the handshake: {@code ws} (default) or {@code wss}. */
@@ -151,9 +175,16 @@ public final class Conversation {
             side.keepEarly(b, off, len);
             return;
         }
-        int used = side.head.feed(b, off, len);
-        if (side.head.isComplete() && side.head.error() == null) {
-            HttpHead head = side.head.head();
+        if (side.head == null) {
+            side.head = new HttpHeadParser();
+        }
+        HttpHeadParser parser = side.head;
+        int used = parser.feed(b, off, len);
+        if (parser.isDone()) {
+            side.head = null; // the parsed head goes into the events; the parser's memory is not kept
+        }
+        if (parser.isComplete() && parser.error() == null) {
+            HttpHead head = parser.head();
             side.webSocketStart = side.fed - len + used;
             if (side.dir == Direction.C2S) {
                 request = head;
@@ -164,8 +195,8 @@ public final class Conversation {
                     s2c.frames.feed(b, off + used, len - used);
                 }
             }
-        } else if (side.head.isComplete() || side.head.isDone()) {
-            error(t, "handshake", side.dir.sender() + " did not send a valid HTTP head: " + side.head.error());
+        } else if (parser.isDone()) {
+            error(t, "handshake", side.dir.sender() + " did not send a valid HTTP head: " + parser.error());
             phase = Phase.NOT_WEBSOCKET;
         }
     }
@@ -187,7 +218,9 @@ public final class Conversation {
             }
         } else {
             phase = Phase.NOT_WEBSOCKET;
+            c2s.takeEarly();
         }
+        request = null; // in the event; an open connection need not keep it
     }
 
     private String url(HttpHead req) {
@@ -208,9 +241,10 @@ public final class Conversation {
             if (side.webSocketStart < 0) {
                 side.webSocketStart = side.fed; // assumed WebSocket: no head
             }
+            side.head = null;
         }
-        c2s.start(deflate);
-        s2c.start(deflate);
+        c2s.start(deflate, c2sLimits);
+        s2c.start(deflate, s2cLimits);
     }
 
     /**
@@ -240,6 +274,7 @@ public final class Conversation {
             return;
         }
         if (phase != Phase.WEBSOCKET) {
+            c2s.takeEarly();
             return;
         }
         for (Side side : new Side[] {c2s, s2c}) {
@@ -292,11 +327,18 @@ public final class Conversation {
     /** One direction's decoding state. */
     private final class Side implements FrameListener {
         final Direction dir;
-        final HttpHeadParser head = new HttpHeadParser();
+        /** Until this direction's HTTP head is complete; null before the first byte and after the head. */
+        HttpHeadParser head;
         FrameParser frames;
         MessageAssembler messages;
         MessageInflater inflater;
         ByteArrayOutputStream early;
+        /** Bytes of {@link #early} taken from the c2s budget. */
+        long earlyReserved;
+        /** Violations of the frame in progress already passed to {@link EventSink#violationFound}. */
+        int violationsReported;
+        /** Said once per direction: a message's inflation stopped at the decoding limit. */
+        boolean inflateStopNoted;
         /** Bytes fed in this direction so far, and where its frames begin among them (-1: not yet known). */
         long fed;
         long webSocketStart = -1;
@@ -311,12 +353,18 @@ public final class Conversation {
             this.dir = dir;
         }
 
-        void start(DeflateParams deflate) {
+        void start(DeflateParams deflate, DecodeLimits limits) {
             inflater = deflate == null ? null : new MessageInflater(deflate.noContextTakeover(dir));
-            messages = new MessageAssembler(inflater, retainCap);
+            messages = new MessageAssembler(inflater, limits);
             frames = new FrameParser(dir, deflate != null, this);
         }
 
+        long retainedBytes() {
+            return (head == null ? 0 : head.retainedBytes()) + earlyReserved
+                    + (messages == null ? 0 : messages.retainedBytes());
+        }
+
+        /** Client bytes sent before the upgrade answer: kept (up to a bound and the budget) to decode later. */
         void keepEarly(byte[] b, int off, int len) {
             if (len <= 0) {
                 return;
@@ -325,6 +373,10 @@ public final class Conversation {
                 early = new ByteArrayOutputStream();
             }
             int keep = Math.max(0, Math.min(MAX_EARLY - early.size(), len));
+            if (keep > 0 && !c2sLimits.budget().tryReserve(keep)) {
+                keep = 0;
+            }
+            earlyReserved += keep;
             early.write(b, off, keep);
             earlyDropped += len - keep;
         }
@@ -332,10 +384,15 @@ public final class Conversation {
         byte[] takeEarly() {
             byte[] out = early == null ? new byte[0] : early.toByteArray();
             early = null;
+            c2sLimits.budget().release(earlyReserved);
+            earlyReserved = 0;
             return out;
         }
 
         void close() {
+            if (messages != null) {
+                messages.release();
+            }
             if (inflater != null) {
                 inflater.close();
             }
@@ -344,12 +401,40 @@ public final class Conversation {
         @Override
         public void onFrameStart(Frame frame) {
             frameSeq = ++seq;
+            violationsReported = 0;
             messages.frameStart(frame);
+            reportEarly(frame);
         }
 
         @Override
         public void onFramePayload(Frame frame, byte[] buf, int off, int len, long payloadPos) {
             messages.framePayload(frame, buf, off, len, payloadPos);
+            reportEarly(frame);
+        }
+
+        /**
+         * Passes on what the frame broke so far, before its end: to the endpoint at once, and for a
+         * large frame (whose end may be far or never come) to every sink as an error event too.
+         */
+        private void reportEarly(Frame frame) {
+            List<Violation> vs = frame.violations();
+            for (int i = violationsReported; i < vs.size(); i++) {
+                Violation v = vs.get(i);
+                sink.violationFound(conn, dir, time, frame, v);
+                if (frame.payloadLength() >= EARLY_REPORT_LENGTH) {
+                    error(time, "violation", dir.id() + ": frame #" + frameSeq + " (" + frame.type() + ", "
+                            + frame.payloadLength() + " payload bytes declared, at byte " + frame.offset() + ") breaks "
+                            + v.rule() + " (" + v.rfc() + ", byte " + v.offset() + ") before its end: " + v.detail());
+                }
+            }
+            violationsReported = vs.size();
+            if (messages.inflateStopped() && !inflateStopNoted && !frame.hasViolation(dev.wsdebug.wire.Rule.MESSAGE_TOO_BIG.id())) {
+                inflateStopNoted = true;
+                error(time, "input", dir.id() + ": inflation of the compressed message in frame #" + frameSeq
+                        + " stopped at the decoding limit, so its length and SHA-256 are not known"
+                        + (inflater.resetsEveryMessage() ? "."
+                        : "; with context takeover, later compressed messages in this direction cannot be inflated either."));
+            }
         }
 
         @Override

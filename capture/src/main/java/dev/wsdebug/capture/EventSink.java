@@ -30,6 +30,19 @@ public interface EventSink extends AutoCloseable {
     default void assumedWebSocket(String conn, dev.wsdebug.wire.DeflateParams deflate) {
     }
 
+    /**
+     * A frame broke a rule before its end: at its header (reserved bits or opcode, masking, a control
+     * frame too long, a message over the size limit) or inside its payload (invalid UTF-8, corrupt or
+     * over-limit inflation). Called at once, so that an endpoint can fail the connection without
+     * waiting for the rest of a frame that may declare a gigabyte; the frame event, carrying every
+     * violation, still comes at the frame's end. Sinks that only show events need not implement it:
+     * a large frame's early violations also arrive as an {@code error} event of kind
+     * {@code violation}.
+     */
+    default void violationFound(String conn, dev.wsdebug.wire.Direction dir, long timeMicros,
+                                dev.wsdebug.wire.Frame frame, dev.wsdebug.wire.Violation violation) {
+    }
+
     /** Flushes what is buffered; the sink stays usable. */
     default void flush() {
     }
@@ -67,6 +80,14 @@ public interface EventSink extends AutoCloseable {
             public void assumedWebSocket(String conn, dev.wsdebug.wire.DeflateParams deflate) {
                 for (EventSink s : sinks) {
                     s.assumedWebSocket(conn, deflate);
+                }
+            }
+
+            @Override
+            public void violationFound(String conn, dev.wsdebug.wire.Direction dir, long timeMicros,
+                                       dev.wsdebug.wire.Frame frame, dev.wsdebug.wire.Violation violation) {
+                for (EventSink s : sinks) {
+                    s.violationFound(conn, dir, timeMicros, frame, violation);
                 }
             }
 

@@ -197,8 +197,12 @@ public final class JsonLinesSink implements EventSink {
             gen.writeStringField("base64", Base64.getEncoder().encodeToString(m.payload()));
         }
         gen.writeBooleanField("truncated", m.truncated());
-        if (m.truncated()) {
+        if (m.sha256() != null) {
             gen.writeStringField("sha256", m.sha256());
+        }
+        if (m.inflateStopped()) {
+            // added to schema v1: inflation stopped at a limit, so length counts only what was inflated
+            gen.writeBooleanField("inflateStopped", true);
         }
         violations(m.violations());
     }

@@ -232,7 +232,10 @@ public final class TranscriptPrinter implements EventSink {
                 out.println(indent() + "  " + paint(DIM, (style.unicode() ? "…" : "...") + " +" + (lines.length - max) + " lines"));
             }
         }
-        if (m.truncated()) {
+        if (m.inflateStopped()) {
+            out.println(indent() + paint(DIM, "  (inflation stopped at " + m.length() + " bytes, a limit; first "
+                    + m.payload().length + " kept)"));
+        } else if (m.truncated()) {
             out.println(indent() + paint(DIM, "  (first " + m.payload().length + " of " + m.length()
                     + " bytes kept; sha256 " + m.sha256() + ")"));
         }

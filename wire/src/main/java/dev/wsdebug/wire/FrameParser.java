@@ -15,6 +15,8 @@ package dev.wsdebug.wire;
 public final class FrameParser {
     private static final int MAX_HEADER = 14;
     private static final int SCRATCH = 64 * 1024;
+    /** A scratch array up to this size stays for the next frame; a larger one is dropped when its frame ends. */
+    private static final int SCRATCH_KEPT = 4 * 1024;
     /** Control payloads beyond this are not kept; valid ones never exceed 125 bytes. */
     private static final int CONTROL_KEEP_LIMIT = 64 * 1024;
 
@@ -253,8 +255,10 @@ public final class FrameParser {
             controlFill += keep;
         }
         if (f.masked()) {
-            if (scratch == null) {
-                scratch = new byte[SCRATCH];
+            int want = (int) Math.min(SCRATCH, f.payloadLength());
+            if (scratch == null || scratch.length < want) {
+                // sized for this frame: an idle connection keeps at most a small one (see endFrame)
+                scratch = new byte[want];
             }
             for (int done = 0; done < n; ) {
                 int piece = Math.min(n - done, scratch.length);
@@ -283,6 +287,9 @@ public final class FrameParser {
 
     private void endFrame() {
         Frame f = frame;
+        if (scratch != null && scratch.length > SCRATCH_KEPT) {
+            scratch = null;
+        }
         if (f.isControl()) {
             f.controlPayload(control);
             if (f.opcode() == Opcode.CLOSE) {

@@ -9,11 +9,14 @@ import java.util.random.RandomGenerator;
  * non-minimal lengths, oversized control frames) for the test server and fault injection.
  */
 public final class FrameWriter {
+    /** Shared by every connection (SecureRandom is thread-safe): one per writer would cost each connection its own. */
+    private static final SecureRandom SHARED_RANDOM = new SecureRandom();
+
     private final RandomGenerator random;
 
     /** A writer whose random mask keys come from a {@link SecureRandom}, as RFC 6455 10.3 asks. */
     public FrameWriter() {
-        this(new SecureRandom());
+        this(SHARED_RANDOM);
     }
 
     public FrameWriter(RandomGenerator random) {

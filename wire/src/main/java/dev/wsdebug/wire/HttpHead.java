@@ -7,11 +7,38 @@ import java.util.Locale;
 /**
  * The start line and header fields of an HTTP/1.1 request or response, in wire order with their
  * original spelling.
+ *
+ * @param raw the head exactly as received (ISO-8859-1, line ends and the final empty line
+ *            included), or null for a head rebuilt from stored fields
  */
-public record HttpHead(String startLine, List<Header> headers, int length) {
+public record HttpHead(String startLine, List<Header> headers, int length, String raw) {
 
-    /** One header field as received. */
-    public record Header(String name, String value) {
+    /** A head rebuilt from its fields (no raw text). */
+    public HttpHead(String startLine, List<Header> headers, int length) {
+        this(startLine, headers, length, null);
+    }
+
+    /**
+     * One header field as received.
+     *
+     * @param line the field's exact text: its line or lines (when folded), each with its line end,
+     *             so that a relay can pass it on byte for byte
+     */
+    public record Header(String name, String value, String line) {
+        /** A field written the usual way: {@code Name: value} and CRLF. */
+        public Header(String name, String value) {
+            this(name, value, name + ": " + value + "\r\n");
+        }
+    }
+
+    /** The line end the start line used: CRLF, or a bare LF from a lenient sender. */
+    public String startLineEnd() {
+        return raw != null && raw.length() > startLine.length() && raw.charAt(startLine.length()) == '\n' ? "\n" : "\r\n";
+    }
+
+    /** The empty line that ended the head, as sent (CRLF or LF). */
+    public String endLine() {
+        return raw != null && raw.endsWith("\n") && !raw.endsWith("\r\n") ? "\n" : "\r\n";
     }
 
     /** Value of the first field with this name (case-insensitive), or null. */

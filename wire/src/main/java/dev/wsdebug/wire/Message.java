@@ -17,11 +17,19 @@ import java.util.List;
  * @param utf8InvalidAt  for text: position of the first invalid UTF-8 byte in the decoded payload,
  *                       or -1 when valid; always -1 for binary
  * @param firstOffset    stream offset of the first frame's header
- * @param violations     rules the message broke (invalid UTF-8, corrupt deflate stream)
+ * @param violations     rules the message broke (invalid UTF-8, corrupt deflate stream, a size limit)
+ * @param inflateStopped whether inflation stopped at a limit before the end of the compressed payload:
+ *                       then {@code length} counts only what was inflated, and {@code sha256} is null
  */
 public record Message(int opcode, int frames, boolean compressed, long wireLength, long length, byte[] payload,
                       boolean truncated, String sha256, long utf8InvalidAt, long firstOffset,
-                      List<Violation> violations) {
+                      List<Violation> violations, boolean inflateStopped) {
+
+    public Message(int opcode, int frames, boolean compressed, long wireLength, long length, byte[] payload,
+                   boolean truncated, String sha256, long utf8InvalidAt, long firstOffset, List<Violation> violations) {
+        this(opcode, frames, compressed, wireLength, length, payload, truncated, sha256, utf8InvalidAt, firstOffset,
+                violations, false);
+    }
 
     public boolean isText() {
         return opcode == Opcode.TEXT;

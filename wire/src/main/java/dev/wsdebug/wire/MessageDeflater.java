@@ -9,9 +9,13 @@ import java.util.zip.Deflater;
  * 15-bit window, so a direction whose peer asked for a smaller window must be sent uncompressed.
  */
 public final class MessageDeflater implements AutoCloseable {
+    /** Output buffer, one per thread: used only inside {@link #deflate}. */
+    private static final ThreadLocal<byte[]> BUFFER = ThreadLocal.withInitial(() -> new byte[16 * 1024]);
+
     private final boolean noContextTakeover;
-    private final Deflater deflater;
-    private final byte[] buf = new byte[16 * 1024];
+    private final int level;
+    /** Created at the first message: zlib's compressor holds about 256 KiB of native memory. */
+    private Deflater deflater;
 
     public MessageDeflater(boolean noContextTakeover) {
         this(noContextTakeover, Deflater.DEFAULT_COMPRESSION);
@@ -19,7 +23,7 @@ public final class MessageDeflater implements AutoCloseable {
 
     public MessageDeflater(boolean noContextTakeover, int level) {
         this.noContextTakeover = noContextTakeover;
-        this.deflater = new Deflater(level, true);
+        this.level = level;
     }
 
     /** True if this deflater can honour a negotiated window of {@code windowBits}. */
@@ -33,6 +37,10 @@ public final class MessageDeflater implements AutoCloseable {
 
     /** The compressed payload for one message (an empty message becomes the single byte 0x00). */
     public byte[] deflate(byte[] message, int off, int len) {
+        if (deflater == null) {
+            deflater = new Deflater(level, true);
+        }
+        byte[] buf = BUFFER.get();
         ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(16, len / 2));
         deflater.setInput(message, off, len);
         int n;
@@ -61,6 +69,8 @@ public final class MessageDeflater implements AutoCloseable {
 
     @Override
     public void close() {
-        deflater.end();
+        if (deflater != null) {
+            deflater.end();
+        }
     }
 }

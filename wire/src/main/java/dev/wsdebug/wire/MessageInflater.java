@@ -10,15 +10,23 @@ import java.util.zip.Inflater;
  * the inflater starts afresh for every message.
  *
  * <p>A raw inflater always keeps a 32 KiB window, so it reads streams made with any smaller
- * negotiated window too.
+ * negotiated window too. The zlib stream (native memory) is created at the first compressed
+ * message, so a connection that negotiated compression and stays idle costs nothing here.
  */
 public final class MessageInflater implements AutoCloseable {
     private static final byte[] TAIL = {0x00, 0x00, (byte) 0xFF, (byte) 0xFF};
+    private static final int OUT = 16 * 1024;
+    /**
+     * Output buffer, one per thread rather than per connection: it is only used inside
+     * {@link #drain}, and what it holds is handed to the sink, which must not keep the array.
+     */
+    private static final ThreadLocal<byte[]> OUT_BUFFER = ThreadLocal.withInitial(() -> new byte[OUT]);
 
     private final boolean noContextTakeover;
-    private final Inflater inflater = new Inflater(true);
-    private final byte[] out = new byte[16 * 1024];
+    private Inflater inflater;
     private boolean resetBeforeNext;
+    private boolean abandoned;
+    private boolean closed;
     /** {@link Inflater#getBytesRead()} when the current message began. */
     private long readAtBegin;
     private long failedAt = -1;
@@ -27,14 +35,38 @@ public final class MessageInflater implements AutoCloseable {
         this.noContextTakeover = noContextTakeover;
     }
 
+    /** True when every message starts from an empty window (no context takeover). */
+    public boolean resetsEveryMessage() {
+        return noContextTakeover;
+    }
+
     /** Call at the first frame of every compressed message. */
     public void begin() {
-        if (noContextTakeover || resetBeforeNext) {
+        if (inflater == null) {
+            if (closed) {
+                throw new IllegalStateException("the inflater is closed");
+            }
+            inflater = new Inflater(true);
+        } else if (noContextTakeover || resetBeforeNext) {
             inflater.reset();
-            resetBeforeNext = false;
         }
+        resetBeforeNext = false;
+        abandoned = false;
         readAtBegin = inflater.getBytesRead();
         failedAt = -1;
+    }
+
+    /**
+     * Stops the current message here (its output passed a limit): the next {@link #drain} returns
+     * at once. Without context takeover the next message starts afresh; with it the window no longer
+     * matches the sender's, and later messages cannot be inflated.
+     */
+    public void abandon() {
+        abandoned = true;
+        resetBeforeNext = true;
+        if (!noContextTakeover) {
+            close(); // of no further use: free the native stream now
+        }
     }
 
     /**
@@ -54,7 +86,7 @@ public final class MessageInflater implements AutoCloseable {
      *                             then starts from an empty window
      */
     public void inflate(byte[] b, int off, int len, ByteSink sink) throws DataFormatException {
-        if (len == 0) {
+        if (len == 0 || abandoned) {
             return;
         }
         inflater.setInput(b, off, len);
@@ -63,14 +95,18 @@ public final class MessageInflater implements AutoCloseable {
 
     /** Ends the message: feeds the removed tail and flushes what remains. */
     public void end(ByteSink sink) throws DataFormatException {
+        if (abandoned) {
+            return;
+        }
         inflater.setInput(TAIL, 0, TAIL.length);
         drain(sink);
     }
 
     private void drain(ByteSink sink) throws DataFormatException {
+        byte[] out = OUT_BUFFER.get();
         long written = inflater.getBytesWritten();
         try {
-            while (true) {
+            while (!abandoned) {
                 if (inflater.finished()) {
                     // A final block (BFINAL=1) ended the deflate stream; RFC 7692 7.2.3.4 allows it.
                     // What follows in this message is ignored by zlib, and the next message needs a new stream.
@@ -103,6 +139,10 @@ public final class MessageInflater implements AutoCloseable {
 
     @Override
     public void close() {
-        inflater.end();
+        closed = true;
+        if (inflater != null) {
+            inflater.end();
+            inflater = null;
+        }
     }
 }

@@ -20,7 +20,9 @@ public enum Rule {
     RSV1_ON_CONTROL_FRAME("rsv1-on-control-frame", "RFC 7692 6"),
     FRAME_AFTER_CLOSE("frame-after-close", "RFC 6455 5.5.1"),
     DEFLATE_STREAM_INVALID("deflate-stream-invalid", "RFC 7692 7.2.2"),
-    TRUNCATED_FRAME("truncated-frame", "RFC 6455 5.2");
+    TRUNCATED_FRAME("truncated-frame", "RFC 6455 5.2"),
+    /** Only where a limit is set (an endpoint's maximum message size): RFC 6455 10.4 asks endpoints to have one. */
+    MESSAGE_TOO_BIG("message-too-big", "RFC 6455 10.4");
 
     private final String id;
     private final String rfc;

@@ -1,0 +1,66 @@
+package dev.wsdebug.wire;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Bytes of message payload that all the connections of one process may keep at once. Each
+ * connection's cap bounds one message; this bounds their sum, so that many large messages
+ * arriving together (200 clients sending 1 MiB each) cannot exhaust the heap. A message that gets
+ * no more room is kept truncated, with its full length and SHA-256, as one above the cap is; an
+ * echo server that must hold a message whole refuses it instead.
+ *
+ * <p>Thread-safe; one instance is shared by every connection of a server or proxy.
+ */
+public final class RetainBudget {
+    /** No bound beyond each message's own cap (a single reader of one file). */
+    public static final RetainBudget UNLIMITED = new RetainBudget(Long.MAX_VALUE);
+
+    private final long limit;
+    private final AtomicLong held = new AtomicLong();
+
+    public RetainBudget(long limit) {
+        if (limit < 0) {
+            throw new IllegalArgumentException("a budget cannot be negative: " + limit);
+        }
+        this.limit = limit;
+    }
+
+    /** A budget of this share of the heap the JVM may grow to. */
+    public static RetainBudget ofHeap(double share) {
+        return new RetainBudget((long) (Runtime.getRuntime().maxMemory() * share));
+    }
+
+    /** Takes {@code n} bytes if they fit under the limit. */
+    public boolean tryReserve(long n) {
+        if (n <= 0) {
+            return true;
+        }
+        if (limit == Long.MAX_VALUE) {
+            return true;
+        }
+        long now;
+        do {
+            now = held.get();
+            if (now + n > limit) {
+                return false;
+            }
+        } while (!held.compareAndSet(now, now + n));
+        return true;
+    }
+
+    /** Gives back bytes taken with {@link #tryReserve}. */
+    public void release(long n) {
+        if (n > 0 && limit != Long.MAX_VALUE) {
+            held.addAndGet(-n);
+        }
+    }
+
+    /** Bytes taken and not yet given back. */
+    public long held() {
+        return held.get();
+    }
+
+    public long limit() {
+        return limit;
+    }
+}
