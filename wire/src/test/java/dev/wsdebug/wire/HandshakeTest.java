@@ -310,6 +310,77 @@ class HandshakeTest {
     }
 
     @Test
+    void aHeadOfExactlyTheLimitIsAcceptedAndOneByteMoreIsRefusedWithASentence() {
+        String start = "GET / HTTP/1.1\r\nHost: h\r\nX-Pad: ";
+        String end = "\r\n\r\n";
+        String exact = start + "a".repeat(HttpHeadParser.MAX_HEAD - start.length() - end.length()) + end;
+        assertThat(exact).hasSize(HttpHeadParser.MAX_HEAD);
+        HttpHeadParser p = new HttpHeadParser();
+        byte[] b = exact.getBytes(StandardCharsets.ISO_8859_1);
+        assertThat(p.feed(b, 0, b.length)).isEqualTo(b.length);
+        assertThat(p.isComplete()).isTrue();
+        assertThat(p.error()).isNull();
+        assertThat(p.head().header("X-Pad")).hasSize(HttpHeadParser.MAX_HEAD - start.length() - end.length());
+
+        // the same length with no end: done, with a sentence (it used to be null)
+        String open = start + "a".repeat(HttpHeadParser.MAX_HEAD - start.length());
+        HttpHeadParser q = new HttpHeadParser();
+        byte[] o = open.getBytes(StandardCharsets.ISO_8859_1);
+        assertThat(q.feed(o, 0, o.length)).isEqualTo(o.length);
+        assertThat(q.isDone()).isTrue();
+        assertThat(q.isComplete()).isFalse();
+        assertThat(q.error()).isEqualTo("The HTTP head is longer than 65536 bytes without an empty line ending it.");
+        assertThat(q.retainedBytes()).isZero();
+    }
+
+    @Test
+    void theBufferGrowsWithTheHeadAndIsReleasedOnceParsed() {
+        HttpHeadParser p = new HttpHeadParser();
+        assertThat(p.retainedBytes()).isZero();
+        byte[] b = REQUEST.getBytes(StandardCharsets.ISO_8859_1);
+        p.feed(b, 0, 10);
+        assertThat(p.retainedBytes()).isPositive().isLessThanOrEqualTo(1024);
+        p.feed(b, 10, b.length - 10);
+        assertThat(p.isComplete()).isTrue();
+        assertThat(p.retainedBytes()).isZero();
+        assertThat(p.length()).isEqualTo(b.length);
+    }
+
+    @Test
+    void manyFoldedLinesJoinInOrder() {
+        // 6,000 continuation lines (about 60 KB): each is appended once, not re-copied with the whole value
+        StringBuilder sb = new StringBuilder("GET / HTTP/1.1\r\nHost: h\r\nX-Long: v0\r\n");
+        StringBuilder expected = new StringBuilder("v0");
+        for (int i = 1; i <= 6000; i++) {
+            sb.append(" v").append(i).append("\r\n");
+            expected.append(" v").append(i);
+        }
+        sb.append("X-After: z\r\n\r\n");
+        HttpHeadParser p = new HttpHeadParser();
+        byte[] b = sb.toString().getBytes(StandardCharsets.ISO_8859_1);
+        assertThat(p.feed(b, 0, b.length)).isEqualTo(b.length);
+        assertThat(p.error()).isNull();
+        assertThat(p.head().header("X-Long")).isEqualTo(expected.toString());
+        assertThat(p.head().header("X-After")).isEqualTo("z");
+        assertThat(p.head().headers()).hasSize(3);
+    }
+
+    @Test
+    void eachFieldKeepsItsExactLine() {
+        String text = "GET /x HTTP/1.1\nHost:h\r\na:b\r\nX-Fold: one\r\n\ttwo\r\nSpaced  :  v \r\n\n";
+        HttpHead h = head(text);
+        assertThat(h.headers()).extracting(HttpHead.Header::line)
+                .containsExactly("Host:h\r\n", "a:b\r\n", "X-Fold: one\r\n\ttwo\r\n", "Spaced  :  v \r\n");
+        assertThat(h.header("a")).isEqualTo("b");
+        assertThat(h.header("Spaced")).isEqualTo("v");
+        assertThat(h.startLineEnd()).isEqualTo("\n");
+        assertThat(h.endLine()).isEqualTo("\n");
+        assertThat(h.raw()).isEqualTo(text);
+        assertThat(head(REQUEST).startLineEnd()).isEqualTo("\r\n");
+        assertThat(head(REQUEST).endLine()).isEqualTo("\r\n");
+    }
+
+    @Test
     void looksLikeHttp() {
         for (String s : List.of("GET / HTTP/1.1", "HTTP/1.1 101", "G", "GE", "HTTP", "HTT")) {
             byte[] b = s.getBytes(StandardCharsets.US_ASCII);
