@@ -127,6 +127,11 @@ final class ConnectCommand implements Callable<Integer> {
     @Option(names = "--connect-timeout", paramLabel = "S", defaultValue = "10", description = "TCP connect and handshake timeout. Default: ${DEFAULT-VALUE} s.")
     double connectTimeout;
 
+    @Option(names = "--max-message", paramLabel = "BYTES", defaultValue = "67108864",
+            description = "Fail the connection with 1009 when the server sends a larger message (as soon as a frame"
+                    + " header or the inflated bytes show it). Default: ${DEFAULT-VALUE} (64 MiB).")
+    long maxMessage;
+
     @Option(names = "-v", description = "Show the handshake headers; -vv also every frame.")
     boolean[] verbose = new boolean[0];
 
@@ -373,6 +378,10 @@ final class ConnectCommand implements Callable<Integer> {
                 return "cannot read " + p + ".";
             }
         }
+        if (maxMessage < 1) {
+            return "--max-message must be positive.";
+        }
+        o.maxMessage = maxMessage;
         o.ca = ca;
         o.cert = cert;
         o.key = key;

@@ -14,7 +14,9 @@ import dev.wsdebug.net.metrics.MetricsServer;
 import dev.wsdebug.net.metrics.MetricsSink;
 import dev.wsdebug.net.fault.FaultPlan;
 import dev.wsdebug.net.fault.FaultRule;
+import dev.wsdebug.net.metrics.LoadGauges;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
@@ -82,6 +84,10 @@ final class ProxyCommand implements Callable<Integer> {
 
     @Option(names = "--metrics", paramLabel = "PORT", description = "Serve Prometheus metrics at http://127.0.0.1:PORT/metrics.")
     Integer metricsPort;
+
+    @Mixin
+    LimitOptions limits = new LimitOptions(ProxyOptions.DEFAULT_MAX_CONNECTIONS);
+
     @Option(names = "--fault", paramLabel = "RULE",
             description = "Inject a fault into WebSocket traffic, e.g. 'dir=s2c after=3 close=4002:bye' (repeatable; see below).")
     List<String> faults = new ArrayList<>();
@@ -142,7 +148,11 @@ final class ProxyCommand implements Callable<Integer> {
         CaptureStore storeToClose = store;
         MetricsSink metrics = new MetricsSink();
         MetricsServer metricsServer = null;
+        WsProxy[] proxyRef = new WsProxy[1];
         if (metricsPort != null) {
+            LoadGauges.register(metrics.registry(), () -> proxyRef[0].openConnections(), () -> proxyRef[0].refusedConnections(),
+                    () -> proxyRef[0].heldMessageBytes(), () -> proxyRef[0].memoryBudget(),
+                    () -> proxyRef[0].pendingWriteBytes(), () -> proxyRef[0].pausedChannels());
             metricsServer = new MetricsServer(metrics.registry(), metricsPort);
             try {
                 metricsServer.start();
@@ -159,6 +169,7 @@ final class ProxyCommand implements Callable<Integer> {
                 logHttp(log, x);
             }
         });
+        proxyRef[0] = proxy;
         InetSocketAddress bound;
         try {
             bound = proxy.start();
@@ -254,6 +265,13 @@ final class ProxyCommand implements Callable<Integer> {
     }
 
     private String configure(ProxyOptions o) {
+        String limitProblem = limits.validate();
+        if (limitProblem != null) {
+            return limitProblem;
+        }
+        o.maxConnections = limits.maxConnections;
+        o.handshakeTimeoutMillis = LimitOptions.millis(limits.handshakeTimeout);
+        o.idleTimeoutMillis = LimitOptions.millis(limits.idleTimeout);
         int colon = listen.lastIndexOf(':');
         if (colon <= 0) {
             return "--listen needs HOST:PORT, not '" + listen + "'.";

@@ -8,7 +8,11 @@ import dev.wsdebug.net.ServerOptions;
 import dev.wsdebug.net.Tls;
 import dev.wsdebug.net.WsServer;
 import dev.wsdebug.wire.CloseCodes;
+import dev.wsdebug.net.metrics.LoadGauges;
+import dev.wsdebug.net.metrics.MetricsServer;
+import dev.wsdebug.net.metrics.MetricsSink;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import javax.net.ssl.SSLException;
@@ -34,7 +38,10 @@ import java.util.concurrent.Callable;
                 "  wsdebug serve --drop-after 3                   # TCP drops after 3 replies: clients see 1006",
                 "  wsdebug serve --close-after 1 --close-code 4000 --close-reason 'go away'",
                 "  wsdebug serve --reject 403                     # refuse every upgrade with 403",
-                "  wsdebug serve --fragment 10 --delay 500        # slow, fragmented replies"})
+                "  wsdebug serve --fragment 10 --delay 500        # slow, fragmented replies",
+                "", "Limits: a client that does not read its echoes is no longer read from until it does (and a line",
+                "says so after 10 s); messages being received or echoed share a memory budget of a quarter of",
+                "the heap (a message that does not fit is refused with 1013 Try Again Later)."})
 final class ServeCommand implements Callable<Integer> {
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on. Default: ${DEFAULT-VALUE}.")
     String host;
@@ -62,6 +69,12 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-message", paramLabel = "BYTES", defaultValue = "16777216",
             description = "Close with 1009 when a message is larger. Default: ${DEFAULT-VALUE}.")
     int maxMessage;
+
+    @Mixin
+    LimitOptions limits = new LimitOptions(ServerOptions.DEFAULT_MAX_CONNECTIONS);
+
+    @Option(names = "--metrics", paramLabel = "PORT", description = "Serve Prometheus metrics at http://127.0.0.1:PORT/metrics.")
+    Integer metricsPort;
 
     @Option(names = "--no-pong", description = "Never answer pings (a zombie server).")
     boolean noPong;
@@ -118,16 +131,37 @@ final class ServeCommand implements Callable<Integer> {
         EventSink view = quiet ? EventSink.all() : json ? new JsonLinesSink(out, true)
                 : new LiveSink(new TranscriptPrinter(out, Terminal.style(color).withConn(true)
                         .withHeaders(verbose.length >= 1).withFrames(verbose.length >= 2)));
-        WsServer server = new WsServer(o, quiet ? view : new SynchronizedSink(view));
+        EventSink shown = quiet ? view : new SynchronizedSink(view);
+        MetricsSink metrics = metricsPort == null ? null : new MetricsSink();
+        WsServer server = new WsServer(o, metrics == null ? shown : EventSink.all(shown, metrics));
+        MetricsServer metricsServer = null;
+        if (metrics != null) {
+            LoadGauges.register(metrics.registry(), server::openConnections, server::refusedConnections,
+                    server::heldMessageBytes, server::memoryBudget, server::pendingWriteBytes, server::pausedConnections);
+            metricsServer = new MetricsServer(metrics.registry(), metricsPort);
+            try {
+                metricsServer.start();
+            } catch (java.io.IOException e) {
+                err.println("wsdebug serve: cannot serve metrics on 127.0.0.1:" + metricsPort + ": " + e.getMessage() + ".");
+                return Main.USAGE;
+            }
+        }
+        MetricsServer metricsToClose = metricsServer;
         InetSocketAddress bound;
         try {
             bound = server.start();
         } catch (SSLException e) {
             err.println("wsdebug serve: " + e.getMessage());
             server.close();
+            if (metricsToClose != null) {
+                metricsToClose.close();
+            }
             return Main.USAGE;
         } catch (Exception e) {
             server.close();
+            if (metricsToClose != null) {
+                metricsToClose.close();
+            }
             if (e instanceof BindException || e.getCause() instanceof BindException) {
                 err.println("wsdebug serve: cannot listen on " + host + ":" + port + ": " + e.getMessage() + ".");
                 return Main.USAGE;
@@ -136,6 +170,9 @@ final class ServeCommand implements Callable<Integer> {
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
+            if (metricsToClose != null) {
+                metricsToClose.close();
+            }
             view.flush();
         }));
         String hostText = io.netty.util.NetUtil.toAddressString(bound.getAddress());
@@ -144,6 +181,9 @@ final class ServeCommand implements Callable<Integer> {
         }
         PrintStream status = json ? err : out;
         status.println("listening on " + (tls ? "wss" : "ws") + "://" + hostText + ":" + bound.getPort());
+        if (metricsToClose != null) {
+            status.println("metrics on " + metricsToClose.url());
+        }
         if (server.identity() != null) {
             Path pem = Files.createTempFile("wsdebug-serve-", ".pem");
             Tls.writePem(server.identity().certificate(), pem);
@@ -156,6 +196,10 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     private String validate() {
+        String limitProblem = limits.validate();
+        if (limitProblem != null) {
+            return limitProblem;
+        }
         if (port < 0 || port > 65535) {
             return "--port must be 0-65535, not " + port + ".";
         }
@@ -208,6 +252,9 @@ final class ServeCommand implements Callable<Integer> {
         o.fragment = fragment;
         o.delayMs = delay;
         o.pingInterval = pingInterval;
+        o.maxConnections = limits.maxConnections;
+        o.handshakeTimeoutMillis = LimitOptions.millis(limits.handshakeTimeout);
+        o.idleTimeoutMillis = LimitOptions.millis(limits.idleTimeout);
         return o;
     }
 }

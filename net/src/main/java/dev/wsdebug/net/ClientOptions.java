@@ -28,4 +28,7 @@ public final class ClientOptions {
     public int handshakeTimeoutMillis = 10_000;
     /** Most decoded bytes of one message kept in events. */
     public int retainCap = dev.wsdebug.capture.Conversation.DEFAULT_RETAIN;
+    /** A message from the server larger than this fails the connection with 1009 (as soon as a header says so). */
+    public long maxMessage = DEFAULT_MAX_MESSAGE;
+    public static final long DEFAULT_MAX_MESSAGE = 64L << 20;
 }

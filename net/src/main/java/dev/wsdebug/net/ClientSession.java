@@ -146,15 +146,26 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
     }
 
+    /** A rule broken before the frame's end (a header declaring too much, a payload gone bad): fail now. */
+    @Override
+    public void violationFound(String conn, Direction dir, long t, Frame frame, Violation v) {
+        if (dir == Direction.S2C) {
+            failConnection(v);
+        }
+    }
+
+    private void failConnection(Violation v) {
+        if (out.closeSent()) {
+            return;
+        }
+        notices.accept("failing the connection: " + v.detail());
+        out.close(ServerConnection.closeCodeFor(v), v.rule());
+        closeAfterTimeout();
+    }
+
     private void frame(Frame f) {
         if (!f.violations().isEmpty()) {
-            if (!out.closeSent()) {
-                Violation v = f.violations().get(0);
-                boolean badData = v.rule().equals(Rule.TEXT_INVALID_UTF8.id()) || v.rule().equals(Rule.DEFLATE_STREAM_INVALID.id());
-                notices.accept("failing the connection: " + v.detail());
-                out.close(badData ? CloseCodes.INVALID_PAYLOAD : CloseCodes.PROTOCOL_ERROR, v.rule());
-                closeAfterTimeout();
-            }
+            failConnection(f.violations().get(0));
             return;
         }
         switch (f.opcode()) {

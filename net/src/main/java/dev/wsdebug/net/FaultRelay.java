@@ -86,9 +86,11 @@ final class FaultRelay {
      * @param recording   the connection's conversation, fed what the relay writes
      * @param requestHead the upgrade request as the proxy sent it upstream (already written and recorded)
      * @param holdCap     the largest data message (bytes on the wire) held whole for the rules
+     * @param budget      bounds the decoded messages held by all connections (one that does not fit
+     *                    passes as it is, like one over the hold cap)
      */
     FaultRelay(String conn, FaultPlan plan, EventSink sink, Conversation recording, Channel client, Channel upstream,
-               byte[] requestHead, int holdCap) {
+               byte[] requestHead, int holdCap, dev.wsdebug.wire.RetainBudget budget) {
         this.conn = conn;
         this.plan = plan;
         this.sink = sink;
@@ -100,7 +102,8 @@ final class FaultRelay {
         this.s2c = new FaultLane(this, Direction.S2C,
                 new FaultOutbox(Direction.S2C, client, sink, recording, this::updateAutoRead), 0, false);
         // messages are decoded whole up to the hold cap, so that rules can read and re-encode them
-        this.input = new Conversation(conn, new InputEvents(), holdCap);
+        dev.wsdebug.wire.DecodeLimits limits = dev.wsdebug.wire.DecodeLimits.retaining(holdCap).withBudget(budget);
+        this.input = new Conversation(conn, new InputEvents(), holdCap).limits(limits, limits);
         input.feed(Direction.C2S, MicroClock.now(), requestHead);
     }
 

@@ -5,9 +5,12 @@ import dev.wsdebug.capture.ErrorEvent;
 import dev.wsdebug.capture.EventSink;
 import dev.wsdebug.capture.MicroClock;
 import dev.wsdebug.net.fault.FaultPlan;
+import dev.wsdebug.net.limits.StallWatch;
+import dev.wsdebug.wire.DecodeLimits;
 import dev.wsdebug.wire.Direction;
 import dev.wsdebug.wire.HttpHead;
 import dev.wsdebug.wire.HttpHeadParser;
+import dev.wsdebug.wire.RetainBudget;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -21,13 +24,16 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
 
 import javax.net.ssl.SSLParameters;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -40,6 +46,10 @@ import java.util.function.Consumer;
  * after the request head: it decodes what the peers send with a pipeline of its own (not
  * recorded), holds, changes or drops what passes, and feeds the conversation with what it writes.
  * Without rules the bytes go straight through, as they arrive.
+ *
+ * <p>Bounded: the client must send its request head within the handshake timeout; a side is not
+ * read while the other side's socket does not take what it is sent (backpressure, both ways), and
+ * a stall that lasts says so; decoded messages of all connections share one {@link RetainBudget}.
  */
 final class ProxyConnection extends ChannelInboundHandlerAdapter {
     private enum State { HEAD, TUNNEL_START, CONNECTING, RELAY, CLOSED }
@@ -49,7 +59,13 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
     private final EventSink sink;
     private final Consumer<HttpExchange> httpLog;
     private final SslContext upstreamTls;
+    private final RetainBudget budget;
+    private final Consumer<Channel> upstreamOpened;
+    /** The request head being read; null once it is complete. */
     private HttpHeadParser head = new HttpHeadParser();
+    private ScheduledFuture<?> handshakeTimer;
+    private StallWatch clientStall;
+    private StallWatch upstreamStall;
     private State state = State.HEAD;
     private Channel client;
     private Channel upstream;
@@ -63,7 +79,8 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
     private ProxyRoute route;
     private long startNanos;
     private HttpHead request;
-    private final HttpHeadParser responseHead = new HttpHeadParser();
+    /** For plain HTTP exchanges (the log line's status); created with the first response bytes. */
+    private HttpHeadParser responseHead;
     private final CloseWatch closeWatch = new CloseWatch();
     /** Feeds the relayed buffers to the conversation without copying them on the relay's hot path. */
     private final ByteBufFeeder feeder = new ByteBufFeeder();
@@ -71,19 +88,50 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
     /** Non-null once upstream is connected, if fault rules apply to this connection. */
     private FaultRelay faults;
 
-    ProxyConnection(String conn, ProxyOptions opts, EventSink sink, Consumer<HttpExchange> httpLog, SslContext upstreamTls) {
+    ProxyConnection(String conn, ProxyOptions opts, EventSink sink, Consumer<HttpExchange> httpLog, SslContext upstreamTls,
+                    RetainBudget budget, Consumer<Channel> upstreamOpened) {
         this.conn = conn;
         this.opts = opts;
         this.sink = sink;
         this.httpLog = httpLog;
         this.upstreamTls = upstreamTls;
+        this.budget = budget;
+        this.upstreamOpened = upstreamOpened;
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         client = ctx.channel();
         startNanos = System.nanoTime();
+        startHandshakeTimer();
         ctx.fireChannelActive();
+    }
+
+    /** The client has this long to send its request head (again after a CONNECT, for the request inside). */
+    private void startHandshakeTimer() {
+        cancelHandshakeTimer();
+        if (opts.handshakeTimeoutMillis > 0) {
+            handshakeTimer = client.eventLoop().schedule(this::handshakeTimedOut, opts.handshakeTimeoutMillis,
+                    TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void cancelHandshakeTimer() {
+        if (handshakeTimer != null) {
+            handshakeTimer.cancel(false);
+            handshakeTimer = null;
+        }
+    }
+
+    private void handshakeTimedOut() {
+        handshakeTimer = null;
+        if ((state == State.HEAD || state == State.TUNNEL_START) && client.isActive()) {
+            int got = head == null ? 0 : head.length();
+            error("timeout", "The client did not send its request head within " + ServerConnection.seconds(
+                    opts.handshakeTimeoutMillis) + " (" + got + " bytes of it received); the connection was closed.");
+            state = State.CLOSED;
+            client.close();
+        }
     }
 
     @Override
@@ -113,21 +161,23 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
     private void readHead(ChannelHandlerContext ctx, ByteBuf b) {
         byte[] bytes = bytes(b);
         if (head.length() == 0 && bytes.length > 0 && (bytes[0] < 'A' || bytes[0] > 'Z')) {
-            refuse(400, "This is an HTTP proxy; the connection did not start with an HTTP request.");
+            refuseLogged(400, "This is an HTTP proxy; the connection did not start with an HTTP request.");
             return;
         }
         int used = head.feed(bytes, 0, bytes.length);
         if (!head.isComplete()) {
             if (head.isDone()) {
-                refuse(431, "The request head is larger than " + HttpHeadParser.MAX_HEAD + " bytes.");
+                refuseLogged(431, "The request head is larger than " + HttpHeadParser.MAX_HEAD + " bytes.");
             }
             return;
         }
+        cancelHandshakeTimer();
         if (head.error() != null) {
-            refuse(400, head.error());
+            refuseLogged(400, head.error());
             return;
         }
         request = head.head();
+        head = null;
         pending.write(bytes, used, bytes.length - used);
         if ("CONNECT".equals(request.method())) {
             connect(ctx);
@@ -159,6 +209,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         state = State.TUNNEL_START;
+        startHandshakeTimer(); // now for the request inside the tunnel
         client.writeAndFlush(Unpooled.copiedBuffer("HTTP/1.1 200 Connection Established\r\n\r\n", StandardCharsets.ISO_8859_1));
         if (pending.size() > 0) {
             byte[] early = pending.toByteArray();
@@ -175,6 +226,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
         boolean tls = b.getByte(b.readerIndex()) == 0x16;
         if (tls && (opts.interceptContext == null || opts.noIntercept.contains(tunnelHost))) {
             // relayed untouched: no decoding, only listed
+            cancelHandshakeTimer();
             state = State.CONNECTING;
             pending.writeBytes(bytes(b));
             b.release();
@@ -214,7 +266,9 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
         state = State.CONNECTING;
         client.config().setAutoRead(false);
         if (!blind && route != null && route.websocket()) {
+            DecodeLimits limits = DecodeLimits.retaining(opts.retainCap).withBudget(budget);
             conversation = new Conversation(conn, EventSink.all(sink, closeWatch), opts.retainCap)
+                    .limits(limits, limits)
                     .scheme(route.tls() ? "wss" : "ws");
         }
         Bootstrap b = new Bootstrap().group(client.eventLoop()).channel(NioSocketChannel.class)
@@ -242,6 +296,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
                 return;
             }
             upstream = f.channel();
+            upstreamOpened.accept(upstream);
             SslHandler ssl = upstream.pipeline().get(SslHandler.class);
             if (ssl == null) {
                 upstreamReady(blind);
@@ -268,7 +323,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
             upstream.write(Unpooled.wrappedBuffer(h));
             FaultPlan plan = conversation == null || opts.faults == null ? null : opts.faults.forPath(requestPath());
             if (plan != null) {
-                faults = new FaultRelay(conn, plan, sink, conversation, client, upstream, h, opts.faultHoldCap);
+                faults = new FaultRelay(conn, plan, sink, conversation, client, upstream, h, opts.faultHoldCap, budget);
             }
         }
         if (pending.size() > 0) {
@@ -317,7 +372,25 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
         upstream.writeAndFlush(b);
         if (!upstream.isWritable()) {
             client.config().setAutoRead(false);
+            upstreamStall().update();
         }
+    }
+
+    private StallWatch upstreamStall() {
+        if (upstreamStall == null) {
+            upstreamStall = new StallWatch(upstream, "The upstream " + (route == null ? tunnelHost + ":" + tunnelPort
+                    : route.host() + ":" + route.port()), "the proxy has stopped reading from the client",
+                    opts.stallNoticeMillis, s -> error("backpressure", s));
+        }
+        return upstreamStall;
+    }
+
+    private StallWatch clientStall() {
+        if (clientStall == null) {
+            clientStall = new StallWatch(client, "The client " + Addresses.hostPort(client.remoteAddress()),
+                    "the proxy has stopped reading from the upstream", opts.stallNoticeMillis, s -> error("backpressure", s));
+        }
+        return clientStall;
     }
 
     /** The upstream side of the relay. */
@@ -339,6 +412,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
             client.writeAndFlush(b);
             if (!client.isWritable()) {
                 ctx.channel().config().setAutoRead(false);
+                clientStall().update();
             }
         }
 
@@ -349,6 +423,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
             } else {
                 client.config().setAutoRead(ctx.channel().isWritable());
             }
+            upstreamStall().update();
             ctx.fireChannelWritabilityChanged();
         }
 
@@ -398,11 +473,55 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
         } else if (upstream != null) {
             upstream.config().setAutoRead(ctx.channel().isWritable());
         }
+        if (upstream != null) {
+            clientStall().update();
+        }
         ctx.fireChannelWritabilityChanged();
     }
 
     @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent && state != State.CLOSED) {
+            idleTimedOut();
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    /**
+     * --idle-timeout: nothing crossed the client connection for that long. An open WebSocket is
+     * closed on both sides with 1001 Going Away (frames the capture shows as the proxy's); anything
+     * else is simply closed.
+     */
+    private void idleTimedOut() {
+        error("timeout", "No traffic for " + ServerConnection.seconds(opts.idleTimeoutMillis) + " (--idle-timeout); the"
+                + " proxy closed " + (closeWatch.open() ? "the WebSocket on both sides with 1001 Going Away." : "the connection."));
+        if (closeWatch.open() && faults == null && upstream != null && upstream.isActive()) {
+            dev.wsdebug.wire.FrameWriter w = new dev.wsdebug.wire.FrameWriter();
+            byte[] payload = dev.wsdebug.wire.FrameWriter.closePayload(dev.wsdebug.wire.CloseCodes.GOING_AWAY, "idle timeout");
+            byte[] toClient = w.encode(dev.wsdebug.wire.FrameSpec.of(dev.wsdebug.wire.Opcode.CLOSE, payload));
+            byte[] toUpstream = w.encode(dev.wsdebug.wire.FrameSpec.of(dev.wsdebug.wire.Opcode.CLOSE, payload)
+                    .withMask(w.randomMaskKey()));
+            feed(Direction.S2C, toClient, 0, toClient.length);
+            feed(Direction.C2S, toUpstream, 0, toUpstream.length);
+            client.writeAndFlush(Unpooled.wrappedBuffer(toClient));
+            upstream.writeAndFlush(Unpooled.wrappedBuffer(toUpstream));
+            // the peers may answer; then both sockets close
+            client.eventLoop().schedule(() -> {
+                client.close();
+                upstream.close();
+            }, FaultRelay.CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+        } else {
+            client.close();
+            if (upstream != null) {
+                upstream.close();
+            }
+        }
+    }
+
+    @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        cancelHandshakeTimer();
         state = State.CLOSED;
         if (upstream != null) {
             if (faults != null) {
@@ -435,7 +554,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
             httpLog.accept(new HttpExchange(conn, "CONNECT", tunnelHost + ":" + tunnelPort, -1, "tunnelled untouched",
                     0, (System.nanoTime() - startNanos) / 1_000_000));
         } else if (route != null && !route.websocket() && request != null) {
-            HttpHead rh = responseHead.head();
+            HttpHead rh = responseHead == null ? null : responseHead.head();
             httpLog.accept(new HttpExchange(conn, request.method(), route.url(), rh == null ? -1 : rh.status(),
                     rh == null ? "" : rh.reason(), responseBytes, (System.nanoTime() - startNanos) / 1_000_000));
         }
@@ -443,6 +562,9 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
 
     private void noteHttpResponse(ByteBuf b) {
         responseBytes += b.readableBytes();
+        if (responseHead == null) {
+            responseHead = new HttpHeadParser();
+        }
         if (!responseHead.isDone()) {
             byte[] bytes = bytes(b);
             responseHead.feed(bytes, 0, bytes.length);
@@ -459,6 +581,12 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
         if (conversation != null && len > 0) {
             conversation.feed(dir, MicroClock.now(), b, off, len);
         }
+    }
+
+    /** {@link #refuse}, and the sentence in the proxy's log too. */
+    private void refuseLogged(int status, String sentence) {
+        error("handshake", "Answered " + status + ": " + sentence);
+        refuse(status, sentence);
     }
 
     /** Answers the client with an HTTP error and closes (before any upgrade). */
@@ -521,6 +649,11 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
 
         boolean upstreamVanished() {
             return open && !upstreamClosed;
+        }
+
+        /** The WebSocket upgraded (and its close handshake may be under way). */
+        boolean open() {
+            return open;
         }
     }
 }

@@ -78,10 +78,19 @@ record ProxyRoute(String host, int port, boolean tls, byte[] head, String url, b
         return port == (tls ? 443 : 80) ? h : h + ":" + port;
     }
 
-    /** The request head with a new target and Host; proxy-only headers removed; the rest as received. */
+    /**
+     * The request head with a new target and Host, proxy-only headers removed, and every other byte
+     * exactly as received: each field's own line (spelling, spacing, folding, line ends) and the
+     * line ends of the head. A debugger's proxy must not tidy what it relays.
+     */
     private static byte[] rewrite(HttpHead req, String target, String host) {
-        StringBuilder sb = new StringBuilder(req.method()).append(' ').append(target).append(' ')
-                .append(req.version()).append("\r\n");
+        StringBuilder sb = new StringBuilder();
+        if (target.equals(req.target())) {
+            sb.append(req.startLine());
+        } else {
+            sb.append(req.method()).append(' ').append(target).append(' ').append(req.version());
+        }
+        sb.append(req.startLineEnd());
         boolean hostDone = false;
         for (HttpHead.Header h : req.headers()) {
             String n = h.name().toLowerCase(Locale.ROOT);
@@ -90,17 +99,29 @@ record ProxyRoute(String host, int port, boolean tls, byte[] head, String url, b
             }
             if (n.equals("host")) {
                 if (!hostDone) {
-                    sb.append(h.name()).append(": ").append(host).append("\r\n");
+                    sb.append(h.value().equals(host) ? h.line() : withValue(h, host));
                     hostDone = true;
                 }
                 continue;
             }
-            sb.append(h.name()).append(": ").append(h.value()).append("\r\n");
+            sb.append(h.line());
         }
         if (!hostDone) {
             sb.append("Host: ").append(host).append("\r\n");
         }
-        sb.append("\r\n");
+        sb.append(req.endLine());
         return sb.toString().getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    /** The field's line with another value: its name, colon and spacing as sent, its line end. */
+    private static String withValue(HttpHead.Header h, String value) {
+        String line = h.line();
+        int colon = line.indexOf(':');
+        int v = colon + 1;
+        while (v < line.length() && (line.charAt(v) == ' ' || line.charAt(v) == '\t')) {
+            v++;
+        }
+        String end = line.endsWith("\r\n") ? "\r\n" : "\n";
+        return line.substring(0, v) + value + end;
     }
 }

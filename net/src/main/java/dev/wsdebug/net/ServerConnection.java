@@ -1,21 +1,27 @@
 package dev.wsdebug.net;
 
+import dev.wsdebug.capture.ErrorEvent;
 import dev.wsdebug.capture.Event;
 import dev.wsdebug.capture.EventSink;
 import dev.wsdebug.capture.FrameEvent;
 import dev.wsdebug.capture.MessageEvent;
+import dev.wsdebug.capture.MicroClock;
+import dev.wsdebug.net.limits.StallWatch;
 import dev.wsdebug.wire.CloseCodes;
 import dev.wsdebug.wire.Direction;
 import dev.wsdebug.wire.Frame;
 import dev.wsdebug.wire.HttpHeadParser;
 import dev.wsdebug.wire.Message;
 import dev.wsdebug.wire.Opcode;
+import dev.wsdebug.wire.RetainBudget;
 import dev.wsdebug.wire.Rule;
 import dev.wsdebug.wire.Violation;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 
@@ -24,22 +30,36 @@ import java.util.concurrent.TimeUnit;
 /**
  * One server-side connection: answers the upgrade, then acts on the events its
  * {@link dev.wsdebug.capture.Conversation} reports as RFC 6455 requires of a server (pong to
- * ping, echo the close, fail with 1002 on protocol violations and 1007 on bad data), echoes
- * messages, and misbehaves as configured.
+ * ping, echo the close, fail with 1002 on protocol violations, 1007 on bad data and 1009 on a
+ * message over the limit — as soon as a frame header or payload shows it, not at the frame's
+ * end), echoes messages, and misbehaves as configured.
+ *
+ * <p>It holds up under load: the upgrade must arrive within the handshake timeout; reading stops
+ * while echoes cannot be written (the client does not read), so one client cannot make the server
+ * buffer without bound; a message being echoed holds its bytes in the server's {@link RetainBudget}
+ * until written, and a message the budget cannot hold is refused with 1013 Try Again Later.
+ * Every connection the server drops says why, as an {@code error} event.
  */
 final class ServerConnection extends ChannelInboundHandlerAdapter implements EventSink {
     /** How long to wait for the client's close frame after ours before closing TCP. */
     private static final long CLOSE_TIMEOUT_MS = 5_000;
 
     private final ServerOptions opts;
-    private final HttpHeadParser head = new HttpHeadParser();
+    private final String conn;
+    private final EventSink log;
+    private final RetainBudget budget;
+    /** Until the upgrade request is complete; then dropped. */
+    private HttpHeadParser head = new HttpHeadParser();
     private ChannelHandlerContext ctx;
     private FrameSender out;
     private boolean upgraded;
     private boolean closing;
     private int echoed;
-    private long messageBytes;
     private ScheduledFuture<?> pinger;
+    private ScheduledFuture<?> handshakeTimer;
+    private StallWatch stall;
+    /** Reading is paused until the echoes written so far have gone out. */
+    private boolean paused;
     /**
      * Echoes written but not yet flushed: the echoes of one read go out with one flush (one write
      * system call) when the read is complete, before Netty acts on an end of stream it found.
@@ -51,8 +71,15 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Eve
         flushEchoes();
     };
 
-    ServerConnection(ServerOptions opts) {
+    /**
+     * @param log    where this connection's own notices go (why it was dropped), beside its events
+     * @param budget bounds the bytes of messages held by all connections
+     */
+    ServerConnection(ServerOptions opts, String conn, EventSink log, RetainBudget budget) {
         this.opts = opts;
+        this.conn = conn;
+        this.log = log;
+        this.budget = budget;
     }
 
     @Override
@@ -60,17 +87,33 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Eve
         this.ctx = ctx;
         this.out = new FrameSender(ctx.channel(), Direction.S2C);
         out.fragmentSize(opts.fragment);
+        if (opts.handshakeTimeoutMillis > 0) {
+            handshakeTimer = ctx.executor().schedule(this::handshakeTimedOut, opts.handshakeTimeoutMillis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void handshakeTimedOut() {
+        handshakeTimer = null;
+        if (upgraded || !ctx.channel().isActive()) {
+            return;
+        }
+        int got = head == null ? 0 : head.length();
+        notice("timeout", "The client did not complete its upgrade request within " + seconds(opts.handshakeTimeoutMillis)
+                + " (" + got + " bytes of it received); the connection was closed.");
+        ctx.close();
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         try {
-            if (!upgraded && msg instanceof ByteBuf b && !head.isDone()) {
+            if (!upgraded && msg instanceof ByteBuf b && head != null && !head.isDone()) {
                 byte[] bytes = new byte[b.readableBytes()];
                 b.getBytes(b.readerIndex(), bytes);
                 if (head.length() == 0 && bytes.length > 0 && (bytes[0] < 'A' || bytes[0] > 'Z')) {
                     // no request line starts like this (often it is a TLS ClientHello on a plain port): hang up at once so
                     // the client fails fast instead of waiting for a response
+                    notice("handshake", "The client sent " + (bytes[0] == 0x16 ? "a TLS handshake" : "bytes that are not HTTP")
+                            + " instead of an upgrade request; the connection was closed.");
                     ctx.close();
                     return;
                 }
@@ -78,8 +121,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Eve
                 if (head.isComplete()) {
                     answer();
                 } else if (head.isDone()) {
-                    refuse(ServerHandshake.malformed(431, "The HTTP head is longer than "
-                            + HttpHeadParser.MAX_HEAD + " bytes."));
+                    refuse(ServerHandshake.malformed(431, head.error()));
                 }
             }
             // Frames need nothing here: the wire tap has fed them to the conversation, whose
@@ -90,12 +132,14 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Eve
     }
 
     private void answer() {
+        cancelHandshakeTimer();
         if (head.error() != null) {
             // not valid HTTP: still an HTTP answer saying why (RFC 6455 4.2.2), not a silent close
             refuse(ServerHandshake.malformed(400, head.error()));
             return;
         }
         ServerHandshake hs = ServerHandshake.answer(head.head(), opts);
+        head = null;
         if (!hs.accepted()) {
             refuse(hs);
             return;
@@ -115,6 +159,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Eve
     }
 
     private void refuse(ServerHandshake hs) {
+        head = null;
         out.raw(hs.response()).addListener(ChannelFutureListener.CLOSE);
     }
 
@@ -127,12 +172,18 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Eve
         }
     }
 
+    /** A rule broken before the frame's end (its header declared too much, or its payload went bad): fail now. */
+    @Override
+    public void violationFound(String conn, Direction dir, long t, Frame frame, Violation v) {
+        if (dir == Direction.C2S && !closing) {
+            fail(v);
+        }
+    }
+
     private void frame(Frame f) {
         if (!f.violations().isEmpty()) {
             if (!closing) {
-                Violation v = f.violations().get(0);
-                boolean badData = v.rule().equals(Rule.TEXT_INVALID_UTF8.id()) || v.rule().equals(Rule.DEFLATE_STREAM_INVALID.id());
-                fail(badData ? CloseCodes.INVALID_PAYLOAD : CloseCodes.PROTOCOL_ERROR, v.rule());
+                fail(f.violations().get(0));
             }
             return;
         }
@@ -151,20 +202,41 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Eve
                 // the server closes TCP first (RFC 6455 7.1.1)
                 ctx.channel().eventLoop().execute(() -> ctx.close());
             }
-            case Opcode.TEXT, Opcode.BINARY, Opcode.CONTINUATION -> {
-                messageBytes = f.opcode() == Opcode.CONTINUATION ? messageBytes + f.payloadLength() : f.payloadLength();
-                if (messageBytes > opts.maxMessage && !closing) {
-                    fail(CloseCodes.MESSAGE_TOO_BIG, "message above " + opts.maxMessage + " bytes");
-                }
-            }
             default -> {
             }
         }
     }
 
+    /** The close code RFC 6455 7.4.1 gives a broken rule: 1007 for bad data, 1009 for size, else 1002. */
+    static int closeCodeFor(Violation v) {
+        String rule = v.rule();
+        if (rule.equals(Rule.TEXT_INVALID_UTF8.id()) || rule.equals(Rule.DEFLATE_STREAM_INVALID.id())) {
+            return CloseCodes.INVALID_PAYLOAD;
+        }
+        return rule.equals(Rule.MESSAGE_TOO_BIG.id()) ? CloseCodes.MESSAGE_TOO_BIG : CloseCodes.PROTOCOL_ERROR;
+    }
+
+    private void fail(Violation v) {
+        fail(closeCodeFor(v), v.rule());
+    }
+
     private void message(Message m) {
-        if (m.truncated() || m.length() > opts.maxMessage) {
+        if (m.length() > opts.maxMessage || m.inflateStopped()) {
             fail(CloseCodes.MESSAGE_TOO_BIG, "message above " + opts.maxMessage + " bytes");
+            return;
+        }
+        if (m.truncated()) {
+            // within the limit, but the memory budget could not hold all of it: nothing to echo
+            notice("memory", "A " + m.length() + "-byte message did not fit in the server's memory budget ("
+                    + budget.limit() + " bytes for all connections' messages); closing with 1013 Try Again Later.");
+            fail(CloseCodes.TRY_AGAIN_LATER, "server is short of memory");
+            return;
+        }
+        int size = m.payload().length;
+        if (!budget.tryReserve(size)) {
+            notice("memory", "The server's memory budget (" + budget.limit() + " bytes for all connections' messages) has no"
+                    + " room to echo a " + size + "-byte message; closing with 1013 Try Again Later.");
+            fail(CloseCodes.TRY_AGAIN_LATER, "server is short of memory");
             return;
         }
         echoed++;
@@ -172,9 +244,12 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Eve
         boolean batch = opts.delayMs <= 0 && n != opts.dropAfter && n != opts.closeAfter;
         Runnable reply = () -> {
             if (closing) {
+                budget.release(size);
                 return;
             }
-            out.message(m.opcode(), m.payload(), !batch);
+            // the echo holds its bytes until written: a client that does not read cannot grow the heap
+            ChannelFuture written = out.message(m.opcode(), m.payload(), !batch);
+            written.addListener(f -> budget.release(size));
             if (batch) {
                 unflushed = true;
                 if (!flushTaskQueued) {
@@ -183,8 +258,10 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Eve
                     ctx.executor().execute(flushTask);
                 }
             }
+            pauseIfUnwritable();
             if (n == opts.dropAfter) {
                 closing = true;
+                notice("knob", "--drop-after " + opts.dropAfter + ": closing TCP without a close frame, as asked.");
                 // no close frame: an abrupt TCP close, so the client sees 1006
                 ctx.channel().config().setOption(io.netty.channel.ChannelOption.SO_LINGER, 0);
                 ctx.close();
@@ -197,6 +274,33 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Eve
         } else {
             reply.run();
         }
+    }
+
+    /** Backpressure: while the echoes cannot be written, read nothing more from this client. */
+    private void pauseIfUnwritable() {
+        if (!ctx.channel().isWritable() && !paused) {
+            paused = true;
+            ctx.channel().config().setAutoRead(false);
+            stall().update();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable() && paused) {
+            paused = false;
+            ctx.channel().config().setAutoRead(true);
+        }
+        stall().update();
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    private StallWatch stall() {
+        if (stall == null) {
+            stall = new StallWatch(ctx.channel(), "The client", "the server has stopped reading from it",
+                    opts.stallNoticeMillis, s -> notice("backpressure", s));
+        }
+        return stall;
     }
 
     /** Fails the connection (RFC 6455 7.1.7): a close frame with the code, then TCP closes. */
@@ -212,6 +316,21 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Eve
         ctx.executor().schedule(() -> {
             ctx.close();
         }, CLOSE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent && !closing) {
+            notice("timeout", "No traffic for " + seconds(opts.idleTimeoutMillis) + " (--idle-timeout); closing with"
+                    + " 1001 Going Away.");
+            if (upgraded) {
+                startClose(CloseCodes.GOING_AWAY, "idle timeout");
+            } else {
+                ctx.close();
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
     }
 
     @Override
@@ -232,12 +351,42 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Eve
         if (pinger != null) {
             pinger.cancel(false);
         }
+        cancelHandshakeTimer();
+        if (stall != null) {
+            stall.update();
+        }
         ctx.fireChannelInactive();
+    }
+
+    private void cancelHandshakeTimer() {
+        if (handshakeTimer != null) {
+            handshakeTimer.cancel(false);
+            handshakeTimer = null;
+        }
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        // I/O errors (reset by peer, TLS alerts) end the connection; the conversation reports 1006.
+        // I/O errors (reset by peer, TLS alerts) end the connection; the conversation reports 1006, this says why.
+        if (ctx.channel().isActive() || !closing) {
+            notice("io", "The connection failed: " + rootMessage(cause) + ".");
+        }
         ctx.close();
+    }
+
+    private void notice(String kind, String sentence) {
+        log.accept(new ErrorEvent(conn, MicroClock.now(), kind, sentence));
+    }
+
+    static String seconds(long millis) {
+        return millis % 1000 == 0 ? millis / 1000 + " s" : millis / 1000.0 + " s";
+    }
+
+    static String rootMessage(Throwable t) {
+        Throwable r = t;
+        while (r.getCause() != null && r.getCause() != r) {
+            r = r.getCause();
+        }
+        return r.getMessage() == null ? r.getClass().getSimpleName() : r.getMessage();
     }
 }

@@ -87,7 +87,10 @@ public final class WsClient implements AutoCloseable {
         int port = port(u);
         ClientSession session = new ClientSession(opts, ClientRequest.build(opts, ClientRequest.newKey()), notices);
         // the session reacts after the user's sinks have seen the event
-        Conversation wired = new Conversation(conn, EventSink.all(sink, session), opts.retainCap).scheme(tls ? "wss" : "ws");
+        Conversation wired = new Conversation(conn, EventSink.all(sink, session), opts.retainCap)
+                .limits(dev.wsdebug.wire.DecodeLimits.retaining(opts.retainCap),
+                        dev.wsdebug.wire.DecodeLimits.retaining(opts.retainCap).withMaxMessage(opts.maxMessage))
+                .scheme(tls ? "wss" : "ws");
         Bootstrap b = new Bootstrap().group(group).channel(NioSocketChannel.class)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, opts.connectTimeoutMillis)
                 .option(ChannelOption.TCP_NODELAY, true)

@@ -1,0 +1,41 @@
+package dev.wsdebug.cli;
+
+import picocli.CommandLine.Option;
+
+/** The load limits {@code serve} and {@code proxy} share: connections, handshake and idle time. */
+final class LimitOptions {
+    @Option(names = "--max-connections", paramLabel = "N",
+            description = "Connections open at once; a new one beyond is answered 503 Service Unavailable with a"
+                    + " sentence, and the open ones go on. Default: ${DEFAULT-VALUE}.")
+    int maxConnections;
+
+    /** @param maxConnections the command's default connection limit */
+    LimitOptions(int maxConnections) {
+        this.maxConnections = maxConnections;
+    }
+
+    @Option(names = "--handshake-timeout", paramLabel = "S", defaultValue = "10",
+            description = "Close a client that has not sent its whole upgrade request S seconds after connecting"
+                    + " (slow or silent clients); 0 never. Default: ${DEFAULT-VALUE}.")
+    double handshakeTimeout;
+
+    @Option(names = "--idle-timeout", paramLabel = "S", defaultValue = "0",
+            description = "Close a connection with no traffic for S seconds (a WebSocket with 1001 Going Away)."
+                    + " Default: 0, never: a debugger does not cut idle connections unless asked.")
+    double idleTimeout;
+
+    /** A sentence saying what is wrong, or null. */
+    String validate() {
+        if (maxConnections < 1) {
+            return "--max-connections must be at least 1.";
+        }
+        if (handshakeTimeout < 0 || idleTimeout < 0 || Double.isNaN(handshakeTimeout) || Double.isNaN(idleTimeout)) {
+            return "--handshake-timeout and --idle-timeout are seconds, 0 or more.";
+        }
+        return null;
+    }
+
+    static long millis(double seconds) {
+        return seconds <= 0 ? 0 : Math.max(1, Math.round(seconds * 1000));
+    }
+}

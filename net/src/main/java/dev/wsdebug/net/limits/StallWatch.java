@@ -1,0 +1,66 @@
+package dev.wsdebug.net.limits;
+
+import io.netty.channel.Channel;
+import io.netty.util.concurrent.ScheduledFuture;
+
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Notices a peer that has stopped reading: while the channel towards it is not writable (its
+ * outbound buffer is above the high water mark), the other side is not read from; if that lasts
+ * long (by default {@link #NOTICE_AFTER_MS}), one sentence says so, with the bytes held for the peer. One per
+ * channel, used from its event loop.
+ */
+public final class StallWatch {
+    /** A stall this long is worth a line, by default. */
+    public static final long NOTICE_AFTER_MS = 10_000;
+
+    private final Channel channel;
+    private final String peer;
+    private final String paused;
+    private final Consumer<String> log;
+    private final long noticeAfterMs;
+    private ScheduledFuture<?> notice;
+    private long since;
+    private boolean stalled;
+
+    /**
+     * @param peer   who is not reading, e.g. "The client 127.0.0.1:5555"
+     * @param paused what is paused meanwhile, e.g. "the server has stopped reading from it"
+     */
+    public StallWatch(Channel channel, String peer, String paused, long noticeAfterMs, Consumer<String> log) {
+        this.noticeAfterMs = noticeAfterMs;
+        this.channel = channel;
+        this.peer = peer;
+        this.paused = paused;
+        this.log = log;
+    }
+
+    /** Call when the channel's writability changed (and after writes that may have made it unwritable). */
+    public void update() {
+        if (!channel.isWritable() && channel.isActive()) {
+            if (!stalled) {
+                stalled = true;
+                since = System.nanoTime();
+                notice = channel.eventLoop().schedule(this::tell, noticeAfterMs, TimeUnit.MILLISECONDS);
+            }
+        } else if (stalled) {
+            stalled = false;
+            if (notice != null) {
+                notice.cancel(false);
+                notice = null;
+            }
+        }
+    }
+
+    private void tell() {
+        notice = null; // once per stall
+        if (!stalled || channel.isWritable() || !channel.isActive()) {
+            return;
+        }
+        long pending = channel.unsafe().outboundBuffer() == null ? 0 : channel.unsafe().outboundBuffer().totalPendingWriteBytes();
+        log.accept(peer + " has not read for " + (System.nanoTime() - since) / 1_000_000_000 + " s: " + pending
+                + " bytes are waiting to be written to it, and " + paused + " until it reads.");
+    }
+}

@@ -1,0 +1,44 @@
+package dev.wsdebug.net.metrics;
+
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+import java.util.function.LongSupplier;
+
+/**
+ * How loaded a server or proxy is, read when metrics are scraped: connections open and refused,
+ * the bytes held for peers (decoded messages, writes not yet taken by sockets) and the channels not
+ * read from because of backpressure. What it holds is bounded; these show where within the bounds.
+ */
+public final class LoadGauges {
+    private LoadGauges() {
+    }
+
+    /**
+     * @param open         connections open now
+     * @param refused      connections refused with 503 over the limit, since start
+     * @param heldMessages bytes of messages held by all connections (the memory budget's use)
+     * @param budget       the memory budget's bound
+     * @param pending      bytes written to sockets and not yet taken by them
+     * @param paused       channels not read from because the other side does not take what it is sent
+     */
+    public static void register(PrometheusRegistry registry, LongSupplier open, LongSupplier refused,
+                                LongSupplier heldMessages, LongSupplier budget, LongSupplier pending, LongSupplier paused) {
+        gauge(registry, "wsdebug_connections_open", "Connections open now (WebSocket or not yet upgraded).", open);
+        CounterWithCallback.builder().name("wsdebug_connections_refused_total")
+                .help("Connections answered 503 because the connection limit was reached.")
+                .callback(cb -> cb.call(refused.getAsLong())).register(registry);
+        gauge(registry, "wsdebug_held_message_bytes", "Bytes of messages all connections hold now (being received,"
+                + " or held for echo or rules).", heldMessages);
+        gauge(registry, "wsdebug_memory_budget_bytes", "The bound on wsdebug_held_message_bytes.", budget);
+        gauge(registry, "wsdebug_pending_write_bytes", "Bytes written towards peers and not yet taken by their sockets.",
+                pending);
+        gauge(registry, "wsdebug_paused_reads", "Channels not read from because the other side does not read"
+                + " (backpressure).", paused);
+    }
+
+    private static void gauge(PrometheusRegistry registry, String name, String help, LongSupplier value) {
+        GaugeWithCallback.builder().name(name).help(help).callback(cb -> cb.call(value.getAsLong())).register(registry);
+    }
+}
