@@ -193,6 +193,12 @@ public final class CaptureStore implements EventSink {
                 }
             }
             c.commit();
+            // the tables into the file itself: a copy taken without its -wal file is still a capture
+            c.setAutoCommit(true);
+            try (Statement s = c.createStatement()) {
+                s.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+            }
+            c.setAutoCommit(false);
         } catch (SQLException e) {
             Db.closeQuietly(c);
             throw new IllegalArgumentException("Cannot create the capture " + file + ": " + Db.sentence(e));
