@@ -26,7 +26,8 @@ import java.util.concurrent.Callable;
         mixinStandardHelpOptions = true,
         description = {"Show saved captures (.wsdb files written with --save FILE.wsdb) as a transcript or JSON Lines.", "",
                 "Each connection's raw bytes are decoded again by the same pipeline as the live view, so you see"
-                        + " what was shown live. A connection whose raw bytes were not all kept (the raw cap) is shown"
+                        + " what was shown live. A connection whose raw bytes were not all kept (the raw cap, or a disk"
+                        + " slower than the traffic) is shown"
                         + " from its stored frames and messages, with a note saying so. A capture that was not closed"
                         + " cleanly (still being written, its writer killed, or copied without its -wal file) is"
                         + " shown as far as it goes, with a warning on stderr (and with --json, an error of kind"

@@ -42,8 +42,9 @@ import java.util.Set;
  * <p>A replay decodes each connection again: its raw chunks, in the order they were fed, go
  * through a fresh {@link Conversation} with the same connection id into the given sink, so it
  * shows exactly what the live view showed (and whatever a newer decoder finds besides). Only a
- * connection whose raw bytes are incomplete (the raw cap) or missing is shown from its stored
- * rows instead, after an {@link ErrorEvent} of kind {@code input} that says so.
+ * connection whose raw bytes are incomplete (the raw cap, or a store that could not keep up with
+ * the traffic) or missing is shown from its stored rows instead, after an {@link ErrorEvent} of
+ * kind {@code input} that says so.
  *
  * <p>Reading never changes the file nor leaves anything beside it. A capture whose writer closed it
  * is one self-contained database; one that is still being written, or whose writer was killed,
