@@ -55,6 +55,10 @@ final class ExportCommand implements Callable<Integer> {
             boolean stdout = out.toString().equals("-");
             EventSink sink = stdout ? format.to(Terminal.stdout()) : format.create(out);
             try {
+                if (reader.warning() != null) { // what there is is exported
+                    Terminal.stderr().println("wsdebug export: " + reader.warning());
+                    sink.accept(reader.warningEvent()); // in JSON Lines; the other formats have no place for it
+                }
                 reader.replay(sink);
             } finally {
                 sink.close();

@@ -228,6 +228,18 @@ final class ProxyCommand implements Callable<Integer> {
      * later; when that is more than a moment's work, says so and shows the progress on stderr.
      */
     static void closeCapture(CaptureStore store, PrintStream err) {
+        try {
+            finishCapture(store, err);
+        } finally {
+            String lost = store.notRecorded(); // the capture says so too, where it happened
+            if (lost != null) {
+                err.println("wsdebug proxy: " + lost);
+                err.flush();
+            }
+        }
+    }
+
+    private static void finishCapture(CaptureStore store, PrintStream err) {
         long backlog = store.indexBacklogBytes();
         if (backlog < (16L << 20)) {
             store.close();

@@ -26,8 +26,12 @@ import java.util.concurrent.Callable;
         mixinStandardHelpOptions = true,
         description = {"Show saved captures (.wsdb files written with --save FILE.wsdb) as a transcript or JSON Lines.", "",
                 "Each connection's raw bytes are decoded again by the same pipeline as the live view, so you see"
-                        + " what was shown live. A connection whose raw bytes were not all kept (the raw cap) is shown"
-                        + " from its stored frames and messages, with a note saying so.",
+                        + " what was shown live. A connection whose raw bytes were not all kept (the raw cap, or a disk"
+                        + " slower than the traffic) is shown"
+                        + " from its stored frames and messages, with a note saying so. A capture that was not closed"
+                        + " cleanly (still being written, its writer killed, or copied without its -wal file) is"
+                        + " shown as far as it goes, with a warning on stderr (and with --json, an error of kind"
+                        + " capture in the stream).",
                 "pcap, pcapng and HAR files (and --keylog for TLS) are planned; for now read takes .wsdb captures only.", ""},
         footer = {"", "Filter terms (--filter; all must match; repeat the option to add terms):",
                 "  conn=ID[,ID]    connection ids",
@@ -45,7 +49,8 @@ import java.util.concurrent.Callable;
                 "  wsdebug read session.wsdb -vv --filter 'conn=3 dir=s2c'",
                 "  wsdebug read session.wsdb --json --filter 'type=text match=error|fail' | jq .",
                 "  wsdebug read a.wsdb b.wsdb --filter type=close --filter code=1006",
-                "", "Exit codes: 0 shown, 2 bad usage, a bad filter, or a file that is not a readable capture."})
+                "", "Exit codes: 0 shown (also with a warning that a capture was not closed cleanly), 2 bad usage,"
+                        + " a bad filter, or a file that is not a readable capture."})
 final class ReadCommand implements Callable<Integer> {
 
     @Parameters(arity = "1..*", paramLabel = "FILE", description = "Capture files (.wsdb).")
@@ -109,6 +114,14 @@ final class ReadCommand implements Callable<Integer> {
             if (!json && readers.size() > 1) {
                 view.flush();
                 out.println("# " + r.file());
+            }
+            if (r.warning() != null) { // not an input error: what there is is shown
+                view.flush();
+                out.flush();
+                err.println("wsdebug read: " + r.warning());
+                if (json) {
+                    sink.accept(r.warningEvent());
+                }
             }
             try {
                 r.replay(sink);

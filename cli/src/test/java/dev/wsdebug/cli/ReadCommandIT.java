@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.wsdebug.capture.Conversation;
 import dev.wsdebug.capture.EventSink;
 import dev.wsdebug.capture.JsonLinesSink;
+import dev.wsdebug.capture.peer.Peer;
 import dev.wsdebug.capture.store.CaptureStore;
 import dev.wsdebug.wire.Direction;
 import dev.wsdebug.wire.FrameSpec;
@@ -21,6 +22,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -225,5 +227,72 @@ class ReadCommandIT {
         WsdebugProcess.Result r = WsdebugProcess.run("read", "--json", "--filter", "type=handshake", capture.toString(),
                 copy.toString());
         assertThat(summary(r)).containsExactly("1 handshake", "2 handshake", "1 handshake", "2 handshake");
+    }
+
+    private static long textMessages(String jsonLines) throws Exception {
+        return json(jsonLines).stream().filter(n -> n.get("event").asText().equals("message") && n.has("text")).count();
+    }
+
+    /**
+     * A recording proxy killed with SIGKILL leaves its capture in WAL mode: read in place (with its
+     * -wal file) or as a copy of the main file alone, read says so on stderr and in the JSON Lines,
+     * shows what there is (less without the -wal file) and exits 0; it changes nothing and leaves
+     * nothing beside the copy. A capture closed cleanly has no warning (every other test here).
+     */
+    @Test
+    void aCaptureNotClosedCleanlyIsShownWithAWarning(@TempDir Path tmp) throws Exception {
+        Path cap = tmp.resolve("killed.wsdb");
+        try (Peer echo = Peer.start(Peer.Kind.PYTHON_WEBSOCKETS);
+             ProxyProcess proxy = ProxyProcess.start("--to", "ws://127.0.0.1:" + echo.port(), "--save", cap.toString())) {
+            WsdebugProcess.Result r = ConnectSupport.wsdebug("connect", "ws://127.0.0.1:" + proxy.port + "/k", "--json",
+                    "-x", "one", "-x", "two", "-w", "0.5");
+            assertThat(r.exit()).as(ConnectSupport.explain(r)).isZero();
+            Thread.sleep(500); // the writer commits at least every 50 ms
+            proxy.kill();
+            assertThat(proxy.process.isAlive()).isFalse();
+        }
+        assertThat(Path.of(cap + "-wal")).exists();
+        byte[] file = Files.readAllBytes(cap);
+        byte[] wal = Files.readAllBytes(Path.of(cap + "-wal"));
+
+        // 1: in place, with its -wal file
+        WsdebugProcess.Result inPlace = WsdebugProcess.run("read", "--json", cap.toString());
+        assertThat(inPlace.exit()).as(inPlace.err()).isZero();
+        String running = cap + " is still being written (or its writer stopped without closing it): showing what was"
+                + " committed so far.";
+        assertThat(inPlace.err().lines()).containsExactly("wsdebug read: " + running);
+        JsonNode first = json(inPlace.out()).get(0);
+        assertThat(first.get("event").asText()).isEqualTo("error");
+        assertThat(first.get("conn").isNull()).isTrue();
+        assertThat(first.get("kind").asText()).isEqualTo("capture");
+        assertThat(first.get("message").asText()).isEqualTo(running);
+        long all = textMessages(inPlace.out());
+        assertThat(all).as(inPlace.out()).isEqualTo(4); // one and two, each way
+        WsdebugProcess.Result transcript = WsdebugProcess.run("read", cap.toString());
+        assertThat(transcript.exit()).isZero();
+        assertThat(transcript.err().lines()).containsExactly("wsdebug read: " + running);
+        assertThat(transcript.out()).contains("\"one\"").doesNotContain(running);
+        assertThat(Files.readAllBytes(cap)).as("read changed nothing").isEqualTo(file);
+        assertThat(Files.readAllBytes(Path.of(cap + "-wal"))).isEqualTo(wal);
+
+        // 2: the file alone, as copied by someone who did not know about the -wal file
+        Path copyDir = Files.createDirectory(tmp.resolve("copy"));
+        Path copy = copyDir.resolve("killed.wsdb");
+        Files.copy(cap, copy);
+        WsdebugProcess.Result alone = WsdebugProcess.run("read", "--json", copy.toString());
+        assertThat(alone.exit()).as(alone.err()).isZero();
+        String missing = copy + " was not closed cleanly and its -wal file is missing: whatever its writer committed"
+                + " after its last checkpoint is not in this copy, so some traffic may be missing.";
+        assertThat(alone.err().lines()).containsExactly("wsdebug read: " + missing);
+        assertThat(json(alone.out()).get(0).get("message").asText()).isEqualTo(missing);
+        assertThat(textMessages(alone.out())).isLessThan(all);
+        WsdebugProcess.Result export = WsdebugProcess.run("export", copy.toString(), "--jsonl", "-");
+        assertThat(export.exit()).as(export.err()).isZero();
+        assertThat(export.err().lines()).containsExactly("wsdebug export: " + missing);
+        assertThat(export.out()).isEqualTo(alone.out());
+        try (Stream<Path> beside = Files.list(copyDir)) {
+            assertThat(beside.map(p -> p.getFileName().toString())).as("no -wal or -shm created").containsExactly("killed.wsdb");
+        }
+        assertThat(Files.readAllBytes(copy)).isEqualTo(file);
     }
 }

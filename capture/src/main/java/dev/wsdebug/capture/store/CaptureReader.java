@@ -42,11 +42,16 @@ import java.util.Set;
  * <p>A replay decodes each connection again: its raw chunks, in the order they were fed, go
  * through a fresh {@link Conversation} with the same connection id into the given sink, so it
  * shows exactly what the live view showed (and whatever a newer decoder finds besides). Only a
- * connection whose raw bytes are incomplete (the raw cap) or missing is shown from its stored
- * rows instead, after an {@link ErrorEvent} of kind {@code input} that says so.
+ * connection whose raw bytes are incomplete (the raw cap, or a store that could not keep up with
+ * the traffic) or missing is shown from its stored rows instead, after an {@link ErrorEvent} of
+ * kind {@code input} that says so.
  *
- * <p>The file is opened read-only; a file still being written can be read (what is committed).
- * Not thread-safe.
+ * <p>Reading never changes the file nor leaves anything beside it. A capture whose writer closed it
+ * is one self-contained database; one that is still being written, or whose writer was killed,
+ * is in WAL mode with its committed transactions partly in {@code FILE-wal}: it is read with them
+ * (what was committed so far), and {@link #warning} says so. A copy of such a file without its
+ * {@code -wal} file lacks whatever was committed after the writer's last checkpoint, and
+ * {@link #warning} says that instead. Not thread-safe.
  */
 public final class CaptureReader implements AutoCloseable {
     /** Error kinds that the pipeline itself reports; a replay produces these again. */
@@ -56,6 +61,9 @@ public final class CaptureReader implements AutoCloseable {
     private final Connection db;
     private final Map<String, String> meta;
     private final int schemaVersion;
+    private final Left left;
+    /** A private copy of a capture read through it (its directory), deleted on close; or null. */
+    private final Path scratch;
     /** Statements run once per connection, prepared once. */
     private final Map<String, PreparedStatement> statements = new HashMap<>();
 
@@ -74,11 +82,23 @@ public final class CaptureReader implements AutoCloseable {
     public record TextHit(String conn, long seq, Direction dir, long timeMicros) {
     }
 
-    private CaptureReader(Path file, Connection db, Map<String, String> meta, int schemaVersion) {
+    /** How the writer left the file, as the file shows it. */
+    private enum Left {
+        /** Closed: one self-contained database. */
+        CLOSED,
+        /** In WAL mode with its -wal file: still being written, or the writer stopped without closing it. */
+        OPEN,
+        /** In WAL mode without its -wal file: a copy taken while it was written, or after its writer died. */
+        WAL_MISSING
+    }
+
+    private CaptureReader(Path file, Connection db, Map<String, String> meta, int schemaVersion, Left left, Path scratch) {
         this.file = file;
         this.db = db;
         this.meta = meta;
         this.schemaVersion = schemaVersion;
+        this.left = left;
+        this.scratch = scratch;
     }
 
     /**
@@ -88,7 +108,7 @@ public final class CaptureReader implements AutoCloseable {
      *                                  wsdebug capture, or written by a newer wsdebug
      */
     public static CaptureReader open(Path file) {
-        byte[] head = new byte[16];
+        byte[] head = new byte[100];
         int n;
         try (InputStream in = Files.newInputStream(file)) {
             n = in.readNBytes(head, 0, head.length);
@@ -100,21 +120,34 @@ public final class CaptureReader implements AutoCloseable {
         if (Files.isDirectory(file)) {
             throw new IllegalArgumentException("Cannot read " + file + ": it is a directory.");
         }
-        if (n < head.length || !new String(head, StandardCharsets.ISO_8859_1).equals(Schema.SQLITE_MAGIC)) {
+        if (n < 20 || !new String(head, 0, 16, StandardCharsets.ISO_8859_1).equals(Schema.SQLITE_MAGIC)) {
             throw new IllegalArgumentException(file + " is not a wsdebug capture: it is not an SQLite database.");
         }
+        // bytes 18 and 19 of the header: 1 for a rollback journal, 2 for WAL mode; a writer that
+        // closes the capture switches it back from WAL mode, and SQLite removes the -wal file
+        boolean walMode = head[18] == 2 || head[19] == 2;
+        Path wal = Path.of(file + "-wal");
+        Left left = Files.exists(wal) ? Left.OPEN : walMode ? Left.WAL_MISSING : Left.CLOSED;
         try {
-            return open(file, true);
-        } catch (SQLException e) {
-            if (Db.is(e, SQLiteErrorCode.SQLITE_READONLY) || Db.is(e, SQLiteErrorCode.SQLITE_CANTOPEN)) {
-                // a WAL file left by a writer that was killed needs recovery, which a read-only
-                // connection cannot do: open it read-write, but make the connection query-only
-                try {
-                    return open(file, false);
-                } catch (SQLException again) {
-                    e = again;
+            try {
+                if (left == Left.WAL_MISSING) {
+                    // read-only alone would create an empty -wal and a -shm beside the file
+                    return open(file, Db.openImmutable(file), left, null);
                 }
+                if (left == Left.CLOSED || Files.exists(Path.of(file + "-shm"))) {
+                    return open(file, Db.open(file, true), left, null);
+                }
+            } catch (SQLException e) {
+                if (left == Left.WAL_MISSING || !(Db.is(e, SQLiteErrorCode.SQLITE_READONLY)
+                        || Db.is(e, SQLiteErrorCode.SQLITE_CANTOPEN))) {
+                    throw e;
+                }
+                // the -wal file needs a -shm file that cannot be written here (a read-only
+                // directory, another user's capture): read a private copy
             }
+            // a -wal file without its -shm file: reading it in place would create one
+            return openCopy(file, wal, left);
+        } catch (SQLException e) {
             if (Db.is(e, SQLiteErrorCode.SQLITE_NOTADB) || Db.is(e, SQLiteErrorCode.SQLITE_CORRUPT)) {
                 throw new IllegalArgumentException(file + " is not a wsdebug capture: it is not an SQLite database"
                         + " or it is damaged.");
@@ -123,14 +156,51 @@ public final class CaptureReader implements AutoCloseable {
         }
     }
 
-    private static CaptureReader open(Path file, boolean readOnly) throws SQLException {
-        Connection c = Db.open(file, readOnly);
+    /**
+     * Reads a copy of the file and its -wal file (taken together in a private directory), where
+     * SQLite may create what it needs.
+     */
+    private static CaptureReader openCopy(Path file, Path wal, Left left) throws SQLException {
+        Path scratch = null;
         try {
-            if (!readOnly) {
-                try (Statement s = c.createStatement()) {
-                    s.execute("PRAGMA query_only = 1");
-                }
+            scratch = Files.createTempDirectory("wsdebug-read-");
+            Path copy = scratch.resolve("capture.wsdb");
+            Files.copy(file, copy);
+            Files.copy(wal, Path.of(copy + "-wal"));
+            Connection c = Db.open(copy, false);
+            try (Statement s = c.createStatement()) {
+                s.execute("PRAGMA query_only = 1");
+            } catch (SQLException e) {
+                Db.closeQuietly(c);
+                throw e;
             }
+            return open(file, c, left, scratch);
+        } catch (IOException e) {
+            deleteScratch(scratch);
+            throw new IllegalArgumentException("Cannot read the capture " + file + ": copying it with its -wal file"
+                    + " failed: " + e.getMessage() + ".");
+        } catch (SQLException | RuntimeException e) {
+            deleteScratch(scratch);
+            throw e;
+        }
+    }
+
+    private static void deleteScratch(Path scratch) {
+        if (scratch == null) {
+            return;
+        }
+        try (var files = Files.list(scratch)) {
+            for (Path p : files.toList()) {
+                Files.deleteIfExists(p);
+            }
+            Files.deleteIfExists(scratch);
+        } catch (IOException ignored) {
+            // a temporary directory: the system cleans it up eventually
+        }
+    }
+
+    private static CaptureReader open(Path file, Connection c, Left left, Path scratch) throws SQLException {
+        try {
             boolean hasMeta;
             try (Statement s = c.createStatement();
                  ResultSet rs = s.executeQuery("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'")) {
@@ -150,6 +220,10 @@ public final class CaptureReader implements AutoCloseable {
             } catch (NumberFormatException e) {
                 version = -1;
             }
+            if (version < 1 && left == Left.WAL_MISSING && looksLikeCapture(file)) {
+                throw new IllegalArgumentException(file + " was not closed cleanly and its -wal file is missing, which"
+                        + " holds all of it: copy the -wal file along with it.");
+            }
             if (version < 1) {
                 throw new IllegalArgumentException(file + " is an SQLite database but not a wsdebug capture.");
             }
@@ -157,7 +231,7 @@ public final class CaptureReader implements AutoCloseable {
                 throw new IllegalArgumentException(file + " was written by a newer wsdebug (capture schema " + version
                         + "; this one reads up to " + Schema.VERSION + "): update wsdebug to read it.");
             }
-            return new CaptureReader(file, c, Map.copyOf(meta), version);
+            return new CaptureReader(file, c, Map.copyOf(meta), version, left, scratch);
         } catch (SQLException | RuntimeException e) {
             Db.closeQuietly(c);
             throw e;
@@ -183,6 +257,40 @@ public final class CaptureReader implements AutoCloseable {
 
     public Path file() {
         return file;
+    }
+
+    /**
+     * One sentence when the capture was not closed by its writer, so that some of what it recorded
+     * may be missing from what this reader shows: it is still being written (or its writer was
+     * killed) and shows what was committed so far, or it is a copy without its {@code -wal} file.
+     * Null for a capture closed cleanly.
+     */
+    public String warning() {
+        return switch (left) {
+            case CLOSED -> null;
+            case OPEN -> file + " is still being written (or its writer stopped without closing it): showing what was"
+                    + " committed so far.";
+            case WAL_MISSING -> file + " was not closed cleanly and its -wal file is missing: whatever its writer"
+                    + " committed after its last checkpoint is not in this copy, so some traffic may be missing.";
+        };
+    }
+
+    /**
+     * {@link #warning} as an error event without a connection, of kind {@code capture}, at the
+     * time the capture was created; null for a capture closed cleanly.
+     */
+    public ErrorEvent warningEvent() {
+        String w = warning();
+        if (w == null) {
+            return null;
+        }
+        long t;
+        try {
+            t = Long.parseLong(meta.getOrDefault("created_t", "0"));
+        } catch (NumberFormatException e) {
+            t = 0;
+        }
+        return new ErrorEvent(null, t, CaptureStore.KIND, w);
     }
 
     /** The schema version the file was written with. */
@@ -311,10 +419,25 @@ public final class CaptureReader implements AutoCloseable {
         Replay replay = decodeChunks(c, sink, gapOrd);
         replay.leftovers();
         Long gap = rawState(c.conn()).gapT();
-        sink.accept(new ErrorEvent(c.conn(), gap != null ? gap : c.lastMicros(), "input", "The capture kept only the first "
-                + c.rawBytes() + " raw bytes of connection " + c.conn() + " (its raw cap), so what follows is shown as"
-                + " recorded, not decoded again."));
-        asRecorded(c, sink, null, gapOrd, replay.lastSeq);
+        boolean overload = overloadMark(c.conn(), gapOrd + 1);
+        sink.accept(new ErrorEvent(c.conn(), gap != null ? gap : c.lastMicros(), "input", overload
+                ? "The capture store could not keep up with connection " + c.conn() + " (the disk was slower than the"
+                + " traffic), so its last " + c.rawDropped() + " raw bytes were not recorded: what follows is shown as"
+                + " recorded, not decoded again."
+                : "The capture kept only the first " + c.rawBytes() + " raw bytes of connection " + c.conn()
+                + " (its raw cap), so what follows is shown as recorded, not decoded again."));
+        asRecorded(c, sink, null, overload ? gapOrd + 1 : gapOrd, replay.lastSeq); // the mark is said by the notice
+    }
+
+    /** Whether row {@code ord} is the store's mark that the connection's raw bytes stop because it could not keep up. */
+    private boolean overloadMark(String conn, long ord) throws SQLException {
+        PreparedStatement ps = statement("SELECT count(*) FROM errors WHERE ord = ? AND conn = ? AND kind = ?");
+        ps.setLong(1, ord);
+        ps.setString(2, conn);
+        ps.setString(3, CaptureStore.KIND);
+        try (ResultSet rs = ps.executeQuery()) {
+            return rs.next() && rs.getLong(1) > 0;
+        }
     }
 
     /** Feeds the connection's chunks to a fresh conversation; stored events up to {@code upToOrd} join the replay. */
@@ -513,6 +636,7 @@ public final class CaptureReader implements AutoCloseable {
         }
         statements.clear();
         Db.closeQuietly(db);
+        deleteScratch(scratch);
     }
 
     private IllegalStateException failed(SQLException e) {

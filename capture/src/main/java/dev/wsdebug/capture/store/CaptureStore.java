@@ -26,8 +26,11 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Writes a capture file ({@code .wsdb}, SQLite): the raw bytes of every connection, the events
@@ -37,7 +40,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * they hand over into a bounded queue; one writer thread drains it into the database in
  * transactions of at most {@value #BATCH_ITEMS} items or {@value #BATCH_MILLIS} ms. When the
  * queue is full (the disk is slower than the traffic), callers wait for room instead of letting
- * memory grow.
+ * memory grow, but at most {@value #MAX_WAIT_MILLIS} ms, so that a stuck disk never stops the
+ * traffic: what does not fit in time is not recorded, and the capture says so. Raw bytes that do
+ * not fit end the connection's raw record there, as the raw cap does (a reader decodes the bytes
+ * before the gap, says that the store could not keep up and how many bytes are missing, then shows
+ * the events stored after it); events that do not fit are counted, and the count is stored as an
+ * error without a connection as soon as the queue has room again ({@link #notRecorded} sums it
+ * all up). Until the writer has caught up with half of the queue, callers that find it full do not
+ * wait again.
  *
  * <p>Recording is cheap because it stores what arrived, not what it means: consecutive reads of a
  * connection are merged into large {@code chunks} rows ({@link ChunkRuns}); handshakes, closes and
@@ -76,6 +86,17 @@ public final class CaptureStore implements EventSink {
     static final long BATCH_MILLIS = 50;
     static final int QUEUE_ITEMS = 8192;
     static final long QUEUE_BYTES = 8L << 20;
+    /**
+     * The longest a caller waits for room in the queue. Long enough to ride out a disk's hiccup (a
+     * checkpoint, a busy moment of the page cache) without losing anything; short enough that a
+     * stuck disk shows as a pause of the relay, not as a proxy that stopped.
+     */
+    static final long MAX_WAIT_MILLIS = 1000;
+    /** The error kind of what the store itself reports about the record (what it could not keep). */
+    static final String KIND = "capture";
+    /** Marks the first raw byte of a connection not kept because the store could not keep up (an errors row). */
+    static final String OVERLOAD_MARK = "The capture store could not keep up (the disk was slower than the traffic):"
+            + " from here on, the raw bytes of this connection are not recorded.";
     /** SQLite page size: large pages make large raw rows cheap (fewer overflow pages to chain and log). */
     static final int PAGE_SIZE = 65536;
     /**
@@ -97,6 +118,14 @@ public final class CaptureStore implements EventSink {
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile String failure;
     private volatile long indexBacklog;
+    /** Events not recorded because the queue had no room in time, not yet reported in the capture. */
+    private final AtomicLong unreportedEvents = new AtomicLong();
+    private final LongAdder lostEvents = new LongAdder();
+    /** Raw bytes not recorded because the queue had no room in time (and later bytes of those connections). */
+    private final LongAdder lostBytes = new LongAdder();
+    private final LongAdder lostConnections = new LongAdder();
+    /** Test hook: the writer waits for this latch before its next transaction. */
+    private volatile Stall stall;
 
     /** A new capture at {@code file} with the default caps. */
     public static CaptureStore create(Path file) {
@@ -115,13 +144,18 @@ public final class CaptureStore implements EventSink {
     }
 
     CaptureStore(Path file, int payloadCap, long rawCap, int queueItems, long queueBytes) {
+        this(file, payloadCap, rawCap, queueItems, queueBytes, TimeUnit.MILLISECONDS.toNanos(MAX_WAIT_MILLIS));
+    }
+
+    /** @param maxWaitNanos the longest a caller waits for room in the queue */
+    CaptureStore(Path file, int payloadCap, long rawCap, int queueItems, long queueBytes, long maxWaitNanos) {
         if (payloadCap < 0 || rawCap < 0) {
             throw new IllegalArgumentException("The payload and raw caps cannot be negative.");
         }
         this.file = file;
         this.payloadCap = payloadCap;
         this.rawCap = rawCap;
-        this.queue = new ItemQueue(queueItems, queueBytes);
+        this.queue = new ItemQueue(queueItems, queueBytes, maxWaitNanos);
         replaceable(file);
         Connection c = null;
         boolean withFts;
@@ -159,6 +193,12 @@ public final class CaptureStore implements EventSink {
                 }
             }
             c.commit();
+            // the tables into the file itself: a copy taken without its -wal file is still a capture
+            c.setAutoCommit(true);
+            try (Statement s = c.createStatement()) {
+                s.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+            }
+            c.setAutoCommit(false);
         } catch (SQLException e) {
             Db.closeQuietly(c);
             throw new IllegalArgumentException("Cannot create the capture " + file + ": " + Db.sentence(e));
@@ -239,18 +279,68 @@ public final class CaptureStore implements EventSink {
         }
         RawBudget budget = raw.computeIfAbsent(conn, k -> new RawBudget());
         boolean keep;
+        boolean first = false;
         synchronized (budget) {
             keep = !budget.gap && budget.kept + len <= rawCap;
             if (keep) {
                 budget.kept += len;
             } else {
+                first = !budget.gap;
                 budget.gap = true; // once bytes are missing, later bytes cannot be decoded: keep none
             }
         }
         if (keep) {
-            queue.put(new StoreItem.Chunk(conn, dir, timeMicros, Arrays.copyOfRange(b, off, off + len)));
+            int put = queue.put(new StoreItem.Chunk(conn, dir, timeMicros, Arrays.copyOfRange(b, off, off + len)));
+            if (put == ItemQueue.ADDED) {
+                if (unreportedEvents.get() != 0) {
+                    reportLostEvents();
+                }
+            } else if (put == ItemQueue.FULL) {
+                overloaded(conn, budget, timeMicros, len);
+            }
+        } else if (first) {
+            queue.putAlways(new StoreItem.Gap(conn, timeMicros, len, StoreItem.Gap.Cause.RAW_CAP));
         } else {
-            queue.put(new StoreItem.Gap(conn, timeMicros, len));
+            dropped(conn, budget, timeMicros, len);
+        }
+    }
+
+    /** The queue had no room in time for a chunk: the connection's raw record ends here. */
+    private void overloaded(String conn, RawBudget budget, long timeMicros, int len) {
+        boolean first;
+        synchronized (budget) {
+            budget.kept -= len;
+            first = !budget.gap;
+            budget.gap = true;
+            budget.overloaded |= first;
+        }
+        if (first) {
+            lostConnections.increment();
+            lostBytes.add(len);
+            queue.putAlways(new StoreItem.Gap(conn, timeMicros, len, StoreItem.Gap.Cause.OVERLOAD));
+        } else {
+            dropped(conn, budget, timeMicros, len);
+        }
+    }
+
+    /**
+     * Bytes after a connection's gap: counted, and the count handed over when the queue has room
+     * right away (else with the next one, at the connection's end or at close), never waiting.
+     */
+    private void dropped(String conn, RawBudget budget, long timeMicros, int len) {
+        long n;
+        synchronized (budget) {
+            n = budget.unreported + len;
+            budget.unreported = 0;
+            budget.lastDropped = timeMicros;
+            if (budget.overloaded) {
+                lostBytes.add(len);
+            }
+        }
+        if (!queue.offer(new StoreItem.Gap(conn, timeMicros, n, null))) {
+            synchronized (budget) {
+                budget.unreported += n;
+            }
         }
     }
 
@@ -265,23 +355,77 @@ public final class CaptureStore implements EventSink {
                 return; // its raw bytes are stored: the indexer derives this row from them
             }
         }
-        queue.put(new StoreItem.Recorded(event));
+        int put = queue.put(new StoreItem.Recorded(event));
+        if (put == ItemQueue.ADDED) {
+            if (unreportedEvents.get() != 0) {
+                reportLostEvents();
+            }
+        } else if (put == ItemQueue.FULL) {
+            unreportedEvents.incrementAndGet();
+            lostEvents.increment();
+        }
+    }
+
+    /** The queue had room again: the count of events it had none for goes into the capture, once. */
+    private void reportLostEvents() {
+        long n = unreportedEvents.getAndSet(0);
+        if (n > 0) {
+            queue.putAlways(new StoreItem.Recorded(new ErrorEvent(null, MicroClock.now(), KIND, "The capture store could not"
+                    + " keep up (the disk was slower than the traffic): " + n + (n == 1 ? " event was" : " events were")
+                    + " not recorded.")));
+        }
     }
 
     @Override
     public void assumedWebSocket(String conn, DeflateParams deflate) {
         if (!closed.get()) {
             raw.computeIfAbsent(conn, k -> new RawBudget());
-            queue.put(new StoreItem.Assumed(conn, deflate));
+            queue.putAlways(new StoreItem.Assumed(conn, deflate));
         }
     }
 
     @Override
     public void ended(String conn, long timeMicros) {
         // a conversation that never saw a byte or an event leaves no trace
-        if (raw.remove(conn) != null && !closed.get()) {
-            queue.put(new StoreItem.Ended(conn, timeMicros));
+        RawBudget budget = raw.remove(conn);
+        if (budget != null && !closed.get()) {
+            handOverDropped(conn, budget);
+            queue.putAlways(new StoreItem.Ended(conn, timeMicros));
         }
+    }
+
+    /** The count of dropped bytes not handed over yet. */
+    private void handOverDropped(String conn, RawBudget budget) {
+        long n;
+        long t;
+        synchronized (budget) {
+            n = budget.unreported;
+            t = budget.lastDropped;
+            budget.unreported = 0;
+        }
+        if (n > 0) {
+            queue.putAlways(new StoreItem.Gap(conn, t, n, null));
+        }
+    }
+
+    /**
+     * What the store could not record because its writer did not keep up (the disk was slower than
+     * the traffic), as one sentence; null when it recorded everything it was handed. The capture
+     * itself says so too, per connection and in an error without a connection.
+     */
+    public String notRecorded() {
+        long bytes = lostBytes.sum();
+        long conns = lostConnections.sum();
+        long events = lostEvents.sum();
+        if (conns == 0 && events == 0) {
+            return null;
+        }
+        String what = conns == 0 ? "" : bytes + " raw bytes of " + conns + (conns == 1 ? " connection" : " connections");
+        if (events > 0) {
+            what += (what.isEmpty() ? "" : " and ") + events + (events == 1 ? " event" : " events");
+        }
+        return "The capture store could not keep up (the disk was slower than the traffic): " + what
+                + (conns == 0 && events == 1 ? " was" : " were") + " not recorded.";
     }
 
     // ---- flush and close ---------------------------------------------------------------------
@@ -303,7 +447,7 @@ public final class CaptureStore implements EventSink {
     public void sync() {
         if (!closed.get()) {
             StoreItem.Barrier b = new StoreItem.Barrier(false);
-            if (queue.put(b)) {
+            if (queue.putAlways(b)) {
                 b.await(writer);
             }
         }
@@ -314,8 +458,10 @@ public final class CaptureStore implements EventSink {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
+            raw.forEach(this::handOverDropped);
+            reportLostEvents();
             StoreItem.Barrier b = new StoreItem.Barrier(true);
-            if (queue.put(b)) {
+            if (queue.putAlways(b)) {
                 b.await(writer);
             }
             try {
@@ -344,10 +490,29 @@ public final class CaptureStore implements EventSink {
         return queue.highWater;
     }
 
+    /**
+     * The writer stops before its next transaction until {@link Stall#release} is counted down
+     * (tests: a disk that does not keep up); {@link Stall#reached} says that it has stopped.
+     */
+    Stall stallWriterForTest() {
+        Stall s = new Stall(new CountDownLatch(1), new CountDownLatch(1));
+        stall = s;
+        return s;
+    }
+
+    record Stall(CountDownLatch reached, CountDownLatch release) {
+    }
+
     /** Raw bytes kept so far for one connection (producer side). */
     private static final class RawBudget {
         long kept;
+        /** No raw bytes are kept from here on (raw cap, or no room in time). */
         boolean gap;
+        /** The gap came from a queue without room. */
+        boolean overloaded;
+        /** Bytes dropped after the gap that the writer has not been told about. */
+        long unreported;
+        long lastDropped;
 
         synchronized boolean holdsRaw() {
             return kept > 0 && !gap;
@@ -436,6 +601,12 @@ public final class CaptureStore implements EventSink {
                         }
                         continue;
                     }
+                    Stall s = stall;
+                    if (s != null) {
+                        stall = null;
+                        s.reached.countDown();
+                        s.release.await();
+                    }
                     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(BATCH_MILLIS);
                     int n = 0;
                     while (item != null) {
@@ -518,9 +689,12 @@ public final class CaptureStore implements EventSink {
                 runs.flush(g.conn());
                 ConnRow r = conn(g.conn(), g.t());
                 r.rawDropped += g.length();
-                if (r.gapT == null) {
+                if (g.cause() != null) { // the first gap of the connection
                     r.gapT = g.t();
                     r.gapOrd = rows.lastOrd(); // rows stored after this one are not in the raw bytes
+                    if (g.cause() == StoreItem.Gap.Cause.OVERLOAD) {
+                        rows.error(new ErrorEvent(g.conn(), g.t(), KIND, OVERLOAD_MARK)); // what a reader tells apart
+                    }
                 }
             } else if (item instanceof StoreItem.Assumed a) {
                 conn(a.conn(), MicroClock.now()).assumed = Codec.assumed(a.deflate());

@@ -22,6 +22,17 @@ final class Db {
         return config.createConnection("jdbc:sqlite:" + file.toAbsolutePath());
     }
 
+    /**
+     * Opens a database file that nobody writes as it is, read-only and without locking: SQLite
+     * neither looks for nor creates a {@code -wal} or {@code -shm} file beside it.
+     */
+    static Connection openImmutable(Path file) throws SQLException {
+        SQLiteConfig config = new SQLiteConfig();
+        config.setReadOnly(true);
+        config.setGetGeneratedKeys(false);
+        return config.createConnection("jdbc:sqlite:" + file.toAbsolutePath().toUri() + "?immutable=1");
+    }
+
     /** SQLite's own words, without the driver's "[SQLITE_X] ..." decoration, as a sentence. */
     static String sentence(SQLException e) {
         String m = e.getMessage() == null ? e.toString() : e.getMessage();

@@ -24,8 +24,19 @@ sealed interface StoreItem {
         }
     }
 
-    /** Raw bytes not kept (past the raw cap). */
-    record Gap(String conn, long t, long length) implements StoreItem {
+    /**
+     * Raw bytes not kept. The first gap of a connection has a {@code cause} (from there on none of
+     * its raw bytes are kept); later ones only add to the count and have none.
+     */
+    record Gap(String conn, long t, long length, Cause cause) implements StoreItem {
+        /** Why a connection's raw bytes stop being kept. */
+        enum Cause {
+            /** The connection reached the raw cap. */
+            RAW_CAP,
+            /** The queue had no room in time: the writer could not keep up. */
+            OVERLOAD
+        }
+
         @Override
         public long size() {
             return 64;
