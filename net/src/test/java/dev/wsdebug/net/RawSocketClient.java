@@ -48,7 +48,15 @@ final class RawSocketClient implements AutoCloseable {
     final String key;
 
     private RawSocketClient(int port) throws IOException {
+        this(port, 0);
+    }
+
+    /** @param receiveBuffer SO_RCVBUF before connecting (small for a client that does not read); 0 default */
+    private RawSocketClient(int port, int receiveBuffer) throws IOException {
         socket = new Socket();
+        if (receiveBuffer > 0) {
+            socket.setReceiveBufferSize(receiveBuffer);
+        }
         socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), TIMEOUT_MILLIS);
         socket.setSoTimeout(TIMEOUT_MILLIS);
         in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
@@ -62,10 +70,28 @@ final class RawSocketClient implements AutoCloseable {
         return new RawSocketClient(port);
     }
 
+    /** Connects with a small receive buffer: for a client that stops reading. */
+    static RawSocketClient connectWithReceiveBuffer(int port, int bytes) throws IOException {
+        return new RawSocketClient(port, bytes);
+    }
+
     /** A valid upgrade request for / with this client's key. */
     String upgradeRequest(int port) {
+        return upgradeRequest(port, "");
+    }
+
+    /** A valid upgrade request for / with this client's key and extra header lines (each ending in CRLF). */
+    String upgradeRequest(int port, String extraHeaders) {
         return "GET / HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                + "Sec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
+                + "Sec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n" + extraHeaders + "\r\n";
+    }
+
+    Socket socket() {
+        return socket;
+    }
+
+    FrameWriter writer() {
+        return writer;
     }
 
     /** Connects and completes a valid upgrade, checking the 101 and the accept value itself. */
