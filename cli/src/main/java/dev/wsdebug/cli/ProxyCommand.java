@@ -152,7 +152,8 @@ final class ProxyCommand implements Callable<Integer> {
         if (metricsPort != null) {
             LoadGauges.register(metrics.registry(), () -> proxyRef[0].openConnections(), () -> proxyRef[0].refusedConnections(),
                     () -> proxyRef[0].heldMessageBytes(), () -> proxyRef[0].memoryBudget(),
-                    () -> proxyRef[0].pendingWriteBytes(), () -> proxyRef[0].pausedChannels());
+                    () -> proxyRef[0].pendingWriteBytes(), () -> proxyRef[0].largestPendingWrite(),
+                    () -> proxyRef[0].pausedChannels());
             metricsServer = new MetricsServer(metrics.registry(), metricsPort);
             try {
                 metricsServer.start();

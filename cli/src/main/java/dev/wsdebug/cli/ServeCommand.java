@@ -137,7 +137,7 @@ final class ServeCommand implements Callable<Integer> {
         MetricsServer metricsServer = null;
         if (metrics != null) {
             LoadGauges.register(metrics.registry(), server::openConnections, server::refusedConnections,
-                    server::heldMessageBytes, server::memoryBudget, server::pendingWriteBytes, server::pausedConnections);
+                    server::heldMessageBytes, server::memoryBudget, server::pendingWriteBytes, server::largestPendingWrite, server::pausedConnections);
             metricsServer = new MetricsServer(metrics.registry(), metricsPort);
             try {
                 metricsServer.start();

@@ -20,6 +20,18 @@ final class PendingWrites {
         return sum;
     }
 
+    /** The most bytes written to one of the channels and not yet taken by its socket. */
+    static long largest(Iterable<Channel> channels) {
+        long max = 0;
+        for (Channel ch : channels) {
+            ChannelOutboundBuffer b = ch.unsafe().outboundBuffer();
+            if (b != null) {
+                max = Math.max(max, b.totalPendingWriteBytes());
+            }
+        }
+        return max;
+    }
+
     /** Channels not being read from (backpressure). */
     static int paused(Iterable<Channel> channels) {
         int n = 0;

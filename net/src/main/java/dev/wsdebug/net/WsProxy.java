@@ -109,6 +109,11 @@ public final class WsProxy implements AutoCloseable {
         return budget.limit();
     }
 
+    /** The most bytes written to one channel and not yet taken by its socket. */
+    public long largestPendingWrite() {
+        return PendingWrites.largest(open);
+    }
+
     /** Bytes written towards clients and upstreams and not yet taken by their sockets. */
     public long pendingWriteBytes() {
         return PendingWrites.of(open);

@@ -143,6 +143,11 @@ public final class WsServer implements AutoCloseable {
         return budget.limit();
     }
 
+    /** The most bytes written to one connection and not yet taken by its socket. */
+    public long largestPendingWrite() {
+        return PendingWrites.largest(open);
+    }
+
     /** Bytes written to all connections and not yet taken by their sockets. */
     public long pendingWriteBytes() {
         return PendingWrites.of(open);

@@ -227,6 +227,23 @@ class ProxyLimitsTest {
     }
 
     @Test
+    void anIdleTimeoutClosesBothSidesWith1001() throws Exception {
+        try (TestServer upstream = TestServer.start()) {
+            ProxyOptions o = new ProxyOptions();
+            o.idleTimeoutMillis = 500;
+            int port = proxy(URI.create(upstream.url("/")), o);
+            PeerClient.Result r = PeerClient.run(Peer.Kind.NODE_WS, "ws://127.0.0.1:" + port + "/",
+                    new PeerClient.Plan().sendText("a").recv().waitClosed(5));
+            assertThat(r.single("closed").path("code").asInt()).isEqualTo(1001);
+            // the server behind the proxy got the proxy's close too
+            assertThat(upstream.recorder.awaitCount(dev.wsdebug.capture.FrameEvent.class,
+                    f -> f.dir() == dev.wsdebug.wire.Direction.C2S && f.frame().closeCode() == 1001, 1, 5_000)).hasSize(1);
+            assertThat(errors("timeout")).singleElement().extracting(ErrorEvent::message).isEqualTo(
+                    "No traffic for 0.5 s (--idle-timeout); the proxy closed the WebSocket on both sides with 1001 Going Away.");
+        }
+    }
+
+    @Test
     void theUpgradeRequestIsRelayedByteForByte() throws Exception {
         try (ServerSocket upstream = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             upstream.setSoTimeout(5_000);

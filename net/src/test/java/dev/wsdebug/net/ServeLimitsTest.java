@@ -278,6 +278,26 @@ class ServeLimitsTest {
     }
 
     @Test
+    void anIdleTimeoutClosesWith1001OnlyWhenAsked() throws Exception {
+        ServerOptions o = new ServerOptions();
+        o.idleTimeoutMillis = 500;
+        try (TestServer s = TestServer.start(o)) {
+            PeerClient.Result r = PeerClient.run(Peer.Kind.PYTHON_WEBSOCKETS, s.url("/"),
+                    new PeerClient.Plan().sendText("a").recv().waitClosed(5));
+            assertThat(r.single("closed").path("code").asInt()).isEqualTo(1001);
+            assertThat(errors(s, "timeout")).singleElement().extracting(ErrorEvent::message)
+                    .isEqualTo("No traffic for 0.5 s (--idle-timeout); closing with 1001 Going Away.");
+        }
+        // by default an idle connection stays open
+        try (TestServer s = TestServer.start()) {
+            PeerClient.Result r = PeerClient.run(Peer.Kind.PYTHON_WEBSOCKETS, s.url("/"),
+                    new PeerClient.Plan().sendText("a").recv().sleep(1_500).sendText("b").recv().close(1000, ""));
+            assertThat(r.messages()).extracting(m -> m.path("text").asText()).containsExactly("a", "b");
+            assertThat(r.single("closed").path("code").asInt()).isEqualTo(1000);
+        }
+    }
+
+    @Test
     void anIOErrorIsLoggedWithItsCause() throws Exception {
         try (TestServer s = TestServer.start(); RawSocketClient c = RawSocketClient.upgraded(s.port())) {
             c.sendMasked(FrameSpec.of(Opcode.TEXT, "x".getBytes(StandardCharsets.UTF_8)));

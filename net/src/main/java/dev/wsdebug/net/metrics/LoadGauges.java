@@ -21,10 +21,12 @@ public final class LoadGauges {
      * @param heldMessages bytes of messages held by all connections (the memory budget's use)
      * @param budget       the memory budget's bound
      * @param pending      bytes written to sockets and not yet taken by them
+     * @param largest      the most of those for one socket
      * @param paused       channels not read from because the other side does not take what it is sent
      */
     public static void register(PrometheusRegistry registry, LongSupplier open, LongSupplier refused,
-                                LongSupplier heldMessages, LongSupplier budget, LongSupplier pending, LongSupplier paused) {
+                                LongSupplier heldMessages, LongSupplier budget, LongSupplier pending, LongSupplier largest,
+                                LongSupplier paused) {
         gauge(registry, "wsdebug_connections_open", "Connections open now (WebSocket or not yet upgraded).", open);
         CounterWithCallback.builder().name("wsdebug_connections_refused_total")
                 .help("Connections answered 503 because the connection limit was reached.")
@@ -34,6 +36,8 @@ public final class LoadGauges {
         gauge(registry, "wsdebug_memory_budget_bytes", "The bound on wsdebug_held_message_bytes.", budget);
         gauge(registry, "wsdebug_pending_write_bytes", "Bytes written towards peers and not yet taken by their sockets.",
                 pending);
+        gauge(registry, "wsdebug_pending_write_bytes_max", "The most bytes written towards one peer and not yet taken"
+                + " by its socket.", largest);
         gauge(registry, "wsdebug_paused_reads", "Channels not read from because the other side does not read"
                 + " (backpressure).", paused);
     }
