@@ -44,20 +44,25 @@ public final class ConnectionGate {
         if (open.incrementAndGet() > limit) {
             open.decrementAndGet();
             long n = refused.incrementAndGet();
-            ch.pipeline().addLast(new OverloadAnswer(server + " has " + limit + " connections open, its limit ("
+            ch.pipeline().addLast(new OverloadAnswer(server + " has " + connections(limit) + " open, its limit ("
                     + option + "); try again later."));
             long now = System.nanoTime();
             long last = lastNotice.get();
             if (now - last >= NOTICE_EVERY_NANOS && lastNotice.compareAndSet(last, now)) {
                 long since = n - refusedAtLastNotice.getAndSet(n);
                 log.accept("Refused " + (since == 1 ? "a new connection" : since + " new connections") + " with 503 Service"
-                        + " Unavailable: " + limit + " connections are open (" + option + "); the open ones go on ("
+                        + " Unavailable: " + connections(limit) + (limit == 1 ? " is" : " are") + " open (" + option
+                        + "); the open ones go on ("
                         + n + " refused so far).");
             }
             return false;
         }
         ch.closeFuture().addListener(f -> open.decrementAndGet());
         return true;
+    }
+
+    private static String connections(int n) {
+        return n == 1 ? "1 connection" : n + " connections";
     }
 
     public int open() {
