@@ -24,8 +24,18 @@ final class LimitOptions {
                     + " Default: 0, never: a debugger does not cut idle connections unless asked.")
     double idleTimeout;
 
-    /** A sentence saying what is wrong, or null. */
-    String validate() {
+    /** Sets the limits; returns a sentence saying what is wrong, or null. */
+    String applyTo(dev.wsdebug.net.limits.Limits limits) {
+        String problem = validate();
+        if (problem == null) {
+            limits.maxConnections = maxConnections;
+            limits.handshakeTimeoutMillis = millis(handshakeTimeout);
+            limits.idleTimeoutMillis = millis(idleTimeout);
+        }
+        return problem;
+    }
+
+    private String validate() {
         if (maxConnections < 1) {
             return "--max-connections must be at least 1.";
         }
@@ -35,7 +45,7 @@ final class LimitOptions {
         return null;
     }
 
-    static long millis(double seconds) {
+    private static long millis(double seconds) {
         return seconds <= 0 ? 0 : Math.max(1, Math.round(seconds * 1000));
     }
 }

@@ -148,12 +148,15 @@ final class ProxyCommand implements Callable<Integer> {
         CaptureStore storeToClose = store;
         MetricsSink metrics = new MetricsSink();
         MetricsServer metricsServer = null;
-        WsProxy[] proxyRef = new WsProxy[1];
+        EventSink shown = quiet ? view : new SynchronizedSink(view);
+        EventSink recording = store == null ? EventSink.all(shown, metrics) : EventSink.all(shown, metrics, store);
+        WsProxy proxy = new WsProxy(o, recording, x -> {
+            if (!quiet) {
+                logHttp(log, x);
+            }
+        });
         if (metricsPort != null) {
-            LoadGauges.register(metrics.registry(), () -> proxyRef[0].openConnections(), () -> proxyRef[0].refusedConnections(),
-                    () -> proxyRef[0].heldMessageBytes(), () -> proxyRef[0].memoryBudget(),
-                    () -> proxyRef[0].pendingWriteBytes(), () -> proxyRef[0].largestPendingWrite(),
-                    () -> proxyRef[0].pausedChannels());
+            LoadGauges.register(metrics.registry(), proxy.load());
             metricsServer = new MetricsServer(metrics.registry(), metricsPort);
             try {
                 metricsServer.start();
@@ -163,14 +166,6 @@ final class ProxyCommand implements Callable<Integer> {
             }
         }
         MetricsServer metricsToClose = metricsServer;
-        EventSink shown = quiet ? view : new SynchronizedSink(view);
-        EventSink recording = store == null ? EventSink.all(shown, metrics) : EventSink.all(shown, metrics, store);
-        WsProxy proxy = new WsProxy(o, recording, x -> {
-            if (!quiet) {
-                logHttp(log, x);
-            }
-        });
-        proxyRef[0] = proxy;
         InetSocketAddress bound;
         try {
             bound = proxy.start();
@@ -278,13 +273,10 @@ final class ProxyCommand implements Callable<Integer> {
     }
 
     private String configure(ProxyOptions o) {
-        String limitProblem = limits.validate();
+        String limitProblem = limits.applyTo(o.limits);
         if (limitProblem != null) {
             return limitProblem;
         }
-        o.maxConnections = limits.maxConnections;
-        o.handshakeTimeoutMillis = LimitOptions.millis(limits.handshakeTimeout);
-        o.idleTimeoutMillis = LimitOptions.millis(limits.idleTimeout);
         int colon = listen.lastIndexOf(':');
         if (colon <= 0) {
             return "--listen needs HOST:PORT, not '" + listen + "'.";

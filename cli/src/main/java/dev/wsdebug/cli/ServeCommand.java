@@ -122,12 +122,15 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintStream out = Terminal.stdout();
         PrintStream err = Terminal.stderr();
+        ServerOptions o = options();
         String problem = validate();
+        if (problem == null) {
+            problem = limits.applyTo(o.limits);
+        }
         if (problem != null) {
             err.println("wsdebug serve: " + problem);
             return Main.USAGE;
         }
-        ServerOptions o = options();
         EventSink view = quiet ? EventSink.all() : json ? new JsonLinesSink(out, true)
                 : new LiveSink(new TranscriptPrinter(out, Terminal.style(color).withConn(true)
                         .withHeaders(verbose.length >= 1).withFrames(verbose.length >= 2)));
@@ -136,8 +139,7 @@ final class ServeCommand implements Callable<Integer> {
         WsServer server = new WsServer(o, metrics == null ? shown : EventSink.all(shown, metrics));
         MetricsServer metricsServer = null;
         if (metrics != null) {
-            LoadGauges.register(metrics.registry(), server::openConnections, server::refusedConnections,
-                    server::heldMessageBytes, server::memoryBudget, server::pendingWriteBytes, server::largestPendingWrite, server::pausedConnections);
+            LoadGauges.register(metrics.registry(), server.load());
             metricsServer = new MetricsServer(metrics.registry(), metricsPort);
             try {
                 metricsServer.start();
@@ -196,10 +198,6 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     private String validate() {
-        String limitProblem = limits.validate();
-        if (limitProblem != null) {
-            return limitProblem;
-        }
         if (port < 0 || port > 65535) {
             return "--port must be 0-65535, not " + port + ".";
         }
@@ -252,9 +250,6 @@ final class ServeCommand implements Callable<Integer> {
         o.fragment = fragment;
         o.delayMs = delay;
         o.pingInterval = pingInterval;
-        o.maxConnections = limits.maxConnections;
-        o.handshakeTimeoutMillis = LimitOptions.millis(limits.handshakeTimeout);
-        o.idleTimeoutMillis = LimitOptions.millis(limits.idleTimeout);
         return o;
     }
 }

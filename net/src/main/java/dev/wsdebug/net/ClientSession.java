@@ -12,7 +12,6 @@ import dev.wsdebug.wire.Frame;
 import dev.wsdebug.wire.HandshakeResult;
 import dev.wsdebug.wire.HttpHead;
 import dev.wsdebug.wire.Opcode;
-import dev.wsdebug.wire.Rule;
 import dev.wsdebug.wire.Violation;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;

@@ -110,8 +110,8 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
     /** The client has this long to send its request head (again after a CONNECT, for the request inside). */
     private void startHandshakeTimer() {
         cancelHandshakeTimer();
-        if (opts.handshakeTimeoutMillis > 0) {
-            handshakeTimer = client.eventLoop().schedule(this::handshakeTimedOut, opts.handshakeTimeoutMillis,
+        if (opts.limits.handshakeTimeoutMillis > 0) {
+            handshakeTimer = client.eventLoop().schedule(this::handshakeTimedOut, opts.limits.handshakeTimeoutMillis,
                     TimeUnit.MILLISECONDS);
         }
     }
@@ -128,7 +128,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
         if ((state == State.HEAD || state == State.TUNNEL_START) && client.isActive()) {
             int got = head == null ? 0 : head.length();
             error("timeout", "The client did not send its request head within " + ServerConnection.seconds(
-                    opts.handshakeTimeoutMillis) + " (" + got + " bytes of it received); the connection was closed.");
+                    opts.limits.handshakeTimeoutMillis) + " (" + got + " bytes of it received); the connection was closed.");
             state = State.CLOSED;
             client.close();
         }
@@ -380,7 +380,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
         if (upstreamStall == null) {
             upstreamStall = new StallWatch(upstream, "The upstream " + (route == null ? tunnelHost + ":" + tunnelPort
                     : route.host() + ":" + route.port()), "the proxy has stopped reading from the client",
-                    opts.stallNoticeMillis, s -> error("backpressure", s));
+                    opts.limits.stallNoticeMillis, s -> error("backpressure", s));
         }
         return upstreamStall;
     }
@@ -388,7 +388,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
     private StallWatch clientStall() {
         if (clientStall == null) {
             clientStall = new StallWatch(client, "The client " + Addresses.hostPort(client.remoteAddress()),
-                    "the proxy has stopped reading from the upstream", opts.stallNoticeMillis, s -> error("backpressure", s));
+                    "the proxy has stopped reading from the upstream", opts.limits.stallNoticeMillis, s -> error("backpressure", s));
         }
         return clientStall;
     }
@@ -494,7 +494,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
      * else is simply closed.
      */
     private void idleTimedOut() {
-        error("timeout", "No traffic for " + ServerConnection.seconds(opts.idleTimeoutMillis) + " (--idle-timeout); the"
+        error("timeout", "No traffic for " + ServerConnection.seconds(opts.limits.idleTimeoutMillis) + " (--idle-timeout); the"
                 + " proxy closed " + (closeWatch.open() ? "the WebSocket on both sides with 1001 Going Away." : "the connection."));
         if (closeWatch.open() && faults == null && upstream != null && upstream.isActive()) {
             dev.wsdebug.wire.FrameWriter w = new dev.wsdebug.wire.FrameWriter();

@@ -32,16 +32,11 @@ public final class ProxyOptions {
      * on it; larger ones pass unchanged as they arrive.
      */
     public int faultHoldCap = 16 << 20;
-    /** Client connections open at once; a new one over it is answered 503 and closed. */
-    public int maxConnections = DEFAULT_MAX_CONNECTIONS;
     /** Each client connection also opens one upstream: half of serve's default. */
     public static final int DEFAULT_MAX_CONNECTIONS = 12_500;
-    /** A client that has not sent its request head this long after connecting (or after CONNECT) is closed; 0 never. */
-    public long handshakeTimeoutMillis = 10_000;
-    /** A connection with no traffic this long is closed (an open WebSocket with 1001 on both sides); 0 never. */
-    public long idleTimeoutMillis;
-    /** Bytes of decoded messages all connections may hold at once; 0 for a quarter of the heap. */
-    public long memoryBudget;
-    /** How long a side may leave what it is sent unread before a line says so. */
-    public long stallNoticeMillis = dev.wsdebug.net.limits.StallWatch.NOTICE_AFTER_MS;
+    /**
+     * Client connections (the handshake timeout covers the request head, again after a CONNECT),
+     * idle time, and the memory budget for decoded messages.
+     */
+    public final dev.wsdebug.net.limits.Limits limits = new dev.wsdebug.net.limits.Limits(DEFAULT_MAX_CONNECTIONS);
 }

@@ -87,8 +87,8 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Eve
         this.ctx = ctx;
         this.out = new FrameSender(ctx.channel(), Direction.S2C);
         out.fragmentSize(opts.fragment);
-        if (opts.handshakeTimeoutMillis > 0) {
-            handshakeTimer = ctx.executor().schedule(this::handshakeTimedOut, opts.handshakeTimeoutMillis, TimeUnit.MILLISECONDS);
+        if (opts.limits.handshakeTimeoutMillis > 0) {
+            handshakeTimer = ctx.executor().schedule(this::handshakeTimedOut, opts.limits.handshakeTimeoutMillis, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -98,7 +98,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Eve
             return;
         }
         int got = head == null ? 0 : head.length();
-        notice("timeout", "The client did not complete its upgrade request within " + seconds(opts.handshakeTimeoutMillis)
+        notice("timeout", "The client did not complete its upgrade request within " + seconds(opts.limits.handshakeTimeoutMillis)
                 + " (" + got + " bytes of it received); the connection was closed.");
         ctx.close();
     }
@@ -298,7 +298,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Eve
     private StallWatch stall() {
         if (stall == null) {
             stall = new StallWatch(ctx.channel(), "The client", "the server has stopped reading from it",
-                    opts.stallNoticeMillis, s -> notice("backpressure", s));
+                    opts.limits.stallNoticeMillis, s -> notice("backpressure", s));
         }
         return stall;
     }
@@ -321,7 +321,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Eve
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent && !closing) {
-            notice("timeout", "No traffic for " + seconds(opts.idleTimeoutMillis) + " (--idle-timeout); closing with"
+            notice("timeout", "No traffic for " + seconds(opts.limits.idleTimeoutMillis) + " (--idle-timeout); closing with"
                     + " 1001 Going Away.");
             if (upgraded) {
                 startClose(CloseCodes.GOING_AWAY, "idle timeout");

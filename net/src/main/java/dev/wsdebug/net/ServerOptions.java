@@ -15,20 +15,12 @@ public final class ServerOptions {
     public List<String> subprotocols = new ArrayList<>();
     /** Messages above this many bytes (decoded) close the connection with 1009. */
     public int maxMessage = 16 * 1024 * 1024;
-    /** Connections open at once; a new one over it is answered 503 and closed. */
-    public int maxConnections = DEFAULT_MAX_CONNECTIONS;
     public static final int DEFAULT_MAX_CONNECTIONS = 25_000;
-    /** A client that has not completed its upgrade request this long after connecting is closed; 0 never. */
-    public long handshakeTimeoutMillis = 10_000;
-    /** An upgraded connection with no traffic either way this long is closed with 1001; 0 never (the default). */
-    public long idleTimeoutMillis;
     /**
-     * Bytes of messages all connections may hold at once (being received, or echoed and not yet written);
-     * 0 for a quarter of the heap.
+     * Connections, handshake and idle time, and the memory budget (messages being received, or echoed
+     * and not yet written).
      */
-    public long memoryBudget;
-    /** How long a client may leave its echoes unread before a line says so. */
-    public long stallNoticeMillis = dev.wsdebug.net.limits.StallWatch.NOTICE_AFTER_MS;
+    public final dev.wsdebug.net.limits.Limits limits = new dev.wsdebug.net.limits.Limits(DEFAULT_MAX_CONNECTIONS);
 
     /** Never answer pings: the server looks alive at TCP level but is a zombie. */
     public boolean noPong;

@@ -4,10 +4,9 @@ import dev.wsdebug.capture.Conversation;
 import dev.wsdebug.capture.ErrorEvent;
 import dev.wsdebug.capture.EventSink;
 import dev.wsdebug.capture.MicroClock;
-import dev.wsdebug.net.limits.ConnectionGate;
+import dev.wsdebug.net.limits.Load;
 import dev.wsdebug.wire.DecodeLimits;
 import dev.wsdebug.wire.Direction;
-import dev.wsdebug.wire.RetainBudget;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -17,11 +16,8 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
-import io.netty.util.concurrent.GlobalEventExecutor;
 
 import javax.net.ssl.SSLException;
 import java.net.InetSocketAddress;
@@ -32,18 +28,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code wsdebug serve}: an echo server whose every connection goes through the one
  * {@link Conversation} pipeline, with knobs to misbehave on purpose.
  *
- * <p>Bounded: at most {@link ServerOptions#maxConnections} connections (more get 503), one
- * {@link RetainBudget} for the messages all of them hold, and per connection nothing sized by the
+ * <p>Bounded ({@link ServerOptions#limits}): a connection limit (more get 503), one memory budget
+ * for the messages all of them hold, and per connection nothing sized by the
  * largest thing it ever saw, so an idle WebSocket costs a few kilobytes.
  */
 public final class WsServer implements AutoCloseable {
     private final ServerOptions opts;
     private final EventSink sink;
     private final AtomicLong connections = new AtomicLong();
-    private final RetainBudget budget;
-    private final ConnectionGate gate;
-    /** The open connections, to add up what they hold. */
-    private final ChannelGroup open = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    private final Load load;
     private EventLoopGroup boss;
     private EventLoopGroup workers;
     private Channel listener;
@@ -56,8 +49,7 @@ public final class WsServer implements AutoCloseable {
     public WsServer(ServerOptions opts, EventSink sink) {
         this.opts = opts;
         this.sink = sink;
-        this.budget = opts.memoryBudget > 0 ? new RetainBudget(opts.memoryBudget) : RetainBudget.ofHeap(0.25);
-        this.gate = new ConnectionGate(opts.maxConnections, "--max-connections");
+        this.load = new Load(opts.limits);
     }
 
     /**
@@ -88,23 +80,22 @@ public final class WsServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        if (!gate.admit(ch, "wsdebug serve", s -> sink.accept(new ErrorEvent(null, MicroClock.now(), "limit", s)))) {
+                        if (!load.admit(ch, "wsdebug serve", s -> sink.accept(new ErrorEvent(null, MicroClock.now(), "limit", s)))) {
                             return;
                         }
-                        open.add(ch);
                         String id = Long.toString(connections.incrementAndGet());
-                        ServerConnection endpoint = new ServerConnection(opts, id, sink, budget);
+                        ServerConnection endpoint = new ServerConnection(opts, id, sink, load.budget());
                         Conversation conv = new Conversation(id, EventSink.all(sink, endpoint))
-                                .limits(DecodeLimits.retaining(opts.maxMessage).withMaxMessage(opts.maxMessage).withBudget(budget),
+                                .limits(DecodeLimits.retaining(opts.maxMessage).withMaxMessage(opts.maxMessage).withBudget(load.budget()),
                                         // its own echoes are decoded for the view only
-                                        DecodeLimits.retaining(Math.min(opts.maxMessage, Conversation.DEFAULT_RETAIN)).withBudget(budget))
+                                        DecodeLimits.retaining(Math.min(opts.maxMessage, Conversation.DEFAULT_RETAIN)).withBudget(load.budget()))
                                 .scheme(sslContext != null ? "wss" : "ws")
                                 .endpoints(Addresses.hostPort(ch.remoteAddress()), Addresses.hostPort(ch.localAddress()));
                         if (sslContext != null) {
                             ch.pipeline().addLast(sslContext.newHandler(ch.alloc()));
                         }
-                        if (opts.idleTimeoutMillis > 0) {
-                            ch.pipeline().addLast(new IdleStateHandler(0, 0, opts.idleTimeoutMillis, TimeUnit.MILLISECONDS));
+                        if (opts.limits.idleTimeoutMillis > 0) {
+                            ch.pipeline().addLast(new IdleStateHandler(0, 0, opts.limits.idleTimeoutMillis, TimeUnit.MILLISECONDS));
                         }
                         ch.pipeline().addLast(new WireTap(conv, Direction.C2S), endpoint);
                     }
@@ -123,39 +114,9 @@ public final class WsServer implements AutoCloseable {
         return connections.get();
     }
 
-    /** Connections open now. */
-    public int openConnections() {
-        return gate.open();
-    }
-
-    /** Connections refused with 503 for being over the limit. */
-    public long refusedConnections() {
-        return gate.refused();
-    }
-
-    /** Bytes of messages held by all connections now (being received, or echoed and not yet written). */
-    public long heldMessageBytes() {
-        return budget.held();
-    }
-
-    /** The budget's bound on {@link #heldMessageBytes()}. */
-    public long memoryBudget() {
-        return budget.limit();
-    }
-
-    /** The most bytes written to one connection and not yet taken by its socket. */
-    public long largestPendingWrite() {
-        return PendingWrites.largest(open);
-    }
-
-    /** Bytes written to all connections and not yet taken by their sockets. */
-    public long pendingWriteBytes() {
-        return PendingWrites.of(open);
-    }
-
-    /** Connections whose reading is paused because their peer does not read. */
-    public int pausedConnections() {
-        return PendingWrites.paused(open);
+    /** Connections open and refused, memory held, bytes waiting for slow clients. */
+    public Load load() {
+        return load;
     }
 
     /** Blocks until the listener closes. */

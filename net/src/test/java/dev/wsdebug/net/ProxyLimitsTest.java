@@ -14,7 +14,6 @@ import org.junit.jupiter.api.Test;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -70,7 +69,7 @@ class ProxyLimitsTest {
     @Test
     void slowAndSilentClientsAreClosedAtTheHandshakeTimeout() throws Exception {
         ProxyOptions o = new ProxyOptions();
-        o.handshakeTimeoutMillis = 600;
+        o.limits.handshakeTimeoutMillis = 600;
         int port = proxyToPeer(Peer.Kind.PYTHON_WEBSOCKETS, o);
         try (RawSocketClient slow = RawSocketClient.connect(port); RawSocketClient silent = RawSocketClient.connect(port)) {
             byte[] request = slow.upgradeRequest(port).getBytes(StandardCharsets.ISO_8859_1);
@@ -100,12 +99,12 @@ class ProxyLimitsTest {
     @Test
     void overTheConnectionLimitNewClientsGet503WhileOpenOnesStillEcho() throws Exception {
         ProxyOptions o = new ProxyOptions();
-        o.maxConnections = 2;
+        o.limits.maxConnections = 2;
         int port = proxyToPeer(Peer.Kind.NODE_WS, o);
         CompletableFuture<PeerClient.Result> open = CompletableFuture.supplyAsync(() -> PeerClient.run(Peer.Kind.PYTHON_WEBSOCKETS,
                 "ws://127.0.0.1:" + port + "/", new PeerClient.Plan().sendText("before").recv().sleep(1_500)
                         .sendText("after").recv().close(1000, ""), "--connections", "2"));
-        assertThat(Waits.until(10_000, () -> proxy.openConnections() == 2)).isTrue();
+        assertThat(Waits.until(10_000, () -> proxy.load().openConnections() == 2)).isTrue();
         try (RawSocketClient third = RawSocketClient.connect(port)) {
             third.write(third.upgradeRequest(port).getBytes(StandardCharsets.ISO_8859_1));
             String head = third.readHead();
@@ -117,7 +116,7 @@ class ProxyLimitsTest {
         PeerClient.Result r = open.get(30, TimeUnit.SECONDS);
         assertThat(r.messages()).extracting(m -> m.path("text").asText())
                 .containsExactlyInAnyOrder("before", "before", "after", "after");
-        assertThat(proxy.refusedConnections()).isEqualTo(1);
+        assertThat(proxy.load().refusedConnections()).isEqualTo(1);
         assertThat(errors("limit")).hasSize(1);
     }
 
@@ -125,29 +124,19 @@ class ProxyLimitsTest {
     void aClientThatNeverReadsStopsTheUpstreamBeingReadAndTheProxyHoldsLittle() throws Exception {
         try (TestServer upstream = TestServer.start(noCompress())) {
             ProxyOptions o = new ProxyOptions();
-            o.stallNoticeMillis = 300;
+            o.limits.stallNoticeMillis = 300;
             int port = proxy(URI.create(upstream.url("/")), o);
             try (RawSocketClient hog = RawSocketClient.connectWithReceiveBuffer(port, 4096)) {
                 hog.write(hog.upgradeRequest(port).getBytes(StandardCharsets.ISO_8859_1));
                 assertThat(hog.readHead()).startsWith("HTTP/1.1 101 ");
                 byte[] frame = hog.writer().encode(FrameSpec.of(Opcode.BINARY, new byte[65536]).withMask(0x05060708));
                 AtomicLong sent = new AtomicLong();
-                CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
-                    try {
-                        OutputStream out = hog.socket().getOutputStream();
-                        for (int i = 0; i < 1024; i++) {
-                            out.write(frame);
-                            sent.addAndGet(frame.length);
-                        }
-                    } catch (IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                });
+                CompletableFuture<Void> writer = hog.writeWithoutReading(frame, 1024, sent);
                 long peak = 0;
                 boolean paused = false;
                 for (int i = 0; i < 150; i++) {
-                    peak = Math.max(peak, proxy.pendingWriteBytes() + proxy.heldMessageBytes());
-                    paused |= proxy.pausedChannels() > 0;
+                    peak = Math.max(peak, proxy.load().pendingWriteBytes() + proxy.load().heldMessageBytes());
+                    paused |= proxy.load().pausedChannels() > 0;
                     Thread.sleep(20);
                 }
                 assertThat(writer).as("backpressure reached the writing client").isNotDone();
@@ -158,18 +147,8 @@ class ProxyLimitsTest {
                         .startsWith("The client 127.0.0.1:").contains("has not read for")
                         .endsWith("the proxy has stopped reading from the upstream until it reads."));
                 // reading resumes everything: every echo arrives
-                InputStream in = hog.socket().getInputStream();
-                hog.socket().setSoTimeout(10_000);
                 long expected = 1024L * (65536 + 10);
-                long got = 0;
-                byte[] buf = new byte[65536];
-                while (got < expected) {
-                    int n = in.read(buf);
-                    if (n < 0) {
-                        break;
-                    }
-                    got += n;
-                }
+                long got = hog.drain(expected);
                 writer.get(10, TimeUnit.SECONDS);
                 assertThat(got).isEqualTo(expected);
             }
@@ -185,7 +164,7 @@ class ProxyLimitsTest {
     @Test
     void manyLargeMessagesAgainstASmallMemoryBudgetAreRelayedIntactAndShownTruncated() throws Exception {
         ProxyOptions o = new ProxyOptions();
-        o.memoryBudget = 3L << 20; // room for about three 1 MiB messages at once
+        o.limits.memoryBudget = 3L << 20; // room for about three 1 MiB messages at once
         int port = proxyToPeer(Peer.Kind.PYTHON_WEBSOCKETS, o, "--no-deflate");
         int clients = 16;
         PeerClient.Result r = PeerClient.run(Peer.Kind.NODE_WS, "ws://127.0.0.1:" + port + "/",
@@ -207,7 +186,7 @@ class ProxyLimitsTest {
         });
         // 32 MiB in flight at once against 3 MiB: the budget kept some of them out of memory
         assertThat(seen).anySatisfy(m -> assertThat(m.message().truncated()).isTrue());
-        assertThat(Waits.until(3_000, () -> proxy.heldMessageBytes() == 0)).isTrue();
+        assertThat(Waits.until(3_000, () -> proxy.load().heldMessageBytes() == 0)).isTrue();
     }
 
     @Test
@@ -230,7 +209,7 @@ class ProxyLimitsTest {
     void anIdleTimeoutClosesBothSidesWith1001() throws Exception {
         try (TestServer upstream = TestServer.start()) {
             ProxyOptions o = new ProxyOptions();
-            o.idleTimeoutMillis = 500;
+            o.limits.idleTimeoutMillis = 500;
             int port = proxy(URI.create(upstream.url("/")), o);
             PeerClient.Result r = PeerClient.run(Peer.Kind.NODE_WS, "ws://127.0.0.1:" + port + "/",
                     new PeerClient.Plan().sendText("a").recv().waitClosed(5));

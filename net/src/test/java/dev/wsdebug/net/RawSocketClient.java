@@ -90,6 +90,41 @@ final class RawSocketClient implements AutoCloseable {
         return socket;
     }
 
+    /**
+     * Writes the bytes {@code times} times in the background without reading anything (a client that
+     * does not read its echoes); the future ends when all are written. {@code sent} counts what went out.
+     */
+    java.util.concurrent.CompletableFuture<Void> writeWithoutReading(byte[] bytes, int times,
+                                                                      java.util.concurrent.atomic.AtomicLong sent) {
+        return java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                for (int i = 0; i < times; i++) {
+                    out.write(bytes);
+                    sent.addAndGet(bytes.length);
+                }
+                out.flush();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+
+    /** Reads and counts bytes until {@code expected} have come or the stream ends (10 s per read at most). */
+    long drain(long expected) throws IOException {
+        socket.setSoTimeout(10_000);
+        byte[] buf = new byte[64 * 1024];
+        long got = 0;
+        while (got < expected) {
+            int n = in.read(buf, 0, (int) Math.min(buf.length, expected - got));
+            if (n < 0) {
+                break;
+            }
+            got += n;
+        }
+        socket.setSoTimeout(TIMEOUT_MILLIS);
+        return got;
+    }
+
     FrameWriter writer() {
         return writer;
     }

@@ -9,8 +9,6 @@ import dev.wsdebug.wire.Opcode;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.List;
@@ -37,7 +35,7 @@ class ServeLimitsTest {
     @Test
     void slowAndSilentClientsAreClosedAtTheHandshakeTimeoutWhileOthersAreServed() throws Exception {
         ServerOptions o = new ServerOptions();
-        o.handshakeTimeoutMillis = 600;
+        o.limits.handshakeTimeoutMillis = 600;
         try (TestServer s = TestServer.start(o);
              RawSocketClient slow = RawSocketClient.connect(s.port());
              RawSocketClient silent = RawSocketClient.connect(s.port())) {
@@ -76,13 +74,13 @@ class ServeLimitsTest {
     @Test
     void overTheConnectionLimitNewClientsGet503WhileOpenOnesStillEcho() throws Exception {
         ServerOptions o = new ServerOptions();
-        o.maxConnections = 3;
+        o.limits.maxConnections = 3;
         try (TestServer s = TestServer.start(o)) {
             // three Node ws connections that stay open across the refusal, echoing before and after it
             CompletableFuture<PeerClient.Result> open = CompletableFuture.supplyAsync(() -> PeerClient.run(Peer.Kind.NODE_WS,
                     s.url("/"), new PeerClient.Plan().sendText("before").recv().sleep(1_500).sendText("after").recv()
                             .close(1000, ""), "--connections", "3"));
-            assertThat(Waits.until(10_000, () -> s.server.openConnections() == 3)).isTrue();
+            assertThat(Waits.until(10_000, () -> s.server.load().openConnections() == 3)).isTrue();
             try (RawSocketClient fourth = RawSocketClient.connect(s.port())) {
                 fourth.write(fourth.upgradeRequest(s.port()).getBytes(StandardCharsets.ISO_8859_1));
                 String head = fourth.readHead();
@@ -95,11 +93,11 @@ class ServeLimitsTest {
             PeerClient.Result r = open.get(30, TimeUnit.SECONDS);
             assertThat(r.messages()).extracting(m -> m.path("text").asText())
                     .containsExactlyInAnyOrder("before", "before", "before", "after", "after", "after");
-            assertThat(s.server.refusedConnections()).isEqualTo(1);
+            assertThat(s.server.load().refusedConnections()).isEqualTo(1);
             assertThat(errors(s, "limit")).singleElement().extracting(ErrorEvent::message).asString()
                     .startsWith("Refused a new connection with 503 Service Unavailable: 3 connections are open");
             // once they have closed there is room again
-            assertThat(Waits.until(5_000, () -> s.server.openConnections() == 0)).isTrue();
+            assertThat(Waits.until(5_000, () -> s.server.load().openConnections() == 0)).isTrue();
             PeerClient.Result again = PeerClient.run(Peer.Kind.PYTHON_WEBSOCKETS, s.url("/"),
                     new PeerClient.Plan().sendText("room").recv().close(1000, ""));
             assertThat(again.messages()).extracting(m -> m.path("text").asText()).containsExactly("room");
@@ -110,7 +108,7 @@ class ServeLimitsTest {
     void aClientThatNeverReadsIsNoLongerReadFromAndTheServerHoldsLittleForIt() throws Exception {
         ServerOptions o = new ServerOptions();
         o.compress = false;
-        o.stallNoticeMillis = 300;
+        o.limits.stallNoticeMillis = 300;
         int messageSize = 64 * 1024;
         try (TestServer s = TestServer.start(o);
              RawSocketClient hog = RawSocketClient.connectWithReceiveBuffer(s.port(), 4096)) {
@@ -119,22 +117,12 @@ class ServeLimitsTest {
             byte[] frame = hog.writer().encode(FrameSpec.of(Opcode.BINARY, new byte[messageSize]).withMask(0x01020304));
             AtomicLong sent = new AtomicLong();
             // writes until the server stops reading (the write blocks) or 64 MiB, whichever is first
-            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
-                try {
-                    OutputStream out = hog.socket().getOutputStream();
-                    for (int i = 0; i < 1024; i++) {
-                        out.write(frame);
-                        sent.addAndGet(frame.length);
-                    }
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            });
+            CompletableFuture<Void> writer = hog.writeWithoutReading(frame, 1024, sent);
             long[] peak = {0};
             long stallSeenAt = -1;
             for (int i = 0; i < 150; i++) { // 3 s of samples
-                peak[0] = Math.max(peak[0], s.server.pendingWriteBytes() + s.server.heldMessageBytes());
-                if (stallSeenAt < 0 && s.server.pausedConnections() == 1) {
+                peak[0] = Math.max(peak[0], s.server.load().pendingWriteBytes() + s.server.load().heldMessageBytes());
+                if (stallSeenAt < 0 && s.server.load().pausedChannels() == 1) {
                     stallSeenAt = i;
                 }
                 Thread.sleep(20);
@@ -148,21 +136,11 @@ class ServeLimitsTest {
                     .matches("The client has not read for \\d+ s: \\d+ bytes are waiting to be written to it, and the server"
                             + " has stopped reading from it until it reads\\.");
             // the client starts reading: everything it sent comes back, and the writer finishes
-            InputStream in = hog.socket().getInputStream();
-            long echoed = 0;
-            byte[] buf = new byte[64 * 1024];
-            hog.socket().setSoTimeout(10_000);
             long expected = 1024L * (messageSize + 10); // each echo: 10-byte header (64-bit length) + payload
-            while (echoed < expected) {
-                int n = in.read(buf);
-                if (n < 0) {
-                    break;
-                }
-                echoed += n;
-            }
+            long echoed = hog.drain(expected);
             writer.get(10, TimeUnit.SECONDS);
             assertThat(echoed).isEqualTo(expected);
-            assertThat(Waits.until(2_000, () -> s.server.heldMessageBytes() == 0 && s.server.pendingWriteBytes() == 0)).isTrue();
+            assertThat(Waits.until(2_000, () -> s.server.load().heldMessageBytes() == 0 && s.server.load().pendingWriteBytes() == 0)).isTrue();
         }
     }
 
@@ -280,7 +258,7 @@ class ServeLimitsTest {
     @Test
     void anIdleTimeoutClosesWith1001OnlyWhenAsked() throws Exception {
         ServerOptions o = new ServerOptions();
-        o.idleTimeoutMillis = 500;
+        o.limits.idleTimeoutMillis = 500;
         try (TestServer s = TestServer.start(o)) {
             PeerClient.Result r = PeerClient.run(Peer.Kind.PYTHON_WEBSOCKETS, s.url("/"),
                     new PeerClient.Plan().sendText("a").recv().waitClosed(5));

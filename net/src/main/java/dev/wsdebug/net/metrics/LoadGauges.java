@@ -4,6 +4,8 @@ import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
+import dev.wsdebug.net.limits.Load;
+
 import java.util.function.LongSupplier;
 
 /**
@@ -15,31 +17,22 @@ public final class LoadGauges {
     private LoadGauges() {
     }
 
-    /**
-     * @param open         connections open now
-     * @param refused      connections refused with 503 over the limit, since start
-     * @param heldMessages bytes of messages held by all connections (the memory budget's use)
-     * @param budget       the memory budget's bound
-     * @param pending      bytes written to sockets and not yet taken by them
-     * @param largest      the most of those for one socket
-     * @param paused       channels not read from because the other side does not take what it is sent
-     */
-    public static void register(PrometheusRegistry registry, LongSupplier open, LongSupplier refused,
-                                LongSupplier heldMessages, LongSupplier budget, LongSupplier pending, LongSupplier largest,
-                                LongSupplier paused) {
-        gauge(registry, "wsdebug_connections_open", "Connections open now (WebSocket or not yet upgraded).", open);
+    /** Registers the gauges of this load (read when scraped). */
+    public static void register(PrometheusRegistry registry, Load load) {
+        gauge(registry, "wsdebug_connections_open", "Connections open now (WebSocket or not yet upgraded).",
+                load::openConnections);
         CounterWithCallback.builder().name("wsdebug_connections_refused_total")
                 .help("Connections answered 503 because the connection limit was reached.")
-                .callback(cb -> cb.call(refused.getAsLong())).register(registry);
+                .callback(cb -> cb.call(load.refusedConnections())).register(registry);
         gauge(registry, "wsdebug_held_message_bytes", "Bytes of messages all connections hold now (being received,"
-                + " or held for echo or rules).", heldMessages);
-        gauge(registry, "wsdebug_memory_budget_bytes", "The bound on wsdebug_held_message_bytes.", budget);
+                + " or held for echo or rules).", load::heldMessageBytes);
+        gauge(registry, "wsdebug_memory_budget_bytes", "The bound on wsdebug_held_message_bytes.", load::memoryBudget);
         gauge(registry, "wsdebug_pending_write_bytes", "Bytes written towards peers and not yet taken by their sockets.",
-                pending);
+                load::pendingWriteBytes);
         gauge(registry, "wsdebug_pending_write_bytes_max", "The most bytes written towards one peer and not yet taken"
-                + " by its socket.", largest);
+                + " by its socket.", load::largestPendingWrite);
         gauge(registry, "wsdebug_paused_reads", "Channels not read from because the other side does not read"
-                + " (backpressure).", paused);
+                + " (backpressure).", load::pausedChannels);
     }
 
     private static void gauge(PrometheusRegistry registry, String name, String help, LongSupplier value) {
