@@ -66,6 +66,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> handshakeTimer;
     private StallWatch clientStall;
     private StallWatch upstreamStall;
+    private boolean idleClosing;
     private State state = State.HEAD;
     private Channel client;
     private Channel upstream;
@@ -360,7 +361,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void relayFromClient(ByteBuf b) {
-        if (upstream == null || !upstream.isActive()) {
+        if (upstream == null || !upstream.isActive() || idleClosing) {
             b.release();
             return;
         }
@@ -399,6 +400,10 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             if (!(msg instanceof ByteBuf b)) {
                 ReferenceCountUtil.release(msg);
+                return;
+            }
+            if (idleClosing) {
+                b.release(); // the proxy ended it: the peers' answers to its close frames are not relayed
                 return;
             }
             if (route != null && !route.websocket()) {
@@ -481,8 +486,11 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent && state != State.CLOSED) {
-            idleTimedOut();
+        if (evt instanceof IdleStateEvent) {
+            if (!idleClosing && state != State.CLOSED) {
+                idleClosing = true; // once: the close frames' answers may be all the traffic there is
+                idleTimedOut();
+            }
             return;
         }
         ctx.fireUserEventTriggered(evt);
@@ -490,8 +498,9 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
 
     /**
      * --idle-timeout: nothing crossed the client connection for that long. An open WebSocket is
-     * closed on both sides with 1001 Going Away (frames the capture shows as the proxy's); anything
-     * else is simply closed.
+     * closed on both sides with 1001 Going Away (frames the capture shows as the proxy's); what the
+     * peers send after that (their close answers) is not relayed, so neither gets a second close.
+     * Anything else is simply closed.
      */
     private void idleTimedOut() {
         error("timeout", "No traffic for " + ServerConnection.seconds(opts.limits.idleTimeoutMillis) + " (--idle-timeout); the"

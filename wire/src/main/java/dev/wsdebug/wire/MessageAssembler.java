@@ -132,7 +132,8 @@ public final class MessageAssembler {
         if (!compressed && f.fin() && f.payloadLength() <= PRESIZE_LIMIT) {
             // the whole message is this frame: keep it in one buffer of its size, handed over without a
             // copy. Larger buffers grow as the bytes arrive, so a header alone never claims memory.
-            reserve((int) Math.min(limits.retainCap(), f.payloadLength()), 0);
+            int size = (int) Math.min(limits.retainCap(), f.payloadLength());
+            reserve(size, size, 0);
         }
     }
 
@@ -266,7 +267,7 @@ public final class MessageAssembler {
         if (n > 0 && (kept == null || keptLength + n > kept.length)) {
             int have = kept == null ? 0 : kept.length;
             int want = (int) Math.min(limits.retainCap(), Math.max(keptLength + (long) n, Math.max(FIRST_KEEP, 2L * have)));
-            if (!reserve(want, have) && !reserve(keptLength + n, have)) {
+            if (!reserve(keptLength + n, want, have)) {
                 budgetShort = true;
                 n = 0;
             }
@@ -286,16 +287,20 @@ public final class MessageAssembler {
         }
     }
 
-    /** Grows {@link #kept} from {@code have} to {@code want} bytes if the budget allows. */
-    private boolean reserve(int want, int have) {
-        if (want <= have) {
+    /**
+     * Grows {@link #kept} from {@code have} to {@code want} bytes, or as close to it as the budget
+     * allows but at least to {@code need}; false when not even that fits.
+     */
+    private boolean reserve(int need, int want, int have) {
+        if (need <= have) {
             return true;
         }
-        if (!limits.budget().tryReserve(want - have)) {
+        long got = limits.budget().reserveUpTo(need - have, want - have);
+        if (got == 0) {
             return false;
         }
-        reserved += want - have;
-        kept = kept == null ? new byte[want] : Arrays.copyOf(kept, want);
+        reserved += got;
+        kept = kept == null ? new byte[(int) (have + got)] : Arrays.copyOf(kept, (int) (have + got));
         return true;
     }
 

@@ -48,6 +48,30 @@ public final class RetainBudget {
         return true;
     }
 
+    /**
+     * Takes as much as fits between {@code min} and {@code max} bytes.
+     *
+     * @return the bytes taken: {@code max}, less if only that fits, or 0 when not even {@code min} does
+     */
+    public long reserveUpTo(long min, long max) {
+        if (max <= 0) {
+            return 0;
+        }
+        if (limit == Long.MAX_VALUE) {
+            return max;
+        }
+        long now;
+        long take;
+        do {
+            now = held.get();
+            take = Math.min(max, limit - now);
+            if (take < min || take <= 0) {
+                return 0;
+            }
+        } while (!held.compareAndSet(now, now + take));
+        return take;
+    }
+
     /** Gives back bytes taken with {@link #tryReserve}. */
     public void release(long n) {
         if (n > 0 && limit != Long.MAX_VALUE) {

@@ -194,6 +194,37 @@ class DecodeLimitsTest {
     }
 
     @Test
+    void theBudgetGivesWhatFitsBetweenTheNeedAndTheWish() {
+        RetainBudget b = new RetainBudget(1000);
+        assertThat(b.reserveUpTo(100, 600)).isEqualTo(600);
+        assertThat(b.reserveUpTo(100, 600)).isEqualTo(400); // what is left
+        assertThat(b.reserveUpTo(1, 10)).isZero();
+        b.release(300);
+        assertThat(b.reserveUpTo(301, 500)).isZero(); // not even the need fits
+        assertThat(b.held()).isEqualTo(700);
+        assertThat(RetainBudget.UNLIMITED.reserveUpTo(1, 5)).isEqualTo(5);
+    }
+
+    @Test
+    void aMessageGrowsAsFarAsTheBudgetAllowsWithoutCopyingEveryChunk() {
+        RetainBudget budget = new RetainBudget(700_000);
+        MessageAssembler a = new MessageAssembler(null, DecodeLimits.retaining(1 << 20).withBudget(budget));
+        Recorder r = new Recorder(a);
+        FrameParser p = new FrameParser(null, false, r);
+        byte[] payload = Frames.counting(1 << 20);
+        byte[] frame = Frames.rawFrame(0x82, null, payload);
+        for (int off = 0; off < frame.length; off += 65536) {
+            p.feed(frame, off, Math.min(65536, frame.length - off));
+        }
+        Message m = r.messages.get(0);
+        assertThat(m.truncated()).isTrue();
+        assertThat(m.payload().length).isBetween(600_000, 700_000);
+        assertThat(m.payload()).isEqualTo(Arrays.copyOf(payload, m.payload().length));
+        assertThat(m.sha256()).isEqualTo(MessageAssemblerTest.sha256(payload));
+        assertThat(budget.held()).isZero();
+    }
+
+    @Test
     void aHeaderAloneClaimsNoLargeBuffer() {
         RetainBudget budget = new RetainBudget(Long.MAX_VALUE - 1);
         MessageAssembler a = new MessageAssembler(null, DecodeLimits.retaining(16 << 20).withBudget(budget));
