@@ -30,12 +30,13 @@
 #
 # Environment: SKIP_BUILD=1 reuses the jars; MVN_OPTS_EXTRA="-o" is appended to mvn;
 # PROXY_BASE_PORT (19400) is the first port tried for the proxy; ABUSE_EXTRA="--count 20 --seconds 5"
-# is appended to every Abuse command (smaller cases while developing; see Abuse --help).
+# is appended to every Abuse command (smaller cases while developing; its options are described at
+# the top of bench/src/main/java/dev/wsdebug/bench/Abuse.java).
 # Output: the table, and bench/results/abuse-<stamp>.{txt,tsv} (git-ignored) with the targets' logs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-usage() { sed -n '2,36p' "$0"; }
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
 die_usage() { echo "abuse.sh: $*" >&2; exit 2; }
 
 ALL_CASES=(big nonread slowloris bare huge bomb badframe)
@@ -227,7 +228,8 @@ kv() { tr ' ' '\n' <<<"$2" | sed -n "s/^$1=//p" | head -n1; }
 
 {
     echo "# bench/abuse.sh  $(date -u '+%Y-%m-%d %H:%M:%S UTC')  nproc=$(nproc)  load: $(cut -d' ' -f1-3 /proc/loadavg)"
-    echo "# commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD -- 2>/dev/null || echo ' (with uncommitted changes)')"
+    echo "# commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD -- 2>/dev/null ||
+        echo " (uncommitted changes in: $(git diff --name-only HEAD -- | paste -sd' '))")"
     java -version 2>&1 | sed 's/^/# /'
     echo "# serve JVM: $SERVE_JAVA_OPTS   proxy JVM: $PROXY_JAVA_OPTS   open files: $(ulimit -n)   probe timeout: ${probe_timeout}s"
     echo "# cases: ${cases[*]}   targets: ${targets[*]}"

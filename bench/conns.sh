@@ -39,7 +39,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-usage() { sed -n '2,39p' "$0"; }
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
 die_usage() { echo "conns.sh: $*" >&2; exit 2; }
 
 n=20000
@@ -354,7 +354,8 @@ server_state() { # server_state NAME: "alive" or "dead (exit ...)", plus OOM not
 
 {
     echo "# bench/conns.sh  $(date -u '+%Y-%m-%d %H:%M:%S UTC')  nproc=$(nproc)  load: $(cut -d' ' -f1-3 /proc/loadavg)"
-    echo "# commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD -- 2>/dev/null || echo ' (with uncommitted changes)')"
+    echo "# commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD -- 2>/dev/null ||
+        echo " (uncommitted changes in: $(git diff --name-only HEAD -- | paste -sd' '))")"
     java -version 2>&1 | sed 's/^/# /'
     [[ " ${order[*]} " == *" node "* ]] && echo "# node $(node --version), ws $(node -p "require('$node_modules/ws/package.json').version")"
     [[ " ${order[*]} " == *" bun "* ]] && echo "# bun $("$bun" --version)"
@@ -477,7 +478,7 @@ function med(key,   n, i, j, t, v) {
     return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
 }
 function per(a, b, c) { return (a == "na" || b == "na" || c + 0 <= 0) ? "na" : (b - a) * 1024 / c / 1000 }
-function f1(x) { return x == "na" ? "na" : sprintf("%.1f", x) }
+function f1(x) { return x == "na" ? "na" : sprintf(x < 1 && x > -1 ? "%.2f" : "%.1f", x) }
 function mb(x) { return x == "na" ? "na" : sprintf("%.0f", x / 1024) }
 function ratio(a, b) { return (a == "na" || b == "na" || b + 0 <= 0) ? "na" : sprintf("%.2f", a / b) }
 NR == 1 { next }
@@ -502,7 +503,8 @@ END {
         printf "  %-6s %8d %12s %12s %12s\n", s, N[s], f1(H[s]), f1(R[s]), E[s] "/" N[s]
     }
     print ""
-    print "ratios (heap, RSS per connection; > 1: the first costs more):"
+    print "ratios (heap, RSS per connection; > 1: the first costs more; Bun keeps its connections in"
+    print "uWebSockets, outside the JavaScript heap: compare RSS for bun):"
     split("serve/node serve/bun proxy/node proxy/bun proxy/serve", pairs, " ")
     for (k = 1; k <= 5; k++) {
         split(pairs[k], ab, "/")

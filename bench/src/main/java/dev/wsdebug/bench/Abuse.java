@@ -619,31 +619,40 @@ public final class Abuse {
         byte[] f = frame(0x2, payload, 0, payload.length, false, 42);
         payload = null;
         CountDownLatch go = new CountDownLatch(1);
-        Map<String, Integer> outcome = new ConcurrentHashMap<>();
-        List<Double> times = Collections.synchronizedList(new ArrayList<>());
+        // per client: its outcome once known (read only after the deadline), and whether its write completed
+        String[] result = new String[ws.size()];
+        double[] at = new double[ws.size()];
+        boolean[] written = new boolean[ws.size()];
         List<Thread> threads = new ArrayList<>();
         long[] start = new long[1];
-        for (Ws w : ws) {
+        for (int i = 0; i < ws.size(); i++) {
+            Ws w = ws.get(i);
+            int k = i;
             Thread t = new Thread(() -> {
+                String d;
                 try {
                     go.await();
-                    w.s.setSoTimeout(timeoutMs);
+                    w.s.setSoTimeout(timeoutMs + 5000);
                     w.out.write(f);
                     w.out.flush();
+                    synchronized (result) {
+                        written[k] = true;
+                    }
+                    Ws.Got g = w.readMessage();
+                    d = g.describe();
+                    if (d.equals("echoed") && g.length() != size) {
+                        d = "echo-of-wrong-length-" + g.length();
+                    }
                 } catch (IOException e) {
-                    outcome.merge("write-failed-" + reason(e), 1, Integer::sum);
-                    return;
+                    d = "write-failed-" + reason(e);
                 } catch (InterruptedException e) {
                     return;
                 }
-                Ws.Got g = w.readMessage();
-                String d = g.describe();
-                if (d.equals("echoed") && g.length() != size) {
-                    d = "echo-of-wrong-length-" + g.length();
+                synchronized (result) {
+                    result[k] = d;
+                    at[k] = (now() - start[0]) / 1e9;
                 }
-                outcome.merge(d, 1, Integer::sum);
-                times.add((now() - start[0]) / 1e9);
-            }, "big-" + threads.size());
+            }, "big-" + i);
             t.setDaemon(true);
             threads.add(t);
             t.start();
@@ -654,20 +663,24 @@ public final class Abuse {
         for (Thread t : threads) {
             t.join(Math.max(1, (end - now()) / 1_000_000L));
         }
-        int stuck = 0;
-        for (Thread t : threads) {
-            if (t.isAlive()) {
-                stuck++;
+        Map<String, Integer> outcome = new TreeMap<>();
+        List<Double> times = new ArrayList<>();
+        synchronized (result) {
+            for (int i = 0; i < result.length; i++) {
+                if (result[i] != null) {
+                    outcome.merge(result[i], 1, Integer::sum);
+                    times.add(at[i]);
+                } else {
+                    outcome.merge((written[i] ? "no-answer-within-" : "write-not-taken-within-") + (long) seconds + "s", 1,
+                            Integer::sum);
+                }
             }
         }
         for (Ws w : ws) {
-            w.close(); // unblocks a write the server never took
+            w.close(); // unblocks a write the server never took (its late outcome is no longer counted)
         }
         for (Thread t : threads) {
             t.join(2000);
-        }
-        if (stuck > 0) {
-            outcome.merge("no-answer-within-" + (long) seconds + "s", stuck, Integer::sum);
         }
         String opened = openFail.isEmpty() ? "" : fmt("; %d could not connect (%s)", count - ws.size(), tally(openFail));
         return fmt("%d x %s: %s%s%s", ws.size(), human(size), tally(outcome), secondsRange(times), opened);
