@@ -11,6 +11,11 @@
 // wsdebug serve does. Messages above 16 MiB are refused (wsdebug serve's default --max-message).
 // ws is found through NODE_PATH (bench/echo.sh points it at test-peers/node/node_modules). Stop it
 // with SIGTERM.
+//
+// SIGUSR2 (bench/conns.sh) prints one line
+//   memory {"gc":true,"clients":N,"rss":..,"heapTotal":..,"heapUsed":..,"external":..,"arrayBuffers":..}
+// with process.memoryUsage() in bytes, taken after a full garbage collection when node runs with
+// --expose-gc ("gc":false otherwise).
 const { WebSocketServer } = require('ws');
 
 let port = 0;
@@ -50,3 +55,12 @@ wss.on('connection', (ws) => {
 });
 
 process.on('SIGTERM', () => process.exit(0));
+
+process.on('SIGUSR2', () => {
+  const collected = typeof global.gc === 'function';
+  if (collected) {
+    global.gc();
+  }
+  const m = process.memoryUsage();
+  process.stdout.write(`memory ${JSON.stringify({ gc: collected, clients: wss.clients.size, ...m })}\n`);
+});
