@@ -373,7 +373,7 @@ public final class Conversation {
                 early = new ByteArrayOutputStream();
             }
             int keep = Math.max(0, Math.min(MAX_EARLY - early.size(), len));
-            if (keep > 0 && !c2sLimits.budget().tryReserve(keep)) {
+            if (keep > 0 && !c2sLimits.budget().tryReserve(keep, early.size() + keep > dev.wsdebug.wire.RetainBudget.SMALL)) {
                 keep = 0;
             }
             earlyReserved += keep;

@@ -233,7 +233,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Eve
             return;
         }
         int size = m.payload().length;
-        if (!budget.tryReserve(size)) {
+        if (!budget.tryReserve(size, size > dev.wsdebug.wire.RetainBudget.SMALL)) {
             notice("memory", "The server's memory budget (" + budget.limit() + " bytes for all connections' messages) has no"
                     + " room to echo a " + size + "-byte message; closing with 1013 Try Again Later.");
             fail(CloseCodes.TRY_AGAIN_LATER, "server is short of memory");

@@ -6,6 +6,7 @@ import dev.wsdebug.capture.MessageEvent;
 import dev.wsdebug.capture.peer.Peer;
 import dev.wsdebug.wire.FrameSpec;
 import dev.wsdebug.wire.Opcode;
+import dev.wsdebug.wire.RetainBudget;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -141,6 +142,41 @@ class ServeLimitsTest {
             writer.get(10, TimeUnit.SECONDS);
             assertThat(echoed).isEqualTo(expected);
             assertThat(Waits.until(2_000, () -> s.server.load().heldMessageBytes() == 0 && s.server.load().pendingWriteBytes() == 0)).isTrue();
+        }
+    }
+
+    @Test
+    void clientsHoldingHugeMessagesDoNotStarveOrdinaryOnes() throws Exception {
+        ServerOptions o = new ServerOptions();
+        o.compress = false;
+        o.maxMessage = 4 << 20;
+        o.limits.memoryBudget = 8 << 20;
+        try (TestServer s = TestServer.start(o)) {
+            List<RawSocketClient> hogs = new java.util.ArrayList<>();
+            try {
+                // four clients each send 3 MiB of a 4 MiB message and stop there: they would hold 12 MiB
+                for (int i = 0; i < 4; i++) {
+                    RawSocketClient c = RawSocketClient.upgraded(s.port());
+                    hogs.add(c);
+                    byte[] frame = c.writer().encode(FrameSpec.of(Opcode.BINARY, new byte[4 << 20]).withMask(7 + i));
+                    c.write(java.util.Arrays.copyOf(frame, 3 << 20));
+                }
+                assertThat(Waits.until(10_000, () -> s.server.load().heldMessageBytes() >= (6 << 20))).isTrue();
+                // large holdings stop at 7/8 of the budget (their first 64 KiB count as small); the rest is for
+                // everybody else
+                assertThat(s.server.load().heldMessageBytes()).isLessThanOrEqualTo((7 << 20) + 4 * RetainBudget.SMALL);
+                PeerClient.Result r = PeerClient.run(Peer.Kind.NODE_WS, s.url("/"),
+                        new PeerClient.Plan().sendText("ordinary").recv().sendBinary(20_000).recv().close(1000, ""),
+                        "--no-compress");
+                assertThat(r.messages()).hasSize(2);
+                assertThat(r.messages().get(0).path("text").asText()).isEqualTo("ordinary");
+                assertThat(r.messages().get(1).path("len").asInt()).isEqualTo(20_000);
+                assertThat(r.single("closed").path("code").asInt()).isEqualTo(1000);
+            } finally {
+                for (RawSocketClient c : hogs) {
+                    c.close();
+                }
+            }
         }
     }
 

@@ -295,7 +295,7 @@ public final class MessageAssembler {
         if (need <= have) {
             return true;
         }
-        long got = limits.budget().reserveUpTo(need - have, want - have);
+        long got = limits.budget().reserveUpTo(need - have, want - have, want > RetainBudget.SMALL);
         if (got == 0) {
             return false;
         }

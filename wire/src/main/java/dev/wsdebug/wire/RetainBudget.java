@@ -9,13 +9,22 @@ import java.util.concurrent.atomic.AtomicLong;
  * no more room is kept truncated, with its full length and SHA-256, as one above the cap is; an
  * echo server that must hold a message whole refuses it instead.
  *
+ * <p>Large holdings (beyond {@link #SMALL} bytes) may only use seven eighths of the limit: the
+ * last eighth is kept for small messages, so that a few clients sending huge messages cannot
+ * starve everybody else's ordinary traffic.
+ *
  * <p>Thread-safe; one instance is shared by every connection of a server or proxy.
  */
 public final class RetainBudget {
     /** No bound beyond each message's own cap (a single reader of one file). */
     public static final RetainBudget UNLIMITED = new RetainBudget(Long.MAX_VALUE);
 
+    /** A holding up to this size is small: it may use the whole limit. */
+    public static final long SMALL = 64 * 1024;
+
     private final long limit;
+    /** What large holdings may reach together. */
+    private final long largeLimit;
     private final AtomicLong held = new AtomicLong();
 
     public RetainBudget(long limit) {
@@ -23,6 +32,7 @@ public final class RetainBudget {
             throw new IllegalArgumentException("a budget cannot be negative: " + limit);
         }
         this.limit = limit;
+        this.largeLimit = limit == Long.MAX_VALUE ? limit : limit - limit / 8;
     }
 
     /** A budget of this share of the heap the JVM may grow to. */
@@ -30,41 +40,35 @@ public final class RetainBudget {
         return new RetainBudget((long) (Runtime.getRuntime().maxMemory() * share));
     }
 
-    /** Takes {@code n} bytes if they fit under the limit. */
-    public boolean tryReserve(long n) {
-        if (n <= 0) {
-            return true;
-        }
-        if (limit == Long.MAX_VALUE) {
-            return true;
-        }
-        long now;
-        do {
-            now = held.get();
-            if (now + n > limit) {
-                return false;
-            }
-        } while (!held.compareAndSet(now, now + n));
-        return true;
+    /**
+     * Takes {@code n} bytes if they fit.
+     *
+     * @param large whether what they are part of is larger than {@link #SMALL} (then only seven
+     *              eighths of the limit are open to it)
+     */
+    public boolean tryReserve(long n, boolean large) {
+        return reserveUpTo(n, n, large) == n;
     }
 
     /**
      * Takes as much as fits between {@code min} and {@code max} bytes.
      *
+     * @param large as for {@link #tryReserve}
      * @return the bytes taken: {@code max}, less if only that fits, or 0 when not even {@code min} does
      */
-    public long reserveUpTo(long min, long max) {
+    public long reserveUpTo(long min, long max, boolean large) {
         if (max <= 0) {
             return 0;
         }
         if (limit == Long.MAX_VALUE) {
             return max;
         }
+        long bound = large ? largeLimit : limit;
         long now;
         long take;
         do {
             now = held.get();
-            take = Math.min(max, limit - now);
+            take = Math.min(max, bound - now);
             if (take < min || take <= 0) {
                 return 0;
             }
@@ -72,7 +76,7 @@ public final class RetainBudget {
         return take;
     }
 
-    /** Gives back bytes taken with {@link #tryReserve}. */
+    /** Gives back bytes taken with {@link #tryReserve} or {@link #reserveUpTo}. */
     public void release(long n) {
         if (n > 0 && limit != Long.MAX_VALUE) {
             held.addAndGet(-n);

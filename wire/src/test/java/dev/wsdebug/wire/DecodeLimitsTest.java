@@ -196,13 +196,41 @@ class DecodeLimitsTest {
     @Test
     void theBudgetGivesWhatFitsBetweenTheNeedAndTheWish() {
         RetainBudget b = new RetainBudget(1000);
-        assertThat(b.reserveUpTo(100, 600)).isEqualTo(600);
-        assertThat(b.reserveUpTo(100, 600)).isEqualTo(400); // what is left
-        assertThat(b.reserveUpTo(1, 10)).isZero();
+        assertThat(b.reserveUpTo(100, 600, false)).isEqualTo(600);
+        assertThat(b.reserveUpTo(100, 600, false)).isEqualTo(400); // what is left
+        assertThat(b.reserveUpTo(1, 10, false)).isZero();
         b.release(300);
-        assertThat(b.reserveUpTo(301, 500)).isZero(); // not even the need fits
+        assertThat(b.reserveUpTo(301, 500, false)).isZero(); // not even the need fits
         assertThat(b.held()).isEqualTo(700);
-        assertThat(RetainBudget.UNLIMITED.reserveUpTo(1, 5)).isEqualTo(5);
+        assertThat(RetainBudget.UNLIMITED.reserveUpTo(1, 5, true)).isEqualTo(5);
+    }
+
+    @Test
+    void anEighthIsKeptForSmallMessages() {
+        RetainBudget b = new RetainBudget(8 << 20);
+        // large holdings stop at 7 MiB together
+        assertThat(b.reserveUpTo(1, 16 << 20, true)).isEqualTo(7 << 20);
+        assertThat(b.tryReserve(1, true)).isFalse();
+        // small ones still find the last MiB
+        assertThat(b.tryReserve(1000, false)).isTrue();
+        assertThat(b.reserveUpTo(1, 2 << 20, false)).isEqualTo((1 << 20) - 1000);
+        assertThat(b.tryReserve(1, false)).isFalse();
+    }
+
+    @Test
+    void hugeMessagesInFlightDoNotStarveASmallOne() {
+        RetainBudget budget = new RetainBudget(4 << 20);
+        DecodeLimits limits = DecodeLimits.retaining(16 << 20).withBudget(budget);
+        // two 3 MiB messages in progress take all a large holding may
+        for (int i = 0; i < 2; i++) {
+            MessageAssembler big = new MessageAssembler(null, limits);
+            new FrameParser(null, false, new Recorder(big)).feed(Frames.rawFrame(0x02, null, new byte[3 << 20]));
+        }
+        assertThat(budget.held()).isLessThanOrEqualTo((4 << 20) - (4 << 20) / 8);
+        Recorder small = new Recorder(new MessageAssembler(null, limits));
+        new FrameParser(null, false, small).feed(Frames.rawFrame(0x81, null, Frames.utf8("still served")));
+        assertThat(small.messages.get(0).truncated()).isFalse();
+        assertThat(small.messages.get(0).text()).isEqualTo("still served");
     }
 
     @Test
@@ -218,7 +246,7 @@ class DecodeLimitsTest {
         }
         Message m = r.messages.get(0);
         assertThat(m.truncated()).isTrue();
-        assertThat(m.payload().length).isBetween(600_000, 700_000);
+        assertThat(m.payload().length).isBetween(500_000, 700_000 - 700_000 / 8); // large holdings: 7/8 of the budget
         assertThat(m.payload()).isEqualTo(Arrays.copyOf(payload, m.payload().length));
         assertThat(m.sha256()).isEqualTo(MessageAssemblerTest.sha256(payload));
         assertThat(budget.held()).isZero();
