@@ -9,11 +9,14 @@ import dev.wsdebug.capture.Event;
 import dev.wsdebug.capture.EventSink;
 import dev.wsdebug.capture.JsonLinesSink;
 import dev.wsdebug.capture.MessageEvent;
+import dev.wsdebug.capture.TranscriptPrinter;
+import dev.wsdebug.capture.TranscriptStyle;
 import dev.wsdebug.wire.DeflateParams;
 import dev.wsdebug.wire.Direction;
 import dev.wsdebug.wire.Message;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -27,10 +30,11 @@ import org.junit.jupiter.api.Timeout;
  * upgrade in the bytes, 1 {@code assumeWebSocket(null)}, 2 {@code assumeWebSocket} with
  * permessage-deflate, client_no_context_takeover if bit 2, server_no_context_takeover if bit 3;
  * bit 4 a retention cap of 16 bytes instead of the default (truncated payloads, SHA-256); bit 5
- * {@code reportMissingClose(false)}. The data is a list of segments, each a two-byte header (bit
+ * {@code reportMissingClose(false)}; bit 6 colours in the transcript. The data is a list of segments, each a two-byte header (bit
  * 15 the direction, 1 for s2c; bits 0-14 its length, cut to what is there) and its bytes.
  *
- * <p>Three runs with a fixed clock, into {@link JsonLinesSink}: each segment fed whole; each
+ * <p>Three runs with a fixed clock, into {@link JsonLinesSink} and a {@link TranscriptPrinter}
+ * (frames, headers, pretty JSON, no time column): each segment fed whole; each
  * segment in the fuzzer's chunks; each direction's bytes whole (all c2s, then all s2c). Checks:
  * <ul>
  *   <li>nothing throws, and every line is a JSON object with an {@code event};
@@ -38,8 +42,9 @@ import org.junit.jupiter.api.Timeout;
  *       event of the frame that completed it, with its seq;
  *   <li>a text message kept whole is valid UTF-8 by the JDK's strict decoder exactly when the
  *       pipeline says so;
- *   <li>the first two runs give the same JSON Lines, byte for byte: the pipeline promises that any
- *       chunking of the same reads in the same order gives the same events;
+ *   <li>the first two runs give the same JSON Lines and the same transcript, byte for byte: the
+ *       pipeline promises that any chunking of the same reads in the same order gives the same
+ *       events;
  *   <li>the third run may differ in order: seq numbers frames across both directions in the order
  *       the bytes arrived, the close event depends on which side's close came first, and the
  *       handshake depends on whether the request was complete when the response came. So it is
@@ -66,6 +71,10 @@ class ConversationFuzzTest {
         if (!perSegment.jsonl.equals(chunked.jsonl)) {
             throw new AssertionError("segments fed whole and in chunks give different events:\n--- whole\n"
                     + perSegment.jsonl + "--- chunked\n" + chunked.jsonl);
+        }
+        if (!perSegment.transcript.equals(chunked.transcript)) {
+            throw new AssertionError("segments fed whole and in chunks give different transcripts:\n--- whole\n"
+                    + perSegment.transcript + "--- chunked\n" + chunked.transcript);
         }
         if (perSegment.c2sStart != chunked.c2sStart || perSegment.s2cStart != chunked.s2cStart) {
             throw new AssertionError("webSocketStart differs by chunking: " + perSegment.c2sStart + "/" + perSegment.s2cStart
@@ -142,6 +151,10 @@ class ConversationFuzzTest {
     private static Output run(Setup setup, List<Segment> segments, int[] plan) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         JsonLinesSink json = new JsonLinesSink(out, false);
+        ByteArrayOutputStream transcript = new ByteArrayOutputStream();
+        TranscriptPrinter printer = new TranscriptPrinter(new PrintStream(transcript, true, StandardCharsets.UTF_8),
+                TranscriptStyle.plain().withTime(false).withFrames(true).withHeaders(true).withPrettyJson(true)
+                        .withUnicode(true).withColor((setup.options() & 64) != 0));
         List<Message> texts = new ArrayList<>();
         EventSink keepTexts = new EventSink() {
             @Override
@@ -151,7 +164,7 @@ class ConversationFuzzTest {
                 }
             }
         };
-        Conversation conv = new Conversation("fuzz", EventSink.all(json, keepTexts), setup.retain())
+        Conversation conv = new Conversation("fuzz", EventSink.all(json, printer, keepTexts), setup.retain())
                 .reportMissingClose(setup.reportMissingClose());
         if (setup.assume()) {
             conv.assumeWebSocket(setup.deflate());
@@ -164,25 +177,28 @@ class ConversationFuzzTest {
         long s2cStart = conv.webSocketStart(Direction.S2C);
         conv.end(T);
         json.close();
+        printer.close();
         for (Message m : texts) {
             if (!m.truncated() && (m.utf8InvalidAt() < 0) != FrameParserFuzzTest.strictUtf8(m.payload(), 0, m.payload().length)) {
                 throw new AssertionError("text message said " + (m.utf8InvalidAt() < 0 ? "valid" : "invalid at " + m.utf8InvalidAt())
                         + " but the JDK decoder disagrees: " + java.util.HexFormat.of().formatHex(m.payload()));
             }
         }
-        return new Output(out.toString(StandardCharsets.UTF_8), c2sStart, s2cStart);
+        return new Output(out.toString(StandardCharsets.UTF_8), transcript.toString(StandardCharsets.UTF_8), c2sStart, s2cStart);
     }
 
     /** One run's JSON Lines, parsed and checked. */
     static final class Output {
         final String jsonl;
+        final String transcript;
         final long c2sStart;
         final long s2cStart;
         final List<ObjectNode> events = new ArrayList<>();
         final List<String> handshake = new ArrayList<>();
 
-        Output(String jsonl, long c2sStart, long s2cStart) {
+        Output(String jsonl, String transcript, long c2sStart, long s2cStart) {
             this.jsonl = jsonl;
+            this.transcript = transcript;
             this.c2sStart = c2sStart;
             this.s2cStart = s2cStart;
             java.util.Set<Long> seqs = new java.util.HashSet<>();

@@ -444,15 +444,6 @@ class FrameParserFuzzTest {
         }
     }
 
-    /** The data repeated (cyclically) to this length. */
-    static byte[] repeat(byte[] data, int length) {
-        byte[] out = new byte[length];
-        for (int i = 0; i < length; i++) {
-            out[i] = data[i % data.length];
-        }
-        return out;
-    }
-
     /** Strict UTF-8 by the JDK's decoder (no overlongs, no surrogates, nothing above U+10FFFF). */
     static boolean strictUtf8(byte[] b, int off, int len) {
         try {

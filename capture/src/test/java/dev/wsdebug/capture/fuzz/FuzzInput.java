@@ -53,6 +53,15 @@ record FuzzInput(int options, int[] plan, byte[] data) {
         return out;
     }
 
+    /** The data repeated (cyclically) to this length. */
+    static byte[] repeat(byte[] data, int length) {
+        byte[] out = new byte[length];
+        for (int i = 0; i < length; i++) {
+            out[i] = data[i % data.length];
+        }
+        return out;
+    }
+
     /** Receives one feed: a range of the segment being split. */
     interface Feed {
         void feed(int off, int len);

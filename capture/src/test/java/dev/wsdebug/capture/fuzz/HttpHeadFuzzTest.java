@@ -41,7 +41,7 @@ class HttpHeadFuzzTest {
         FuzzInput in = FuzzInput.parse(input);
         byte[] data = in.data();
         if ((in.options() & 2) != 0 && data.length > 0) {
-            data = FrameParserFuzzTest.repeat(data, HttpHeadParser.MAX_HEAD - 8 + (in.options() >>> 2));
+            data = FuzzInput.repeat(data, HttpHeadParser.MAX_HEAD - 8 + (in.options() >>> 2));
         }
         HttpHeadParser.looksLikeHttp(data, 0, data.length);
 
