@@ -206,7 +206,16 @@ public final class Conversation {
         HandshakeResult result = Handshake.check(req, response);
         sink.accept(new HandshakeEvent(conn, t, "http/1.1", url(request), request, response, result, client, server));
         if (result.upgraded()) {
+            // A server that answers before the client's request is complete: what the client sent so far
+            // is not a head, so it is decoded as frames, exactly as if it had come after the answer.
+            byte[] unparsed = request == null && c2s.head != null ? c2s.head.buffered() : null;
+            if (unparsed != null) {
+                c2s.webSocketStart = c2s.fed - unparsed.length;
+            }
             startWebSocket(result.deflate());
+            if (unparsed != null && unparsed.length > 0) {
+                c2s.frames.feed(unparsed, 0, unparsed.length);
+            }
             byte[] early = c2s.takeEarly();
             if (c2s.earlyDropped > 0) {
                 // frames cannot be found again after a hole: say so instead of decoding garbage

@@ -105,6 +105,27 @@ class ConversationEarlyTest {
     }
 
     @Test
+    void clientBytesBeforeAnEarlyAnswerAreDecodedAsIfTheyCameAfterIt() {
+        // the fuzzer's case: the 101 arrives while the client has sent only part of a "request"
+        byte[] frame = HEX.parseHex("8185" + "00000000" + "68656c6c6f");
+        Sink early = new Sink();
+        Conversation a = new Conversation("1", early);
+        a.feed(Direction.C2S, 1, java.util.Arrays.copyOf(frame, 3));
+        a.feed(Direction.S2C, 2, response101(""));
+        a.feed(Direction.C2S, 3, java.util.Arrays.copyOfRange(frame, 3, frame.length));
+        Sink late = new Sink();
+        Conversation b = new Conversation("1", late);
+        b.feed(Direction.S2C, 2, response101(""));
+        b.feed(Direction.C2S, 3, frame);
+        assertThat(early.events.of(MessageEvent.class)).singleElement()
+                .satisfies(m -> assertThat(m.message().text()).isEqualTo("hello"));
+        assertThat(late.events.of(MessageEvent.class)).singleElement()
+                .satisfies(m -> assertThat(m.message().text()).isEqualTo("hello"));
+        assertThat(a.webSocketStart(Direction.C2S)).isZero();
+        assertThat(b.webSocketStart(Direction.C2S)).isZero();
+    }
+
+    @Test
     void anIdleOpenConversationHoldsNoBuffers() {
         Sink sink = new Sink();
         Conversation c = open(sink);

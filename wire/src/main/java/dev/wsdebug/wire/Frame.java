@@ -116,9 +116,10 @@ public final class Frame {
         return payloadLength;
     }
 
-    /** Header plus payload length. */
+    /** Header plus payload length (saturated: a 64-bit length near 2^63 must not turn negative). */
     public long wireLength() {
-        return headerLength + payloadLength;
+        long n = headerLength + payloadLength;
+        return n < 0 ? Long.MAX_VALUE : n;
     }
 
     public List<Violation> violations() {

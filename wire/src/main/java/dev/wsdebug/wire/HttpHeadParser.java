@@ -147,6 +147,11 @@ public final class HttpHeadParser {
         return fill;
     }
 
+    /** A copy of the bytes fed so far of a head not yet complete (empty once it is parsed or failed). */
+    public byte[] buffered() {
+        return buf == null ? new byte[0] : Arrays.copyOf(buf, fill);
+    }
+
     /** Bytes this parser holds right now (its buffer; nothing once the head is parsed). */
     public int retainedBytes() {
         return buf == null ? 0 : buf.length;

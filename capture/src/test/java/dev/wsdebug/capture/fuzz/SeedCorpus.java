@@ -130,9 +130,8 @@ final class SeedCorpus {
         head(m, "no-colon", 0, "GET / HTTP/1.1\r\nnocolon\r\n: empty name\r\n\r\n");
         // bit 1: the data repeated to 65528 + (options >>> 2) bytes, just under the 64 KiB limit
         m.put("long-head-bytes", FuzzInput.encode(2, new int[] {251, 254}, "X-Pad: aaaaaaaaaaaaaaa\r\n".getBytes(StandardCharsets.ISO_8859_1)));
-        // the known finding of HttpHeadFuzzTest.STRICT: 65 537 bytes 'a' (options 2 | 9 << 2); fed
-        // whole the parser names the limit, fed byte by byte error() stays null (fails with
-        // -Dwsdebug.fuzz.strict=true until HttpHeadParser is fixed)
+        // an early finding of the fuzzer: 65 537 bytes 'a' (options 2 | 9 << 2) fed byte by byte left
+        // error() null at the limit, where fed whole the parser named it (fixed in HttpHeadParser)
         m.put("known-limit-error-null", FuzzInput.encode(2 | 9 << 2, FuzzInput.WHOLE, new byte[] {'a'}));
         return m;
     }
