@@ -1,0 +1,26 @@
+package dev.wsdebug.capture;
+
+import dev.wsdebug.wire.HttpHead;
+
+/**
+ * A plain HTTP/1.1 exchange (not a WebSocket upgrade): a request and its response, as the proxy
+ * relayed it or a capture shows it. Added to schema v1 as the event {@code http}.
+ *
+ * @param url                the absolute URL (scheme and Host joined with the target)
+ * @param status             the response status, or -1 when no response came
+ * @param reason             the reason phrase ("" when none or no response)
+ * @param request            the request head (start line and header fields as sent)
+ * @param response           the response head, or null when no response came
+ * @param requestBodyLength  bytes of the request body (0 when none)
+ * @param responseBodyLength bytes of the response body (as far as seen)
+ * @param durationMicros     from the request's first byte to the response's last, or to the end
+ *                           when it never completed
+ */
+public record HttpEvent(String conn, long timeMicros, String method, String url, int status, String reason,
+                        HttpHead request, HttpHead response, long requestBodyLength, long responseBodyLength,
+                        long durationMicros) implements Event {
+    @Override
+    public String name() {
+        return "http";
+    }
+}

@@ -1,0 +1,25 @@
+package dev.wsdebug.sniff.packet;
+
+/**
+ * A TCP segment decoded from a packet (link layer, IP and TCP headers removed; IPv4 fragments
+ * already joined).
+ *
+ * @param packet        the capture's packet number (the last fragment's, when reassembled)
+ * @param timeNanos     capture time
+ * @param flags         the TCP flags byte (FIN 0x01, SYN 0x02, RST 0x04, PSH 0x08, ACK 0x10)
+ * @param payload       the payload bytes the capture holds
+ * @param payloadLength the payload length the IP header states: more than {@code payload.length}
+ *                      when the snap length cut the packet (the missing bytes are a gap)
+ */
+public record TcpSegment(long packet, long timeNanos, Endpoint src, Endpoint dst, long seq, long ack, int flags,
+                         byte[] payload, int payloadLength) {
+    public static final int FIN = 0x01;
+    public static final int SYN = 0x02;
+    public static final int RST = 0x04;
+    public static final int PSH = 0x08;
+    public static final int ACK = 0x10;
+
+    public boolean has(int flag) {
+        return (flags & flag) != 0;
+    }
+}

@@ -1,0 +1,12 @@
+package dev.wsdebug.sniff.tls;
+
+/**
+ * Secrets by NSS key log label ({@code CLIENT_RANDOM}, {@code CLIENT_HANDSHAKE_TRAFFIC_SECRET},
+ * {@code SERVER_HANDSHAKE_TRAFFIC_SECRET}, {@code CLIENT_TRAFFIC_SECRET_0},
+ * {@code SERVER_TRAFFIC_SECRET_0}, ...) and client random. Thread-safe: a live capture adds lines
+ * while connections are decoded.
+ */
+public interface TlsSecrets {
+    /** The secret, or null when none is known (yet). */
+    byte[] secret(String label, byte[] clientRandom);
+}
