@@ -257,6 +257,45 @@ public final class Conversation {
     }
 
     /**
+     * {@code missing} bytes of this direction were never captured (a packet capture with a lost
+     * segment): said in an {@code input} error. Inside a frame's payload, decoding goes on exactly
+     * after them (the message is marked with the missing bytes); otherwise the frame boundaries are
+     * lost and decoding resumes at the next plausible frame header, which is said too. A message in
+     * progress that cannot be followed is dropped; a compressed message with a hole cannot be
+     * inflated past it (nor, with context takeover, later messages of the direction).
+     */
+    public void gap(Direction dir, long timeMicros, long missing) {
+        if (ended || missing <= 0) {
+            return;
+        }
+        Side side = side(dir);
+        side.time = timeMicros;
+        side.fed += missing;
+        if (phase != Phase.WEBSOCKET || side.undecodable) {
+            if (phase == Phase.HANDSHAKE) {
+                error(timeMicros, "input", dir.id() + ": " + missing + " bytes of the handshake were not captured; the"
+                        + " connection is not decoded.");
+                phase = Phase.NOT_WEBSOCKET;
+            }
+            return;
+        }
+        long at = side.frames.offset();
+        boolean inMessage = side.messages.inMessage();
+        boolean exact = side.frames.gap(missing);
+        if (exact) {
+            error(timeMicros, "input", dir.id() + ": " + missing + " bytes at byte " + at + " were not captured; they"
+                    + " were frame payload, so decoding goes on after them (the message is shown without them).");
+        } else {
+            if (side.messages.inMessage()) {
+                side.messages.abandon();
+            }
+            error(timeMicros, "input", dir.id() + ": " + missing + " bytes at byte " + at + " were not captured, and the"
+                    + " frame boundaries with them" + (inMessage ? " (the message in progress is dropped)" : "")
+                    + "; decoding resumes at the next plausible frame header.");
+        }
+    }
+
+    /**
      * Both streams have ended (connection closed, file read). Reports a stream that stopped inside
      * a frame or a message, and how the connection closed if no close handshake completed.
      */
@@ -411,8 +450,18 @@ public final class Conversation {
         public void onFrameStart(Frame frame) {
             frameSeq = ++seq;
             violationsReported = 0;
+            if (frames.takeResumed()) {
+                error(time, "input", dir.id() + ": decoding resumed at byte " + frame.offset() + " on a plausible frame"
+                        + " header, " + frames.skippedBytes() + " bytes after the gap; frame #" + frameSeq
+                        + " and what follows may be misread if that guess was wrong.");
+            }
             messages.frameStart(frame);
             reportEarly(frame);
+        }
+
+        @Override
+        public void onFramePayloadGap(Frame frame, long payloadPos, long length) {
+            messages.framePayloadGap(frame, payloadPos, length);
         }
 
         @Override
@@ -437,7 +486,8 @@ public final class Conversation {
                 }
             }
             violationsReported = vs.size();
-            if (messages.inflateStopped() && !inflateStopNoted && !frame.hasViolation(dev.wsdebug.wire.Rule.MESSAGE_TOO_BIG.id())) {
+            if (messages.inflateStopped() && !inflateStopNoted && messages.missing() == 0
+                    && !frame.hasViolation(dev.wsdebug.wire.Rule.MESSAGE_TOO_BIG.id())) {
                 inflateStopNoted = true;
                 error(time, "input", dir.id() + ": inflation of the compressed message in frame #" + frameSeq
                         + " stopped at the decoding limit, so its length and SHA-256 are not known"

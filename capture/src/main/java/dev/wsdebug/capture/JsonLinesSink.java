@@ -178,6 +178,14 @@ public final class JsonLinesSink implements EventSink {
             gen.writeStringField("payloadHex", HEX.formatHex(f.controlPayload()));
         }
         violations(f.violations());
+        if (e.packets() != null) {
+            // added to schema v1: the capture's packet numbers (frames read from pcap/pcapng)
+            gen.writeArrayFieldStart("packets");
+            for (long p : e.packets()) {
+                gen.writeNumber(p);
+            }
+            gen.writeEndArray();
+        }
     }
 
     private void message(MessageEvent e) throws IOException {
@@ -190,7 +198,8 @@ public final class JsonLinesSink implements EventSink {
         gen.writeNumberField("wireLength", m.wireLength());
         gen.writeNumberField("length", m.length());
         if (m.isText()) {
-            gen.writeStringField("utf8", m.utf8InvalidAt() < 0 ? "valid" : "invalid at byte " + m.utf8InvalidAt());
+            gen.writeStringField("utf8", m.utf8InvalidAt() >= 0 ? "invalid at byte " + m.utf8InvalidAt()
+                    : m.missing() > 0 || m.inflateStopped() ? "unknown" : "valid");
             gen.writeStringField("text", m.text());
         } else {
             gen.writeNullField("utf8");
@@ -203,6 +212,10 @@ public final class JsonLinesSink implements EventSink {
         if (m.inflateStopped()) {
             // added to schema v1: inflation stopped at a limit, so length counts only what was inflated
             gen.writeBooleanField("inflateStopped", true);
+        }
+        if (m.missing() > 0) {
+            // added to schema v1: payload bytes a packet capture did not hold
+            gen.writeNumberField("missing", m.missing());
         }
         violations(m.violations());
     }

@@ -232,7 +232,10 @@ public final class TranscriptPrinter implements EventSink {
                 out.println(indent() + "  " + paint(DIM, (style.unicode() ? "…" : "...") + " +" + (lines.length - max) + " lines"));
             }
         }
-        if (m.inflateStopped()) {
+        if (m.missing() > 0) {
+            out.println(indent() + paint(DIM, "  (" + m.missing() + " bytes of it were not captured; first "
+                    + m.payload().length + " kept)"));
+        } else if (m.inflateStopped()) {
             out.println(indent() + paint(DIM, "  (inflation stopped at " + m.length() + " bytes, a limit; first "
                     + m.payload().length + " kept)"));
         } else if (m.truncated()) {

@@ -17,4 +17,11 @@ public interface FrameListener {
 
     /** The whole payload has been seen; all of the parser's violations are attached. */
     void onFrameEnd(Frame frame);
+
+    /**
+     * {@code length} bytes of the frame's payload from {@code payloadPos} were not captured (a
+     * packet capture with a lost segment): the payload goes on after them.
+     */
+    default void onFramePayloadGap(Frame frame, long payloadPos, long length) {
+    }
 }

@@ -38,6 +38,15 @@ public final class FrameParser {
     private boolean messageInProgress;
     private boolean closeSeen;
 
+    /** After a gap that lost the frame boundaries: looking for the next plausible header. */
+    private boolean resync;
+    /** Bytes being judged as a header while resynchronising (the longest judgement needs 10). */
+    private final byte[] look = new byte[10];
+    private int lookFill;
+    /** The next frame is the first after a resynchronisation; bytes skipped to reach it. */
+    private boolean resumed;
+    private long skipped;
+
     /**
      * @param direction which way the bytes travel, deciding the masking rule; null checks neither
      *                  masking rule (for input whose direction is unknown)
@@ -85,12 +94,139 @@ public final class FrameParser {
         int end = off + len;
         int i = off;
         while (i < end) {
-            if (frame == null) {
+            if (resync) {
+                i = resyncScan(b, i, end);
+            } else if (frame == null) {
                 i = readHeader(b, i, end);
             } else {
                 i = readPayload(b, i, end);
             }
         }
+    }
+
+    /**
+     * Bytes of the stream were not captured (a lost segment). When they fall inside the current
+     * frame's payload, the payload goes on after them and so does parsing, exactly; otherwise the
+     * frame boundaries are lost, and the parser skips ahead to the next plausible frame header
+     * (a data or control opcode, the masking of this direction, a length that fits), whose frame
+     * then reports {@link #takeResumed()}.
+     *
+     * @return true when parsing goes on exactly, false when it resynchronises
+     */
+    public boolean gap(long n) {
+        if (n <= 0) {
+            return !resync;
+        }
+        if (resync) {
+            offset += lookFill + n;
+            lookFill = 0;
+            return false;
+        }
+        if (frame != null) {
+            Frame f = frame;
+            long inside = Math.min(n, f.payloadLength() - payloadPos);
+            listener.onFramePayloadGap(f, payloadPos, inside);
+            if (f.isControl() && controlFill < control.length) {
+                controlFill = (int) Math.min(control.length, controlFill + inside); // missing bytes stay zero
+            }
+            payloadPos += inside;
+            offset += inside;
+            n -= inside;
+            if (payloadPos == f.payloadLength()) {
+                endFrame();
+            }
+            if (n == 0) {
+                return true;
+            }
+        } else if (headerFill > 0) {
+            offset += headerFill; // a header cut by the gap: its bytes are skipped too
+            headerFill = 0;
+            headerNeeded = 2;
+        }
+        offset += n;
+        resync = true;
+        messageInProgress = false;
+        skipped = 0;
+        return false;
+    }
+
+    /**
+     * True once for the first frame after a resynchronisation (ask at its start), with
+     * {@link #skippedBytes()} the bytes passed over to find it.
+     */
+    public boolean takeResumed() {
+        boolean r = resumed;
+        resumed = false;
+        return r;
+    }
+
+    /** Bytes passed over while looking for a frame header after the last gap. */
+    public long skippedBytes() {
+        return skipped;
+    }
+
+    private int resyncScan(byte[] b, int i, int end) {
+        while (resync && i < end) {
+            look[lookFill++] = b[i++];
+            while (resync && lookFill > 0) {
+                int verdict = plausibleHeader();
+                if (verdict < 0) {
+                    break; // need more bytes to judge
+                }
+                if (verdict == 0) {
+                    System.arraycopy(look, 1, look, 0, --lookFill);
+                    offset++;
+                    skipped++;
+                } else {
+                    resync = false;
+                    resumed = true;
+                    byte[] start = java.util.Arrays.copyOf(look, lookFill);
+                    lookFill = 0;
+                    feed(start, 0, start.length);
+                }
+            }
+        }
+        return i;
+    }
+
+    /** 1: the look-ahead starts with a plausible frame header; 0: it does not; -1: more bytes needed. */
+    private int plausibleHeader() {
+        if (lookFill < 2) {
+            return -1;
+        }
+        int b0 = look[0] & 0xFF;
+        int b1 = look[1] & 0xFF;
+        int opcode = b0 & 0x0F;
+        boolean data = opcode == Opcode.TEXT || opcode == Opcode.BINARY;
+        boolean control = opcode == Opcode.CLOSE || opcode == Opcode.PING || opcode == Opcode.PONG;
+        if ((b0 & 0x30) != 0 || !(data || control) || (b0 & 0x40) != 0 && !(data && rsv1Negotiated)) {
+            return 0;
+        }
+        boolean masked = (b1 & 0x80) != 0;
+        if (direction == Direction.C2S && !masked || direction == Direction.S2C && masked) {
+            return 0;
+        }
+        int len7 = b1 & 0x7F;
+        if (control && ((b0 & 0x80) == 0 || len7 > 125)) {
+            return 0;
+        }
+        if (len7 == 126) {
+            if (lookFill < 4) {
+                return -1;
+            }
+            return (((look[2] & 0xFF) << 8) | (look[3] & 0xFF)) >= 126 ? 1 : 0;
+        }
+        if (len7 == 127) {
+            if (lookFill < 10) {
+                return -1;
+            }
+            if (look[2] != 0 || look[3] != 0 || look[4] != 0 || look[5] != 0) {
+                return 0; // 4 GiB or more: not a frame a real peer sends
+            }
+            long v = ((long) (look[6] & 0xFF) << 24) | ((look[7] & 0xFF) << 16) | ((look[8] & 0xFF) << 8) | (look[9] & 0xFF);
+            return v > 0xFFFF ? 1 : 0;
+        }
+        return 1;
     }
 
     /**

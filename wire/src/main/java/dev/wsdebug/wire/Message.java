@@ -20,15 +20,18 @@ import java.util.List;
  * @param violations     rules the message broke (invalid UTF-8, corrupt deflate stream, a size limit)
  * @param inflateStopped whether inflation stopped at a limit before the end of the compressed payload:
  *                       then {@code length} counts only what was inflated, and {@code sha256} is null
+ * @param missing        payload bytes on the wire that were not captured (a packet capture with a lost
+ *                       segment); when positive, {@code payload} holds only what came before the first
+ *                       hole, {@code sha256} is null and the UTF-8 check covers only that part
  */
 public record Message(int opcode, int frames, boolean compressed, long wireLength, long length, byte[] payload,
                       boolean truncated, String sha256, long utf8InvalidAt, long firstOffset,
-                      List<Violation> violations, boolean inflateStopped) {
+                      List<Violation> violations, boolean inflateStopped, long missing) {
 
     public Message(int opcode, int frames, boolean compressed, long wireLength, long length, byte[] payload,
                    boolean truncated, String sha256, long utf8InvalidAt, long firstOffset, List<Violation> violations) {
         this(opcode, frames, compressed, wireLength, length, payload, truncated, sha256, utf8InvalidAt, firstOffset,
-                violations, false);
+                violations, false, 0);
     }
 
     public boolean isText() {

@@ -44,6 +44,8 @@ public final class MessageAssembler {
      */
     private boolean inflaterLost;
     private boolean overLimit;
+    /** Payload bytes of this message that were not captured. */
+    private long missing;
     private int frames;
     private long wireLength;
     private long length;
@@ -117,6 +119,7 @@ public final class MessageAssembler {
         inflateFailed = false;
         inflateStopped = compressed && inflaterLost;
         overLimit = false;
+        missing = 0;
         frames = 0;
         wireLength = 0;
         length = 0;
@@ -137,8 +140,37 @@ public final class MessageAssembler {
         }
     }
 
+    /**
+     * Payload bytes of a frame of this message were not captured: the message is reported with what
+     * came before the hole, its length counting the hole. Inflation cannot go on past it (and, with
+     * context takeover, neither can later messages of this direction).
+     */
+    public void framePayloadGap(Frame f, long payloadPos, long len) {
+        if (!inMessage || !isMessageFrame(f) || len <= 0) {
+            return;
+        }
+        missing += len;
+        if (compressed) {
+            if (!inflateStopped && !inflateFailed) {
+                inflateStopped = true;
+                inflater.abandon();
+                if (!inflater.resetsEveryMessage()) {
+                    inflaterLost = true;
+                }
+            }
+        } else {
+            length += len;
+        }
+    }
+
     public void framePayload(Frame f, byte[] b, int off, int len, long payloadPos) {
         if (!inMessage || !isMessageFrame(f)) {
+            return;
+        }
+        if (missing > 0) {
+            if (!compressed) {
+                length += len; // after a hole: counted, neither kept nor checked
+            }
             return;
         }
         if (compressed) {
@@ -185,21 +217,33 @@ public final class MessageAssembler {
         long invalid = -1;
         if (opcode == Opcode.TEXT) {
             boolean alreadyBad = utf8.invalidAt() >= 0;
-            invalid = alreadyBad || !inflateStopped ? utf8.finish() : -1;
+            invalid = alreadyBad || !inflateStopped && missing == 0 ? utf8.finish() : -1;
             if (invalid >= 0 && !alreadyBad && !inflateFailed) {
                 textViolation(f, f.payloadOffset() + f.payloadLength(), invalid, "the message ends inside a character");
             }
         }
         current = null;
         inMessage = false;
-        boolean truncated = length > keptLength || inflateStopped;
-        String sha = length > keptLength && !inflateStopped ? HexFormat.of().formatHex(digest.digest()) : null;
+        boolean truncated = length > keptLength || inflateStopped || missing > 0;
+        String sha = length > keptLength && !inflateStopped && missing == 0 ? HexFormat.of().formatHex(digest.digest()) : null;
         byte[] payload = kept == null ? EMPTY : keptLength == kept.length ? kept : Arrays.copyOf(kept, keptLength);
         Message m = new Message(opcode, frames, compressed, wireLength, length, payload, truncated, sha, invalid,
-                firstOffset, violations == null ? List.of() : List.copyOf(violations), inflateStopped);
+                firstOffset, violations == null ? List.of() : List.copyOf(violations), inflateStopped, missing);
         releaseKept();
         digest = null;
         return m;
+    }
+
+    /** Payload bytes of the message in progress that were not captured. */
+    public long missing() {
+        return missing;
+    }
+
+    /** Drops the message in progress (its frames can no longer be followed, after a gap). */
+    public void abandon() {
+        inMessage = false;
+        releaseKept();
+        digest = null;
     }
 
     /** Gives back what the message in progress holds (the stream ended inside it). */

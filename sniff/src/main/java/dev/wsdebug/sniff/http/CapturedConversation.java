@@ -1,0 +1,107 @@
+package dev.wsdebug.sniff.http;
+
+import dev.wsdebug.capture.Conversation;
+import dev.wsdebug.capture.Event;
+import dev.wsdebug.capture.EventSink;
+import dev.wsdebug.capture.FrameEvent;
+import dev.wsdebug.wire.DecodeLimits;
+import dev.wsdebug.wire.DeflateParams;
+import dev.wsdebug.wire.Direction;
+
+/**
+ * One WebSocket seen in a capture: the {@link Conversation} its bytes go through (the one
+ * pipeline, as for every source), and which packets carried them, so that each frame event names
+ * its packets ({@code "packets":[17,19]}).
+ */
+final class CapturedConversation {
+    private final Conversation conversation;
+    private final PacketSpans c2s = new PacketSpans();
+    private final PacketSpans s2c = new PacketSpans();
+    private boolean ended;
+
+    CapturedConversation(String conn, EventSink sink, String scheme, String client, String server, DecodeLimits limits) {
+        this.conversation = new Conversation(conn, new Numbering(sink), limits.retainCap())
+                .limits(limits, limits)
+                .scheme(scheme)
+                .endpoints(client, server);
+    }
+
+    /** For a capture that begins after the handshake: the bytes are frames from the first one. */
+    void assumeWebSocket(DeflateParams deflate) {
+        conversation.assumeWebSocket(deflate);
+    }
+
+    void feed(Direction dir, long packet, long timeNanos, byte[] b, int off, int len) {
+        if (ended || len <= 0) {
+            return;
+        }
+        spans(dir).add(packet, len); // before feeding: the frame events it triggers look them up
+        conversation.feed(dir, Math.floorDiv(timeNanos, 1000), b, off, len);
+    }
+
+    /** Bytes of a direction that were not captured. */
+    void gap(Direction dir, long timeNanos, long missing) {
+        if (ended || missing <= 0) {
+            return;
+        }
+        spans(dir).add(PacketSpans.NO_PACKET, (int) Math.min(Integer.MAX_VALUE, missing));
+        conversation.gap(dir, Math.floorDiv(timeNanos, 1000), missing);
+    }
+
+    void end(long timeNanos) {
+        if (!ended) {
+            ended = true;
+            conversation.end(Math.floorDiv(timeNanos, 1000));
+        }
+    }
+
+    boolean ended() {
+        return ended;
+    }
+
+    boolean isWebSocket() {
+        return conversation.isWebSocket();
+    }
+
+    private PacketSpans spans(Direction dir) {
+        return dir == Direction.C2S ? c2s : s2c;
+    }
+
+    /** Adds the packet numbers to frame events on their way to the sink. */
+    private final class Numbering implements EventSink {
+        private final EventSink next;
+
+        Numbering(EventSink next) {
+            this.next = next;
+        }
+
+        @Override
+        public void accept(Event event) {
+            if (event instanceof FrameEvent f) {
+                long start = conversation.webSocketStart(f.dir()) + f.frame().offset();
+                event = f.withPackets(spans(f.dir()).packets(start, f.frame().wireLength()));
+            }
+            next.accept(event);
+        }
+
+        @Override
+        public void chunk(String conn, Direction dir, long timeMicros, byte[] b, int off, int len) {
+            next.chunk(conn, dir, timeMicros, b, off, len);
+        }
+
+        @Override
+        public void ended(String conn, long timeMicros) {
+            next.ended(conn, timeMicros);
+        }
+
+        @Override
+        public void assumedWebSocket(String conn, DeflateParams deflate) {
+            next.assumedWebSocket(conn, deflate);
+        }
+
+        @Override
+        public void flush() {
+            next.flush();
+        }
+    }
+}
