@@ -11,9 +11,21 @@ import dev.wsdebug.wire.HttpHead;
  * @param result   the checks and negotiated parameters, or null without a response
  * @param client   the client's address as host:port, or null when the source does not know it
  * @param server   the server's address as host:port, or null when the source does not know it
+ * @param tls      for a connection decrypted from a packet capture: its TLS handshake; else null
  */
 public record HandshakeEvent(String conn, long timeMicros, String transport, String url, HttpHead request,
-                             HttpHead response, HandshakeResult result, String client, String server) implements Event {
+                             HttpHead response, HandshakeResult result, String client, String server, TlsSummary tls)
+        implements Event {
+
+    public HandshakeEvent(String conn, long timeMicros, String transport, String url, HttpHead request,
+                          HttpHead response, HandshakeResult result, String client, String server) {
+        this(conn, timeMicros, transport, url, request, response, result, client, server, null);
+    }
+
+    /** The same event with its connection's TLS handshake. */
+    public HandshakeEvent withTls(TlsSummary summary) {
+        return new HandshakeEvent(conn, timeMicros, transport, url, request, response, result, client, server, summary);
+    }
     @Override
     public String name() {
         return "handshake";

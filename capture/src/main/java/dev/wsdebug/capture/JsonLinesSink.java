@@ -134,6 +134,15 @@ public final class JsonLinesSink implements EventSink {
         if (h.server() != null) {
             gen.writeStringField("server", h.server());
         }
+        if (h.tls() != null) {
+            // added to schema v1: the TLS handshake of a connection decrypted from a packet capture
+            gen.writeObjectFieldStart("tls");
+            gen.writeStringField("sni", h.tls().sni());
+            gen.writeStringField("version", h.tls().version());
+            gen.writeStringField("cipherSuite", h.tls().cipherSuite());
+            gen.writeStringField("alpn", h.tls().alpn());
+            gen.writeEndObject();
+        }
         List<String> problems = r == null ? List.of() : r.problems();
         if (!problems.isEmpty()) {
             gen.writeArrayFieldStart("problems");

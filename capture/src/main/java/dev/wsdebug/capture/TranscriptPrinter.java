@@ -80,6 +80,11 @@ public final class TranscriptPrinter implements EventSink {
         StringBuilder line = new StringBuilder(prefix(h.conn(), h.timeMicros()));
         line.append(paint(BOLD, rule + " handshake ")).append(h.url() == null ? "(request not captured)" : h.url());
         out.println(line);
+        if (h.client() != null && h.server() != null && h.tls() != null) {
+            out.println(indent() + h.client() + (style.unicode() ? " → " : " -> ") + h.server() + "  " + h.tls());
+        } else if (h.tls() != null) {
+            out.println(indent() + h.tls());
+        }
         if (style.headers() && req != null) {
             out.println(indent() + paint(CYAN, "> " + req.startLine()));
             for (HttpHead.Header hd : req.headers()) {

@@ -1,0 +1,20 @@
+package dev.wsdebug.sniff;
+
+import dev.wsdebug.sniff.tls.KeyLog;
+import dev.wsdebug.wire.DecodeLimits;
+
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+
+/** How a capture is decoded: keys, ports forced to WebSocket, stream files, retention. */
+public final class DecodeOptions {
+    /** TLS secrets (--keylog, and those a pcapng carries in Decryption Secrets Blocks). */
+    public KeyLog keys = new KeyLog();
+    /** Ports whose connections are WebSocket from the first byte when no upgrade is seen (--assume-ws). */
+    public Set<Integer> assumeWebSocketPorts = new HashSet<>();
+    /** Where each TCP connection's reassembled (and decrypted) bytes go, one file per direction; null: nowhere. */
+    public Path streamsDir;
+    /** What each message's assembly keeps and decodes. */
+    public DecodeLimits limits = DecodeLimits.retaining(DecodeLimits.DEFAULT_RETAIN);
+}
