@@ -3,6 +3,7 @@ package dev.wsdebug.sniff.tcp;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,16 @@ import java.util.Map;
 final class Recorder implements TcpListener {
     final List<String> events = new ArrayList<>();
     final Map<Long, Stream> streams = new LinkedHashMap<>();
+    /** Whether data events show the bytes (else their count): the property tests feed megabytes. */
+    private final boolean showBytes;
+
+    Recorder() {
+        this(true);
+    }
+
+    Recorder(boolean showBytes) {
+        this.showBytes = showBytes;
+    }
 
     @Override
     public TcpStreamHandler opened(TcpFlow flow) {
@@ -39,6 +50,9 @@ final class Recorder implements TcpListener {
         final ByteArrayOutputStream b = new ByteArrayOutputStream();
         long gapA;
         long gapB;
+        /** Stream offsets reported missing, per side. */
+        final BitSet gapBitsA = new BitSet();
+        final BitSet gapBitsB = new BitSet();
         int closes;
         final List<String> conflicts = new ArrayList<>();
 
@@ -54,6 +68,10 @@ final class Recorder implements TcpListener {
             return out(side).toString(StandardCharsets.ISO_8859_1);
         }
 
+        BitSet gapBits(Side side) {
+            return side == Side.A ? gapBitsA : gapBitsB;
+        }
+
         long gaps(Side side) {
             return side == Side.A ? gapA : gapB;
         }
@@ -65,7 +83,7 @@ final class Recorder implements TcpListener {
             }
             out(from).write(bytes, off, len);
             events.add(flow.id() + " " + from + " data #" + packet + " @" + timeNanos + " "
-                    + new String(bytes, off, len, StandardCharsets.ISO_8859_1));
+                    + (showBytes ? new String(bytes, off, len, StandardCharsets.ISO_8859_1) : len));
         }
 
         @Override
@@ -81,6 +99,8 @@ final class Recorder implements TcpListener {
             } else {
                 gapB += missing;
             }
+            int at = out(from).size();
+            gapBits(from).set(at, (int) Math.min(at + missing, Integer.MAX_VALUE));
             // Keeps the byte positions of what follows, so offsets can be checked against the original.
             out(from).write(new byte[(int) Math.min(missing, 1 << 20)], 0, (int) Math.min(missing, 1 << 20));
             events.add(flow.id() + " " + from + " gap " + missing + " @" + timeNanos);
