@@ -232,8 +232,17 @@ final class SequenceSpace {
             // Over the limit: give up on the first hole and go on from the earliest bytes
             // captured, these included; the loop ends as each turn moves the stream on.
             long earliest = held.isEmpty() ? from : Math.min(held.first().start(), from);
+            long before = offset;
             gapTo(t, earliest);
             drain(t);
+            if (offset == before) {
+                // Cannot happen while this piece and every held segment lie past the offset; a
+                // capture must never make this loop spin, so what does not is let go.
+                if (held.isEmpty()) {
+                    return;
+                }
+                held.pollFirst();
+            }
         }
         deliver(packet, t, b, bOff, n);
         drain(t);
@@ -293,8 +302,12 @@ final class SequenceSpace {
             } else {
                 return;
             }
+            long before = offset;
             gapTo(t, Math.min(ackedOffset, next));
             drain(t);
+            if (offset == before) {
+                return; // as in place(): never spin, whatever the state
+            }
         }
     }
 
