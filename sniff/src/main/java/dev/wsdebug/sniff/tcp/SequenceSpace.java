@@ -157,8 +157,12 @@ final class SequenceSpace {
     void flush(long t) {
         if (started) {
             while (held != null && !held.isEmpty()) {
+                long before = offset;
                 gapTo(t, held.first().start());
                 drain(t);
+                if (offset == before && held != null && !held.isEmpty()) {
+                    held.pollFirst(); // as in place(): never spin, whatever the state
+                }
             }
             if (finKnown && !finDone) {
                 gapTo(t, finOffset);
