@@ -20,7 +20,21 @@ public interface TcpStreamHandler {
 
     /**
      * The connection ended: both FINs, a RST, or the end of the capture ({@code atEnd}); called
-     * once, after the last {@link #data}.
+     * once, after the last {@link #data}. {@code atEnd} is also true when the reassembler stopped
+     * following a connection whose end it did not see: dropped for the connection limit, or its
+     * endpoint pair taken over by a new SYN (see {@link TcpReassembler}).
      */
     void closed(long timeNanos, boolean reset, boolean atEnd);
+
+    /**
+     * The capture holds two different versions of the same bytes of {@code from}'s stream (a
+     * retransmission or overlapping segment whose bytes differ from the copy seen first). The first
+     * copy won and was (or will be) delivered; this only reports the disagreement: {@code length}
+     * bytes from {@code streamOffset} (offset 0 is the first byte after the SYN, or the first byte
+     * captured when the SYN was not), from the first differing byte to the last. Bytes delivered
+     * earlier are only compared while the reassembler still remembers them
+     * ({@link TcpLimits#recentBytesPerSide}).
+     */
+    default void conflict(Side from, long timeNanos, long streamOffset, int length) {
+    }
 }
