@@ -19,6 +19,17 @@ import dev.wsdebug.wire.HttpHead;
 public record HttpEvent(String conn, long timeMicros, String method, String url, int status, String reason,
                         HttpHead request, HttpHead response, long requestBodyLength, long responseBodyLength,
                         long durationMicros) implements Event {
+    /**
+     * The method from the request head, and the status and reason from the response head (-1 and ""
+     * without one).
+     */
+    public HttpEvent(String conn, long timeMicros, String url, HttpHead request, HttpHead response,
+                     long requestBodyLength, long responseBodyLength, long durationMicros) {
+        this(conn, timeMicros, request == null ? null : request.method(), url, response == null ? -1 : response.status(),
+                response == null || response.reason() == null ? "" : response.reason(), request, response,
+                requestBodyLength, responseBodyLength, durationMicros);
+    }
+
     @Override
     public String name() {
         return "http";
