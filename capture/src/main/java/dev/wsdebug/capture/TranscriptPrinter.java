@@ -141,7 +141,7 @@ public final class TranscriptPrinter implements EventSink {
         } else {
             int st = x.status();
             s.append(paint(st < 400 ? GREEN : st < 500 ? YELLOW : RED, (st + " " + x.reason()).strip()));
-            s.append(", ").append(size(x.responseBodyLength()));
+            s.append(", ").append(x.responseBodyLength() < 0 ? "size unknown" : size(x.responseBodyLength()));
         }
         s.append(", ").append(String.format(java.util.Locale.ROOT, "%.1f ms", x.durationMicros() / 1000.0));
         out.println(s);

@@ -39,7 +39,8 @@ import java.util.Set;
  * messages in Chrome's {@code _webSocketMessages} extension ({@code type} "send" for client to
  * server and "receive" for server to client, {@code time} in epoch seconds, the message's
  * {@code opcode}, {@code data} as text or base64 for binary, inflated when compressed) and
- * {@code _resourceType: "websocket"}.
+ * {@code _resourceType: "websocket"}; {@code serverIPAddress} and Playwright's {@code _serverPort}
+ * when the server's address is an IP literal.
  *
  * <p>Entries are streamed: an entry is written as soon as its connection closes (its close
  * event), and the rest at {@link #close}, so memory holds only open connections and their
@@ -248,8 +249,12 @@ public final class HarWriter implements EventSink {
         gen.writeNumberField("ssl", -1);
         gen.writeEndObject();
         String serverIp = h == null ? null : hostOf(h.server());
-        if (serverIp != null && PcapngWriter.HostPort.parse(h.server()).ip() != null) { // an IP, not a name
+        PcapngWriter.HostPort server = serverIp == null ? null : PcapngWriter.HostPort.parse(h.server());
+        if (server != null && server.ip() != null) { // an IP, not a name
             gen.writeStringField("serverIPAddress", serverIp);
+            if (server.port() > 0) {
+                gen.writeNumberField("_serverPort", server.port()); // as Playwright writes it
+            }
         }
         gen.writeStringField("connection", e.conn);
         String comment = comment(e, req, resp);
