@@ -11,8 +11,8 @@ import dev.wsdebug.wire.HttpHead;
  * @param reason             the reason phrase ("" when none or no response)
  * @param request            the request head (start line and header fields as sent)
  * @param response           the response head, or null when no response came
- * @param requestBodyLength  bytes of the request body (0 when none)
- * @param responseBodyLength bytes of the response body (as far as seen)
+ * @param requestBodyLength  bytes of the request body (0 when none; -1 when unknown, as a HAR may say)
+ * @param responseBodyLength bytes of the response body (as far as seen; -1 when unknown)
  * @param durationMicros     from the request's first byte to the response's last, or to the end
  *                           when it never completed
  */
