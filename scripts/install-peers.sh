@@ -2,6 +2,8 @@
 # Installs the independent WebSocket implementations the tests run against, when missing:
 #   python3 websockets (Debian package, used through /usr/bin/python3)
 #   Node ws (npm, into test-peers/node/node_modules, git-ignored)
+#   Node playwright-core (npm, likewise; it drives Debian's Chromium to record HAR files, and
+#   downloads no browser of its own)
 #   tshark (Debian package), the oracle that reads the pcapng export
 #   headless Chromium and NSS's certutil (Debian packages chromium, libnss3-tools), for the
 #   browser through the intercepting proxy
@@ -36,13 +38,14 @@ if [ ${#apt_packages[@]} -gt 0 ]; then
 fi
 
 node_dir="$root/test-peers/node"
-if [ ! -f "$node_dir/node_modules/ws/package.json" ]; then
+if [ ! -f "$node_dir/node_modules/ws/package.json" ] || [ ! -f "$node_dir/node_modules/playwright-core/package.json" ]; then
   echo "install-peers: npm install (test-peers/node)" >&2
   (cd "$node_dir" && npm install --no-audit --no-fund --no-package-lock --loglevel=error)
 fi
 
 /usr/bin/python3 -c 'import websockets; print("install-peers: python websockets", websockets.__version__)' >&2
 node -e "console.error(\"install-peers: node ws \" + require(process.argv[1]).version)" "$node_dir/node_modules/ws/package.json"
+node -e "console.error(\"install-peers: node playwright-core \" + require(process.argv[1]).version)" "$node_dir/node_modules/playwright-core/package.json"
 tshark_version="$(tshark --version 2>/dev/null || true)"
 echo "install-peers: ${tshark_version%%$'\n'*}" >&2
 echo "install-peers: $(chromium --version 2>/dev/null | head -n 1)" >&2

@@ -23,13 +23,14 @@ import java.util.regex.PatternSyntaxException;
  * <tr><td>{@code dir=c2s|s2c}</td><td>frames and messages sent that way</td></tr>
  * <tr><td>{@code type=T[,T…]}</td><td>frames and messages of an opcode name (text, binary, continuation,
  *     ping, pong, close, reserved-0xN) or of a group ({@code data}, {@code control}); {@code close}
- *     also matches close events; {@code handshake} and {@code error} match those events</td></tr>
+ *     also matches close events; {@code handshake}, {@code error} and {@code http} (plain HTTP
+ *     exchanges) match those events</td></tr>
  * <tr><td>{@code text=SUBSTRING}</td><td>text messages whose payload contains it (case-sensitive)</td></tr>
  * <tr><td>{@code match=REGEX}</td><td>text messages whose payload contains a match of the Java regex</td></tr>
  * <tr><td>{@code code=N[,N…]}</td><td>close frames and close events with one of these codes</td></tr>
  * </table>
  *
- * <p>Events that concern the whole connection (handshake, close, error) have no direction, so a
+ * <p>Events that concern the whole connection (handshake, close, error, http) have no direction, so a
  * {@code dir} term lets them pass; they pass {@code conn} when the id matches; they pass a
  * {@code type} term only when it names them (and {@code code} for close events); {@code text} and
  * {@code match} select message payloads, so those events never pass them. In short: such an event
@@ -41,7 +42,7 @@ public final class EventFilter implements Predicate<Event> {
     public static final EventFilter ALL = new EventFilter(List.of(), "");
 
     private static final String KEYS = "conn, dir, type, text, match, code";
-    private static final Set<String> GROUPS = Set.of("data", "control", "handshake", "error");
+    private static final Set<String> GROUPS = Set.of("data", "control", "handshake", "error", "http");
 
     private final List<Predicate<Event>> terms;
     private final String source;
@@ -219,7 +220,7 @@ public final class EventFilter implements Predicate<Event> {
             if (e instanceof MessageEvent m) {
                 return dirs.contains(m.dir());
             }
-            return true; // handshake, close, error: the whole connection, both directions
+            return true; // handshake, close, error, http: the whole connection, both directions
         };
     }
 
@@ -229,7 +230,7 @@ public final class EventFilter implements Predicate<Event> {
             String t = v.toLowerCase(Locale.ROOT);
             if (Opcode.fromName(t) < 0 && !GROUPS.contains(t)) {
                 throw bad(token, "type is one of text, binary, continuation, ping, pong, close, reserved-0xN,"
-                        + " data, control, handshake, error");
+                        + " data, control, handshake, error, http");
             }
             types.add(Opcode.fromName(t) >= 0 ? Opcode.name(Opcode.fromName(t)) : t);
         }
@@ -244,7 +245,7 @@ public final class EventFilter implements Predicate<Event> {
             if (e instanceof CloseEvent) {
                 return types.contains("close");
             }
-            return types.contains(e.name()); // handshake, error
+            return types.contains(e.name()); // handshake, error, http
         };
     }
 

@@ -11,14 +11,25 @@ import dev.wsdebug.wire.HttpHead;
  * @param reason             the reason phrase ("" when none or no response)
  * @param request            the request head (start line and header fields as sent)
  * @param response           the response head, or null when no response came
- * @param requestBodyLength  bytes of the request body (0 when none)
- * @param responseBodyLength bytes of the response body (as far as seen)
+ * @param requestBodyLength  bytes of the request body (0 when none; -1 when unknown, as a HAR may say)
+ * @param responseBodyLength bytes of the response body (as far as seen; -1 when unknown)
  * @param durationMicros     from the request's first byte to the response's last, or to the end
  *                           when it never completed
  */
 public record HttpEvent(String conn, long timeMicros, String method, String url, int status, String reason,
                         HttpHead request, HttpHead response, long requestBodyLength, long responseBodyLength,
                         long durationMicros) implements Event {
+    /**
+     * The method from the request head, and the status and reason from the response head (-1 and ""
+     * without one).
+     */
+    public HttpEvent(String conn, long timeMicros, String url, HttpHead request, HttpHead response,
+                     long requestBodyLength, long responseBodyLength, long durationMicros) {
+        this(conn, timeMicros, request == null ? null : request.method(), url, response == null ? -1 : response.status(),
+                response == null || response.reason() == null ? "" : response.reason(), request, response,
+                requestBodyLength, responseBodyLength, durationMicros);
+    }
+
     @Override
     public String name() {
         return "http";

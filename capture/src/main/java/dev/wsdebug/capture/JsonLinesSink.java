@@ -66,6 +66,8 @@ public final class JsonLinesSink implements EventSink {
             } else if (event instanceof ErrorEvent e) {
                 gen.writeStringField("kind", e.kind());
                 gen.writeStringField("message", e.message());
+            } else if (event instanceof HttpEvent x) {
+                http(x);
             }
             gen.writeEndObject();
             gen.writeRaw('\n');
@@ -151,6 +153,33 @@ public final class JsonLinesSink implements EventSink {
             }
             gen.writeEndArray();
         }
+    }
+
+    /**
+     * Added to schema v1: a plain HTTP exchange. {@code status} -1 and {@code response} null when no
+     * response came; {@code durationMs} in milliseconds with microseconds.
+     */
+    private void http(HttpEvent x) throws IOException {
+        gen.writeStringField("method", x.method());
+        gen.writeStringField("url", x.url());
+        gen.writeNumberField("status", x.status());
+        gen.writeStringField("reason", x.reason());
+        httpPart("request", x.request(), x.requestBodyLength());
+        httpPart("response", x.response(), x.responseBodyLength());
+        gen.writeFieldName("durationMs");
+        gen.writeNumber(BigDecimal.valueOf(x.durationMicros(), 3));
+    }
+
+    private void httpPart(String name, HttpHead head, long bodyLength) throws IOException {
+        gen.writeFieldName(name);
+        if (head == null) {
+            gen.writeNull();
+            return;
+        }
+        gen.writeStartObject();
+        headers(head.headers());
+        gen.writeNumberField("bodyLength", bodyLength);
+        gen.writeEndObject();
     }
 
     private void headers(List<HttpHead.Header> headers) throws IOException {

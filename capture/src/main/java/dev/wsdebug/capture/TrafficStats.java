@@ -25,6 +25,9 @@ public final class TrafficStats implements EventSink {
 
     @Override
     public synchronized void accept(Event event) {
+        if (event instanceof HttpEvent) {
+            return; // a plain HTTP exchange: no WebSocket traffic to count
+        }
         if (firstMicros < 0) {
             firstMicros = event.timeMicros();
         }

@@ -62,6 +62,8 @@ public final class TranscriptPrinter implements EventSink {
         } else if (event instanceof ErrorEvent e) {
             out.println(prefix(e.conn(), e.timeMicros()) + paint(RED + BOLD, "error") + " " + paint(DIM, "(" + e.kind() + ")")
                     + " " + e.message());
+        } else if (event instanceof HttpEvent x) {
+            http(x);
         }
     }
 
@@ -121,6 +123,48 @@ public final class TranscriptPrinter implements EventSink {
         }
         for (String p : r.problems()) {
             out.println(indent() + paint(RED + BOLD, "! ") + paint(RED, p));
+        }
+    }
+
+    // ---- plain HTTP ---------------------------------------------------------------------------
+
+    /**
+     * One line per exchange: {@code http GET URL → 200 OK, 512 B, 12.5 ms} (the request body's size
+     * after the URL when there is one; the response body's after the status), the heads under it
+     * when headers are shown.
+     */
+    private void http(HttpEvent x) {
+        StringBuilder s = new StringBuilder(prefix(x.conn(), x.timeMicros()));
+        s.append(paint(BOLD, "http")).append(' ').append(x.method() == null ? "?" : x.method()).append(' ')
+                .append(x.url() == null ? "(no URL)" : x.url());
+        if (x.requestBodyLength() > 0) {
+            s.append(' ').append(paint(DIM, size(x.requestBodyLength())));
+        }
+        s.append(arrowText(Direction.C2S));
+        if (x.status() < 0) {
+            s.append(paint(YELLOW, "no response"));
+        } else {
+            int st = x.status();
+            s.append(paint(st < 400 ? GREEN : st < 500 ? YELLOW : RED, (st + " " + x.reason()).strip()));
+            s.append(", ").append(x.responseBodyLength() < 0 ? "size unknown" : size(x.responseBodyLength()));
+        }
+        s.append(", ").append(String.format(java.util.Locale.ROOT, "%.1f ms", x.durationMicros() / 1000.0));
+        out.println(s);
+        if (style.headers()) {
+            HttpHead req = x.request();
+            if (req != null) {
+                out.println(indent() + paint(CYAN, "> " + req.startLine()));
+                for (HttpHead.Header hd : req.headers()) {
+                    out.println(indent() + paint(CYAN, "> ") + hd.name() + ": " + hd.value());
+                }
+            }
+            HttpHead resp = x.response();
+            if (resp != null) {
+                out.println(indent() + paint(MAGENTA, "< " + resp.startLine()));
+                for (HttpHead.Header hd : resp.headers()) {
+                    out.println(indent() + paint(MAGENTA, "< ") + hd.name() + ": " + hd.value());
+                }
+            }
         }
     }
 

@@ -107,6 +107,24 @@ class EventFilterTest {
     }
 
     @Test
+    void httpExchangesAreConnectionEventsNamedByTypeHttp() {
+        dev.wsdebug.wire.HttpHead req = new dev.wsdebug.wire.HttpHead("GET /x HTTP/1.1",
+                List.of(new dev.wsdebug.wire.HttpHead.Header("Host", "h")), 0);
+        dev.wsdebug.wire.HttpHead resp = new dev.wsdebug.wire.HttpHead("HTTP/1.1 404 Not Found", List.of(), 0);
+        List<Event> all = new java.util.ArrayList<>(events());
+        all.add(new HttpEvent("3", 15, "http://h/x", req, resp, 0, 9, 1000));
+        java.util.function.Function<String, List<String>> pass = filter -> all.stream().filter(EventFilter.parse(filter))
+                .map(EventFilterTest::describe).collect(Collectors.toList());
+        assertThat(pass.apply("type=http")).containsExactly("3 http");
+        assertThat(pass.apply("type=http,error")).containsExactly("2 error", "3 http");
+        assertThat(pass.apply("conn=3")).containsExactly("3 http");
+        assertThat(pass.apply("conn=3 dir=s2c")).as("no direction: dir lets it through").containsExactly("3 http");
+        assertThat(pass.apply("conn=3 type=handshake")).isEmpty();
+        assertThat(pass.apply("conn=3 text=x")).isEmpty();
+        assertThat(pass.apply("conn=3 code=404")).as("code is a close code").isEmpty();
+    }
+
+    @Test
     void badTermsNameTheToken() {
         assertThatThrownBy(() -> EventFilter.parse("dir=up")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("Bad filter term 'dir=up': dir is c2s or s2c.");

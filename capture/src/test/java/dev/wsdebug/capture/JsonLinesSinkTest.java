@@ -123,4 +123,30 @@ class JsonLinesSinkTest {
         assertThat(h.get("accept").get("actual").asText()).isEqualTo("wrong=");
         assertThat(h.get("problems").get(0).asText()).contains("Sec-WebSocket-Accept");
     }
+
+    @Test
+    void anHttpExchangeFollowsSchemaV1() throws Exception {
+        dev.wsdebug.wire.HttpHead req = new dev.wsdebug.wire.HttpHead("POST /x?a=1 HTTP/1.1", List.of(
+                new dev.wsdebug.wire.HttpHead.Header("Host", "h"),
+                new dev.wsdebug.wire.HttpHead.Header("Content-Length", "3")), 0);
+        dev.wsdebug.wire.HttpHead resp = new dev.wsdebug.wire.HttpHead("HTTP/1.1 200 OK", List.of(
+                new dev.wsdebug.wire.HttpHead.Header("Content-Type", "text/plain")), 0);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        JsonLinesSink sink = new JsonLinesSink(out, true);
+        sink.accept(new HttpEvent("7", 1_700_000_000_000_001L, "http://h/x?a=1", req, resp, 3, 512, 12_500));
+        sink.accept(new HttpEvent("8", 1_700_000_000_000_002L, "http://h/y", req, null, 3, 0, 10_000_000));
+        sink.flush();
+        String[] lines = out.toString(StandardCharsets.UTF_8).split("\n");
+        assertThat(lines[0]).isEqualTo("{\"event\":\"http\",\"conn\":\"7\",\"t\":1700000000.000001,\"method\":\"POST\","
+                + "\"url\":\"http://h/x?a=1\",\"status\":200,\"reason\":\"OK\",\"request\":{\"headers\":[[\"Host\",\"h\"],"
+                + "[\"Content-Length\",\"3\"]],\"bodyLength\":3},\"response\":{\"headers\":[[\"Content-Type\",\"text/plain\"]],"
+                + "\"bodyLength\":512},\"durationMs\":12.500}");
+        JsonNode none = MAPPER.readTree(lines[1]);
+        assertThat(keys(none)).containsExactly("event", "conn", "t", "method", "url", "status", "reason", "request",
+                "response", "durationMs");
+        assertThat(none.get("status").asInt()).isEqualTo(-1);
+        assertThat(none.get("reason").asText()).isEmpty();
+        assertThat(none.get("response").isNull()).isTrue();
+        assertThat(none.get("durationMs").decimalValue()).isEqualByComparingTo("10000");
+    }
 }

@@ -77,4 +77,26 @@ class TranscriptPrinterTest {
                 W.encode(FrameSpec.of(Opcode.TEXT, big)));
         assertThat(t).contains("\"xxxxxxxxxx\" ... +990 chars");
     }
+
+    @Test
+    void anHttpExchangeIsOneLineWithItsHeadsUnderItWhenAsked() {
+        dev.wsdebug.wire.HttpHead req = new dev.wsdebug.wire.HttpHead("GET /x HTTP/1.1",
+                java.util.List.of(new dev.wsdebug.wire.HttpHead.Header("Host", "h")), 0);
+        dev.wsdebug.wire.HttpHead resp = new dev.wsdebug.wire.HttpHead("HTTP/1.1 200 OK",
+                java.util.List.of(new dev.wsdebug.wire.HttpHead.Header("Content-Length", "512")), 0);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        TranscriptPrinter p = new TranscriptPrinter(new PrintStream(out, true, StandardCharsets.UTF_8),
+                TranscriptStyle.plain().withTime(false).withConn(true));
+        p.accept(new HttpEvent("7", 1, "http://h/x", req, resp, 0, 512, 12_500));
+        p.accept(new HttpEvent("8", 1, "http://h/y", req, null, 0, 0, 3_000_000));
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo(
+                "[7] http GET http://h/x -> 200 OK, 512 B, 12.5 ms\n[8] http GET http://h/y -> no response, 3000.0 ms\n");
+
+        out.reset();
+        p = new TranscriptPrinter(new PrintStream(out, true, StandardCharsets.UTF_8),
+                TranscriptStyle.plain().withTime(false).withUnicode(true).withHeaders(true));
+        p.accept(new HttpEvent("7", 1, "http://h/x", req, resp, 20_000, 512, 12_500));
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("http GET http://h/x 19.5 KiB → 200 OK, 512 B, 12.5 ms\n"
+                + "> GET /x HTTP/1.1\n> Host: h\n< HTTP/1.1 200 OK\n< Content-Length: 512\n");
+    }
 }

@@ -77,7 +77,7 @@ final class DemoCommand implements Callable<Integer> {
         so.subprotocols = List.of("chat.v2");
         TrafficStats proxied = new TrafficStats();
         try (WsServer server = new WsServer(so, EventSink.all());
-             WsProxy proxy = new WsProxy(proxyTo(server.start()), new SynchronizedSink(proxied), x -> { })) {
+             WsProxy proxy = new WsProxy(proxyTo(server.start()), new SynchronizedSink(proxied))) {
             InetSocketAddress addr = proxy.start();
             ClientOptions co = new ClientOptions();
             co.url = URI.create("ws://127.0.0.1:" + addr.getPort() + "/chat");

@@ -6,7 +6,6 @@ import dev.wsdebug.capture.SynchronizedSink;
 import dev.wsdebug.capture.TranscriptPrinter;
 import dev.wsdebug.net.Addresses;
 import dev.wsdebug.capture.store.CaptureStore;
-import dev.wsdebug.net.HttpExchange;
 import dev.wsdebug.net.LocalCa;
 import dev.wsdebug.net.ProxyOptions;
 import dev.wsdebug.net.WsProxy;
@@ -36,7 +35,8 @@ import java.util.concurrent.Callable;
         description = {"Run an intercepting WebSocket proxy that shows every frame of every connection.", "",
                 "Reverse mode (--to URL): clients connect to the proxy as if it were the server. Forward mode"
                         + " (no --to): an HTTP proxy for ws:// (absolute-form requests) and wss:// (CONNECT);"
-                        + " other HTTP traffic passes through and is listed. Bytes are relayed exactly as they"
+                        + " other HTTP traffic passes through and is listed (an http event: method, URL, status, sizes,"
+                        + " time; -v adds the heads). Bytes are relayed exactly as they"
                         + " arrive: extensions and subprotocols are negotiated end to end.", ""},
         footer = {"", "Examples:",
                 "  wsdebug proxy --listen 127.0.0.1:9000 --to ws://127.0.0.1:8765",
@@ -150,11 +150,7 @@ final class ProxyCommand implements Callable<Integer> {
         MetricsServer metricsServer = null;
         EventSink shown = quiet ? view : new SynchronizedSink(view);
         EventSink recording = store == null ? EventSink.all(shown, metrics) : EventSink.all(shown, metrics, store);
-        WsProxy proxy = new WsProxy(o, recording, x -> {
-            if (!quiet) {
-                logHttp(log, x);
-            }
-        });
+        WsProxy proxy = new WsProxy(o, recording);
         if (metricsPort != null) {
             LoadGauges.register(metrics.registry(), proxy.load());
             metricsServer = new MetricsServer(metrics.registry(), metricsPort);
@@ -265,11 +261,6 @@ final class ProxyCommand implements Callable<Integer> {
         }
         err.printf("wsdebug proxy: %s complete (%.1f s)%n", store.file(), (System.nanoTime() - start) / 1e9);
         err.flush();
-    }
-
-    private static synchronized void logHttp(PrintStream log, HttpExchange x) {
-        log.println("[" + x.conn() + "] http " + x);
-        log.flush();
     }
 
     private String configure(ProxyOptions o) {

@@ -212,6 +212,33 @@ class ReadCommandIT {
                 .contains(".wsdb");
     }
 
+    /** A HAR (here our own export of the capture) is read by content, whatever its name. */
+    @Test
+    void aHarFileIsReadEntryByEntry() throws Exception {
+        Path har = dir.resolve("exported.json");
+        WsdebugProcess.Result exported = WsdebugProcess.run("export", capture.toString(), "--har", har.toString());
+        assertThat(exported.exit()).as(exported.err()).isZero();
+        WsdebugProcess.Result r = WsdebugProcess.run("read", "--json", "--filter", "type=handshake,text,binary", har.toString());
+        assertThat(summary(r)).containsExactly("1 handshake", "1 message c2s text", "1 message s2c text",
+                "1 message s2c binary", "2 handshake", "2 message s2c text");
+        List<JsonNode> nodes = json(r.out());
+        assertThat(nodes.get(0).path("url").asText()).isEqualTo("ws://server.example.com/prices");
+        assertThat(nodes.get(1).path("text").asText()).isEqualTo("{\"op\":\"subscribe\",\"id\":42}");
+        assertThat(nodes.get(1).path("frames").asInt()).isZero();
+        assertThat(nodes.get(1).path("wireLength").asInt()).isEqualTo(-1);
+
+        WsdebugProcess.Result text = WsdebugProcess.run("read", har.toString());
+        assertThat(text.exit()).as(text.err()).isZero();
+        assertThat(text.out()).contains("handshake ws://server.example.com/prices").contains("\"subscribed to prices\"")
+                .contains("error (input) Connection 1 comes from the HAR file");
+
+        Path notHar = dir.resolve("not-a.har");
+        Files.writeString(notHar, "{\"hello\": \"world\"}");
+        WsdebugProcess.Result bad = WsdebugProcess.run("read", notHar.toString());
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.err().strip()).isEqualTo("wsdebug read: " + notHar + " is JSON but not a HAR file: it has no log.entries.");
+    }
+
     @Test
     void aMissingFileIsExit2() throws Exception {
         WsdebugProcess.Result r = WsdebugProcess.run("read", capture.toString(), dir.resolve("nope.wsdb").toString());

@@ -3,6 +3,7 @@ package dev.wsdebug.net;
 import dev.wsdebug.capture.Conversation;
 import dev.wsdebug.capture.ErrorEvent;
 import dev.wsdebug.capture.EventSink;
+import dev.wsdebug.capture.HttpEvent;
 import dev.wsdebug.capture.MicroClock;
 import dev.wsdebug.net.fault.FaultPlan;
 import dev.wsdebug.net.limits.StallWatch;
@@ -33,6 +34,7 @@ import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -47,6 +49,14 @@ import java.util.function.Consumer;
  * recorded), holds, changes or drops what passes, and feeds the conversation with what it writes.
  * Without rules the bytes go straight through, as they arrive.
  *
+ * <p>A request that is not a WebSocket upgrade is relayed without decoding, and reported as one
+ * {@link HttpEvent} when the connection ends: its request head, the response head read from the
+ * upstream's first bytes, the bytes after each head (keep-alive: later requests on the connection
+ * are relayed and counted, not listed apart) and the time from the request's first byte to the
+ * response's last. A CONNECT tunnel relayed untouched (TLS not intercepted) is reported the same
+ * way: method CONNECT, url host:port, the proxy's own 200 answer as the response, the bytes
+ * tunnelled each way as the body lengths, and the tunnel's lifetime as the duration.
+ *
  * <p>Bounded: the client must send its request head within the handshake timeout; a side is not
  * read while the other side's socket does not take what it is sent (backpressure, both ways), and
  * a stall that lasts says so; decoded messages of all connections share one {@link RetainBudget}.
@@ -54,10 +64,13 @@ import java.util.function.Consumer;
 final class ProxyConnection extends ChannelInboundHandlerAdapter {
     private enum State { HEAD, TUNNEL_START, CONNECTING, RELAY, CLOSED }
 
+    /** What the proxy answers a CONNECT it accepts. */
+    private static final HttpHead CONNECT_ANSWER = new HttpHead("HTTP/1.1 200 Connection Established", List.of(), 39,
+            "HTTP/1.1 200 Connection Established\r\n\r\n");
+
     private final String conn;
     private final ProxyOptions opts;
     private final EventSink sink;
-    private final Consumer<HttpExchange> httpLog;
     private final SslContext upstreamTls;
     private final RetainBudget budget;
     private final Consumer<Channel> upstreamOpened;
@@ -78,10 +91,17 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
     /** The intercepted TLS handshake with the client failed; already reported as one "tls" error. */
     private boolean interceptRefused;
     private ProxyRoute route;
-    private long startNanos;
     private HttpHead request;
-    /** For plain HTTP exchanges (the log line's status); created with the first response bytes. */
+    /** When the first byte of the current request head arrived (again for the request inside a tunnel). */
+    private long requestStartMicros;
+    /** The CONNECT request and when it started, once the proxy answered it with 200. */
+    private HttpHead connectRequest;
+    private long connectStartMicros;
+    /** For plain HTTP exchanges (the http event's status and head); created with the first response bytes. */
     private HttpHeadParser responseHead;
+    /** Plain HTTP and untouched tunnels: bytes relayed after the request head, and when the last upstream bytes came. */
+    private long requestBytes;
+    private long lastResponseMicros;
     private final CloseWatch closeWatch = new CloseWatch();
     /** Feeds the relayed buffers to the conversation without copying them on the relay's hot path. */
     private final ByteBufFeeder feeder = new ByteBufFeeder();
@@ -89,12 +109,11 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
     /** Non-null once upstream is connected, if fault rules apply to this connection. */
     private FaultRelay faults;
 
-    ProxyConnection(String conn, ProxyOptions opts, EventSink sink, Consumer<HttpExchange> httpLog, SslContext upstreamTls,
+    ProxyConnection(String conn, ProxyOptions opts, EventSink sink, SslContext upstreamTls,
                     RetainBudget budget, Consumer<Channel> upstreamOpened) {
         this.conn = conn;
         this.opts = opts;
         this.sink = sink;
-        this.httpLog = httpLog;
         this.upstreamTls = upstreamTls;
         this.budget = budget;
         this.upstreamOpened = upstreamOpened;
@@ -103,7 +122,6 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         client = ctx.channel();
-        startNanos = System.nanoTime();
         startHandshakeTimer();
         ctx.fireChannelActive();
     }
@@ -161,6 +179,9 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
 
     private void readHead(ChannelHandlerContext ctx, ByteBuf b) {
         byte[] bytes = bytes(b);
+        if (head.length() == 0 && bytes.length > 0) {
+            requestStartMicros = MicroClock.now();
+        }
         if (head.length() == 0 && bytes.length > 0 && (bytes[0] < 'A' || bytes[0] > 'Z')) {
             refuseLogged(400, "This is an HTTP proxy; the connection did not start with an HTTP request.");
             return;
@@ -210,8 +231,10 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         state = State.TUNNEL_START;
+        connectRequest = request;
+        connectStartMicros = requestStartMicros;
         startHandshakeTimer(); // now for the request inside the tunnel
-        client.writeAndFlush(Unpooled.copiedBuffer("HTTP/1.1 200 Connection Established\r\n\r\n", StandardCharsets.ISO_8859_1));
+        client.writeAndFlush(Unpooled.copiedBuffer(CONNECT_ANSWER.raw(), StandardCharsets.ISO_8859_1));
         if (pending.size() > 0) {
             byte[] early = pending.toByteArray();
             pending.reset();
@@ -333,6 +356,9 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
             if (faults != null) {
                 faults.read(Direction.C2S, early);
             } else {
+                if (conversation == null) {
+                    requestBytes += early.length;
+                }
                 feed(Direction.C2S, early, 0, early.length);
                 upstream.write(Unpooled.wrappedBuffer(early));
             }
@@ -368,6 +394,9 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
         if (faults != null) {
             faults.read(Direction.C2S, b);
             return;
+        }
+        if (conversation == null) {
+            requestBytes += b.readableBytes();
         }
         feed(Direction.C2S, b);
         upstream.writeAndFlush(b);
@@ -406,8 +435,8 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
                 b.release(); // the proxy ended it: the peers' answers to its close frames are not relayed
                 return;
             }
-            if (route != null && !route.websocket()) {
-                noteHttpResponse(b);
+            if (conversation == null) {
+                noteResponse(b);
             }
             if (faults != null) {
                 faults.read(Direction.S2C, b);
@@ -559,18 +588,28 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
         if (conversation != null) {
             conversation.end(MicroClock.now());
         }
-        if (route == null && tunnelHost != null && request != null) {
-            httpLog.accept(new HttpExchange(conn, "CONNECT", tunnelHost + ":" + tunnelPort, -1, "tunnelled untouched",
-                    0, (System.nanoTime() - startNanos) / 1_000_000));
+        long now = MicroClock.now();
+        if (route == null && connectRequest != null) {
+            // a tunnel not decoded (relayed untouched, or its interception did not get as far as a request)
+            sink.accept(new HttpEvent(conn, connectStartMicros, "CONNECT", tunnelHost + ":" + tunnelPort, 200,
+                    CONNECT_ANSWER.reason(), connectRequest, CONNECT_ANSWER, requestBytes, responseBytes,
+                    now - connectStartMicros));
         } else if (route != null && !route.websocket() && request != null) {
             HttpHead rh = responseHead == null ? null : responseHead.head();
-            httpLog.accept(new HttpExchange(conn, request.method(), route.url(), rh == null ? -1 : rh.status(),
-                    rh == null ? "" : rh.reason(), responseBytes, (System.nanoTime() - startNanos) / 1_000_000));
+            long body = rh == null ? 0 : responseBytes - rh.length();
+            long end = rh != null ? lastResponseMicros : now;
+            sink.accept(new HttpEvent(conn, requestStartMicros, route.url(), request, rh, requestBytes, body,
+                    Math.max(0, end - requestStartMicros)));
         }
     }
 
-    private void noteHttpResponse(ByteBuf b) {
+    /** Bytes from the upstream of a plain HTTP exchange or an untouched tunnel: counted, and the response head read. */
+    private void noteResponse(ByteBuf b) {
         responseBytes += b.readableBytes();
+        lastResponseMicros = MicroClock.now();
+        if (route == null) {
+            return; // a tunnel: TLS records
+        }
         if (responseHead == null) {
             responseHead = new HttpHeadParser();
         }

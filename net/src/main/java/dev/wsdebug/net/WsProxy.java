@@ -20,7 +20,6 @@ import javax.net.ssl.SSLException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 
 /**
  * {@code wsdebug proxy}: an intercepting WebSocket proxy. Reverse mode sends every client to one
@@ -34,7 +33,6 @@ import java.util.function.Consumer;
 public final class WsProxy implements AutoCloseable {
     private final ProxyOptions opts;
     private final EventSink sink;
-    private final Consumer<HttpExchange> httpLog;
     private final AtomicLong connections = new AtomicLong();
     private final Load load;
     private EventLoopGroup boss;
@@ -42,13 +40,13 @@ public final class WsProxy implements AutoCloseable {
     private Channel listener;
 
     /**
-     * @param sink    thread-safe: connections run on several threads
-     * @param httpLog plain HTTP requests passed through in forward mode
+     * @param sink thread-safe: connections run on several threads. It gets every connection's events,
+     *             and an {@link dev.wsdebug.capture.HttpEvent} for each plain HTTP request passed
+     *             through and each CONNECT tunnel relayed untouched, when its connection ends
      */
-    public WsProxy(ProxyOptions opts, EventSink sink, Consumer<HttpExchange> httpLog) {
+    public WsProxy(ProxyOptions opts, EventSink sink) {
         this.opts = opts;
         this.sink = sink;
-        this.httpLog = httpLog;
         this.load = new Load(opts.limits);
     }
 
@@ -69,7 +67,7 @@ public final class WsProxy implements AutoCloseable {
                         if (opts.limits.idleTimeoutMillis > 0) {
                             ch.pipeline().addLast(new IdleStateHandler(0, 0, opts.limits.idleTimeoutMillis, TimeUnit.MILLISECONDS));
                         }
-                        ch.pipeline().addLast(new ProxyConnection(id, opts, sink, httpLog, upstreamTls, load.budget(), load::track));
+                        ch.pipeline().addLast(new ProxyConnection(id, opts, sink, upstreamTls, load.budget(), load::track));
                     }
                 });
         listener = b.bind(opts.host, opts.port).sync().channel();

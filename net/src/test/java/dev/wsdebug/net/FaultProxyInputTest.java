@@ -220,7 +220,7 @@ class FaultProxyInputTest {
         o.port = 0;
         o.upstream = URI.create(server.url("/"));
         o.faults = FaultPlan.parse(List.of(rules));
-        WsProxy p = new WsProxy(o, new SynchronizedSink(recorder), x -> { });
+        WsProxy p = new WsProxy(o, new SynchronizedSink(recorder));
         toClose.add(p);
         InetSocketAddress a = p.start();
         proxyPort = a.getPort();

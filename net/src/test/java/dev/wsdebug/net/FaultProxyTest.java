@@ -425,7 +425,7 @@ class FaultProxyTest {
         o.upstream = URI.create("ws://127.0.0.1:" + echo.port());
         o.faults = FaultPlan.parse(List.of(rules));
         EventSink json = new JsonLinesSink(jsonLines, true);
-        proxy = new WsProxy(o, new SynchronizedSink(EventSink.all(recorder, json)), x -> { });
+        proxy = new WsProxy(o, new SynchronizedSink(EventSink.all(recorder, json)));
         proxyAddress = proxy.start();
     }
 

@@ -8,6 +8,7 @@ import dev.wsdebug.capture.CloseEvent;
 import dev.wsdebug.capture.ErrorEvent;
 import dev.wsdebug.capture.FrameEvent;
 import dev.wsdebug.capture.HandshakeEvent;
+import dev.wsdebug.capture.HttpEvent;
 import dev.wsdebug.capture.MessageEvent;
 import dev.wsdebug.capture.SynchronizedSink;
 import dev.wsdebug.wire.Direction;
@@ -28,7 +29,6 @@ import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -59,7 +59,6 @@ class ProxyInterceptChromiumTest {
     private WsProxy proxy;
     private LoopbackOnlyGate gate;
     private final ServerRecorder recorder = new ServerRecorder();
-    private final List<HttpExchange> httpLog = new CopyOnWriteArrayList<>();
 
     @BeforeEach
     void start() throws Exception {
@@ -77,7 +76,7 @@ class ProxyInterceptChromiumTest {
         po.port = 0;
         po.interceptContext = ca::serverContext;
         po.upstreamCa = upstreamCert;
-        proxy = new WsProxy(po, new SynchronizedSink(recorder), httpLog::add);
+        proxy = new WsProxy(po, new SynchronizedSink(recorder));
         gate = new LoopbackOnlyGate(proxy.start().getPort());
     }
 
@@ -170,13 +169,13 @@ class ProxyInterceptChromiumTest {
                 HandshakeEvent h = recorder.await(HandshakeEvent.class, e -> wsUrl.equals(e.url()), PAGE_MILLIS);
                 close = recorder.await(CloseEvent.class, c -> c.conn().equals(h.conn()), PAGE_MILLIS);
             } catch (AssertionError e) {
-                throw new AssertionError(e.getMessage() + "\nhttp log: " + httpLog + "\nnot loopback, refused before"
+                throw new AssertionError(e.getMessage() + "\nnot loopback, refused before"
                         + " the proxy: " + gate.refused() + "\n--- chromium ---\n"
                         + chromium.output(), e);
             }
             chromiumOutput = chromium.output();
         }
-        String why = "\nproxy:\n" + recorder.dump() + "http log: " + httpLog + "\nnot loopback, refused before the proxy: "
+        String why = "\nproxy:\n" + recorder.dump() + "\nnot loopback, refused before the proxy: "
                 + gate.refused() + "\n--- chromium ---\n" + chromiumOutput;
 
         // the decrypted upgrade, as Chromium sent it from the https page
@@ -215,10 +214,10 @@ class ProxyInterceptChromiumTest {
 
         // the page itself came through an intercepted tunnel too, and Chromium accepted every leaf
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MILLIS);
-        while (httpLog.stream().noneMatch(x -> x.url().equals(pageUrl)) && System.nanoTime() < deadline) {
+        while (recorder.of(HttpEvent.class).stream().noneMatch(x -> x.url().equals(pageUrl)) && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
-        assertThat(httpLog).as(why).anySatisfy(x -> {
+        assertThat(recorder.of(HttpEvent.class)).as(why).anySatisfy(x -> {
             assertThat(x.method()).isEqualTo("GET");
             assertThat(x.url()).isEqualTo(pageUrl);
             assertThat(x.status()).isEqualTo(200);
@@ -227,7 +226,7 @@ class ProxyInterceptChromiumTest {
         assertThat(recorder.of(ErrorEvent.class)).as(why).noneMatch(e -> e.message().startsWith("The client refused the intercepted TLS session"));
         // nothing but localhost reached the proxy: Chromium's own traffic (time, updates, accounts: it
         // sends some whatever its flags say) was turned away by the gate
-        assertThat(httpLog).as(why).allSatisfy(x -> assertThat(URI.create(x.url().startsWith("localhost:")
+        assertThat(recorder.of(HttpEvent.class)).as(why).allSatisfy(x -> assertThat(URI.create(x.url().startsWith("localhost:")
                 ? "https://" + x.url() : x.url()).getHost()).isEqualTo("localhost"));
         assertThat(recorder.handshakes()).as(why).allSatisfy(x -> assertThat(URI.create(x.url()).getHost()).isEqualTo("localhost"));
     }
@@ -249,12 +248,12 @@ class ProxyInterceptChromiumTest {
             Thread.sleep(500); // anything the proxy would report after the refusal
             chromiumOutput = chromium.output();
         }
-        String why = "\nproxy:\n" + recorder.dump() + "http log: " + httpLog + "\n--- chromium ---\n" + chromiumOutput;
+        String why = "\nproxy:\n" + recorder.dump() + "\n--- chromium ---\n" + chromiumOutput;
         assertThat(refused.message()).as(why).contains("localhost").contains("wsdebug ca");
         // the page never loaded: no request reached the page server, no WebSocket was opened
         assertThat(recorder.handshakes()).as(why).isEmpty();
         assertThat(upstream.server.connections()).isZero();
-        assertThat(httpLog).as(why).noneMatch(x -> x.url().equals(pageUrl));
+        assertThat(recorder.of(HttpEvent.class)).as(why).noneMatch(x -> x.url().equals(pageUrl));
         // BoringSSL says why with an alert; one report per refused (or dropped spare) connection, of kind tls
         assertThat(refused.message()).contains("refused").contains("certificate_unknown");
         List<ErrorEvent> errors = recorder.of(ErrorEvent.class);

@@ -23,7 +23,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -45,7 +44,6 @@ class ProxyInterceptTest {
     private WsProxy proxy;
     private int proxyPort;
     private final ServerRecorder recorder = new ServerRecorder();
-    private final List<HttpExchange> httpLog = new CopyOnWriteArrayList<>();
 
     @BeforeEach
     void start() throws Exception {
@@ -60,7 +58,7 @@ class ProxyInterceptTest {
         po.port = 0;
         po.interceptContext = ca::serverContext;
         po.upstreamCa = upstreamCert; // verified, with the host name, not --upstream-insecure
-        proxy = new WsProxy(po, new SynchronizedSink(recorder), httpLog::add);
+        proxy = new WsProxy(po, new SynchronizedSink(recorder));
         proxyPort = proxy.start().getPort();
     }
 

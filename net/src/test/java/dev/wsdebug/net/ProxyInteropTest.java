@@ -6,6 +6,7 @@ import dev.wsdebug.capture.ErrorEvent;
 import dev.wsdebug.capture.EventSink;
 import dev.wsdebug.capture.FrameEvent;
 import dev.wsdebug.capture.HandshakeEvent;
+import dev.wsdebug.capture.HttpEvent;
 import dev.wsdebug.capture.MessageEvent;
 import dev.wsdebug.capture.SynchronizedSink;
 import dev.wsdebug.capture.peer.Peer;
@@ -23,7 +24,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -37,7 +37,6 @@ class ProxyInteropTest {
     private static final long WAIT_MILLIS = 5_000;
     private final List<AutoCloseable> toClose = new ArrayList<>();
     private final ServerRecorder recorder = new ServerRecorder();
-    private final List<HttpExchange> httpLog = new CopyOnWriteArrayList<>();
 
     @AfterEach
     void stop() throws Exception {
@@ -50,7 +49,7 @@ class ProxyInteropTest {
         ProxyOptions o = new ProxyOptions();
         o.port = 0;
         o.upstream = upstream;
-        WsProxy p = new WsProxy(o, new SynchronizedSink(recorder), httpLog::add);
+        WsProxy p = new WsProxy(o, new SynchronizedSink(recorder));
         toClose.add(p);
         return p.start();
     }
@@ -133,21 +132,66 @@ class ProxyInteropTest {
         }
         assertThat(recorder.handshake().url()).endsWith("/fwd");
 
-        // a plain HTTP request in absolute form passes through and is listed
+        // a plain HTTP request in absolute form passes through and is an http event with both heads
+        long before = dev.wsdebug.capture.MicroClock.now();
+        String head;
         try (RawSocketClient raw = RawSocketClient.connect(p.getPort())) {
-            raw.write(("GET http://127.0.0.1:" + upstream.port() + "/plain HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-                    .getBytes(StandardCharsets.ISO_8859_1));
-            assertThat(raw.readHead()).startsWith("HTTP/1.1 400");
+            raw.write(("POST http://127.0.0.1:" + upstream.port() + "/plain HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Content-Length: 5\r\n\r\nhello").getBytes(StandardCharsets.ISO_8859_1));
+            head = raw.readHead();
+            assertThat(head).startsWith("HTTP/1.1 400");
         }
-        long deadline = System.currentTimeMillis() + WAIT_MILLIS;
-        while (httpLog.isEmpty() && System.currentTimeMillis() < deadline) {
-            Thread.sleep(20);
+        HttpEvent x = recorder.await(HttpEvent.class, e -> true, WAIT_MILLIS);
+        assertThat(x.method()).isEqualTo("POST");
+        assertThat(x.url()).isEqualTo("http://127.0.0.1:" + upstream.port() + "/plain");
+        assertThat(x.status()).isEqualTo(400);
+        assertThat(x.reason()).isEqualTo("Bad Request");
+        assertThat(x.request().startLine()).isEqualTo("POST http://127.0.0.1:" + upstream.port() + "/plain HTTP/1.1");
+        assertThat(x.request().header("Content-Length")).isEqualTo("5");
+        assertThat(x.requestBodyLength()).isEqualTo(5);
+        assertThat(x.response().status()).isEqualTo(400);
+        String contentLength = x.response().header("Content-Length");
+        assertThat(contentLength).isNotNull();
+        assertThat(x.responseBodyLength()).isEqualTo(Long.parseLong(contentLength.trim()));
+        assertThat(x.timeMicros()).isGreaterThanOrEqualTo(before);
+        assertThat(x.durationMicros()).isBetween(0L, 5_000_000L);
+        assertThat(recorder.of(HttpEvent.class)).hasSize(1);
+    }
+
+    /** A CONNECT tunnel whose TLS the proxy does not intercept is relayed untouched and listed as CONNECT. */
+    @Test
+    void anUntouchedTunnelIsAnHttpEventWithMethodConnect() throws Exception {
+        InetSocketAddress p = proxy(null); // no local CA: tunnels are not intercepted
+        try (ServerSocket target = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Thread answer = new Thread(() -> {
+                try (java.net.Socket s = target.accept()) {
+                    s.getInputStream().readNBytes(10);
+                    s.getOutputStream().write(new byte[] {0x16, 3, 3, 0, 2, 'o', 'k'});
+                } catch (java.io.IOException ignored) {
+                    // the test fails on what the client reads
+                }
+            }, "tunnel-target");
+            answer.setDaemon(true);
+            answer.start();
+            try (RawSocketClient raw = RawSocketClient.connect(p.getPort())) {
+                raw.write(("CONNECT 127.0.0.1:" + target.getLocalPort() + " HTTP/1.1\r\nHost: 127.0.0.1:"
+                        + target.getLocalPort() + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                assertThat(raw.readHead()).startsWith("HTTP/1.1 200 Connection Established");
+                raw.write(new byte[] {0x16, 3, 1, 0, 5, 1, 2, 3, 4, 5}); // a TLS record: relayed untouched
+                assertThat(raw.readBytes(7)).containsExactly(new byte[] {0x16, 3, 3, 0, 2, 'o', 'k'});
+            }
+            answer.join(WAIT_MILLIS);
         }
-        assertThat(httpLog).singleElement().satisfies(x -> {
-            assertThat(x.method()).isEqualTo("GET");
-            assertThat(x.url()).endsWith("/plain");
-            assertThat(x.status()).isEqualTo(400);
-        });
+        HttpEvent x = recorder.await(HttpEvent.class, e -> true, WAIT_MILLIS);
+        assertThat(x.method()).isEqualTo("CONNECT");
+        assertThat(x.url()).matches("127\\.0\\.0\\.1:\\d+");
+        assertThat(x.status()).isEqualTo(200);
+        assertThat(x.reason()).isEqualTo("Connection Established");
+        assertThat(x.request().startLine()).startsWith("CONNECT 127.0.0.1:");
+        assertThat(x.response().startLine()).isEqualTo("HTTP/1.1 200 Connection Established");
+        assertThat(x.requestBodyLength()).isEqualTo(10);
+        assertThat(x.responseBodyLength()).isEqualTo(7);
+        assertThat(recorder.handshakes()).isEmpty();
     }
 
     @Test

@@ -51,7 +51,7 @@ class ProxyLimitsTest {
     private int proxy(URI upstream, ProxyOptions o) throws Exception {
         o.port = 0;
         o.upstream = upstream;
-        proxy = new WsProxy(o, new SynchronizedSink(recorder), x -> { });
+        proxy = new WsProxy(o, new SynchronizedSink(recorder));
         toClose.add(proxy);
         return proxy.start().getPort();
     }

@@ -40,7 +40,7 @@ class ProxyMetricsTest {
             o.port = 0;
             o.upstream = URI.create(upstream.url("/"));
             o.connectTimeoutMillis = 5_000;
-            WsProxy proxy = new WsProxy(o, EventSink.all(metrics, new SynchronizedSink(recorder)), x -> { });
+            WsProxy proxy = new WsProxy(o, EventSink.all(metrics, new SynchronizedSink(recorder)));
             try {
                 InetSocketAddress bound = proxy.start();
                 scrape.start();
@@ -100,7 +100,7 @@ class ProxyMetricsTest {
             o.host = "127.0.0.1";
             o.port = 0;
             o.upstream = URI.create(upstream.url("/"));
-            WsProxy proxy = new WsProxy(o, metrics, x -> { });
+            WsProxy proxy = new WsProxy(o, metrics);
             try {
                 InetSocketAddress bound = proxy.start();
                 scrape.start();

@@ -120,6 +120,9 @@ final class ServerRecorder implements EventSink {
     }
 
     private static String describe(Event e) {
+        if (e instanceof dev.wsdebug.capture.HttpEvent x) {
+            return "conn " + x.conn() + " http " + x.method() + " " + x.url() + " status=" + x.status();
+        }
         if (e instanceof FrameEvent f) {
             return "conn " + f.conn() + " frame " + f.dir().id() + " " + f.frame() + " " + f.frame().violations();
         }

@@ -8,6 +8,7 @@ import dev.wsdebug.capture.ErrorEvent;
 import dev.wsdebug.capture.Event;
 import dev.wsdebug.capture.EventSink;
 import dev.wsdebug.capture.HandshakeEvent;
+import dev.wsdebug.capture.HttpEvent;
 import dev.wsdebug.capture.MessageEvent;
 import dev.wsdebug.wire.Direction;
 import dev.wsdebug.wire.HttpHead;
@@ -38,7 +39,8 @@ import java.util.Set;
  * messages in Chrome's {@code _webSocketMessages} extension ({@code type} "send" for client to
  * server and "receive" for server to client, {@code time} in epoch seconds, the message's
  * {@code opcode}, {@code data} as text or base64 for binary, inflated when compressed) and
- * {@code _resourceType: "websocket"}.
+ * {@code _resourceType: "websocket"}; {@code serverIPAddress} and Playwright's {@code _serverPort}
+ * when the server's address is an IP literal.
  *
  * <p>Entries are streamed: an entry is written as soon as its connection closes (its close
  * event), and the rest at {@link #close}, so memory holds only open connections and their
@@ -49,7 +51,12 @@ import java.util.Set;
  * <p>Timings: {@code wait} is from the first byte of the connection to the complete handshake
  * response, {@code receive} from there to the close; {@code time} is their sum. A connection
  * without a response has status 0 and {@code headersSize}/{@code bodySize} -1. Errors and how
- * the connection closed go in the entry's {@code comment}. Not thread-safe.
+ * the connection closed go in the entry's {@code comment}.
+ *
+ * <p>A plain HTTP exchange ({@link HttpEvent}) is an ordinary entry of its own, written as it
+ * arrives: its heads, the body sizes it counted ({@code bodySize}, {@code content.size}; no body
+ * text, which the event does not hold), {@code time} and {@code wait} its duration, status 0 when
+ * no response came. Not thread-safe.
  */
 public final class HarWriter implements EventSink {
     private static final JsonFactory FACTORY = JsonFactory.builder().build();
@@ -61,6 +68,8 @@ public final class HarWriter implements EventSink {
     private final JsonGenerator gen;
     private final Map<String, Entry> open = new LinkedHashMap<>();
     private final Set<String> written = new HashSet<>();
+    /** Connections that carried plain HTTP exchanges: without WebSocket events they get no entry of their own. */
+    private final Set<String> httpConns = new HashSet<>();
     private boolean closed;
 
     /** Writes to {@code out}; {@link #close} completes the document and flushes, but does not close it. */
@@ -104,6 +113,19 @@ public final class HarWriter implements EventSink {
 
     @Override
     public void accept(Event event) {
+        if (event instanceof HttpEvent x) {
+            if (!closed) {
+                if (x.conn() != null) {
+                    httpConns.add(x.conn());
+                }
+                try {
+                    writeHttp(x);
+                } catch (IOException ex) {
+                    throw new UncheckedIOException(ex);
+                }
+            }
+            return;
+        }
         Entry e = entry(event.conn());
         if (e == null) {
             return;
@@ -146,6 +168,9 @@ public final class HarWriter implements EventSink {
             return;
         }
         for (Entry e : open.values()) {
+            if (e.handshake == null && e.messages.isEmpty() && httpConns.contains(e.conn)) {
+                continue; // only plain HTTP, written as such
+            }
             write(e);
         }
         open.clear();
@@ -208,8 +233,8 @@ public final class HarWriter implements EventSink {
         gen.writeStringField("startedDateTime", ISO.format(Instant.ofEpochSecond(0, start * 1000)));
         gen.writeFieldName("time");
         gen.writeNumber(millis(end - start));
-        request(h, req);
-        response(resp);
+        request(h != null && h.url() != null ? h.url() : "ws://unknown-host/", req, 0);
+        response(resp, bodySize(resp));
         gen.writeObjectFieldStart("cache");
         gen.writeEndObject();
         gen.writeObjectFieldStart("timings");
@@ -224,8 +249,12 @@ public final class HarWriter implements EventSink {
         gen.writeNumberField("ssl", -1);
         gen.writeEndObject();
         String serverIp = h == null ? null : hostOf(h.server());
-        if (serverIp != null && PcapngWriter.HostPort.parse(h.server()).ip() != null) { // an IP, not a name
+        PcapngWriter.HostPort server = serverIp == null ? null : PcapngWriter.HostPort.parse(h.server());
+        if (server != null && server.ip() != null) { // an IP, not a name
             gen.writeStringField("serverIPAddress", serverIp);
+            if (server.port() > 0) {
+                gen.writeNumberField("_serverPort", server.port()); // as Playwright writes it
+            }
         }
         gen.writeStringField("connection", e.conn);
         String comment = comment(e, req, resp);
@@ -241,10 +270,45 @@ public final class HarWriter implements EventSink {
         gen.writeEndObject();
     }
 
-    private void request(HandshakeEvent h, HttpHead req) throws IOException {
+    /** A plain HTTP exchange as an entry of its own. */
+    private void writeHttp(HttpEvent x) throws IOException {
+        HttpHead req = x.request();
+        HttpHead resp = x.response();
+        gen.writeStartObject();
+        gen.writeStringField("startedDateTime", ISO.format(Instant.ofEpochSecond(0, x.timeMicros() * 1000)));
+        gen.writeFieldName("time");
+        gen.writeNumber(millis(x.durationMicros()));
+        request(x.url() != null ? x.url() : "http://unknown-host/", req, x.requestBodyLength(),
+                x.method() != null ? x.method() : "GET");
+        response(resp, resp == null ? -1 : x.responseBodyLength(), resp == null ? 0 : x.responseBodyLength());
+        gen.writeObjectFieldStart("cache");
+        gen.writeEndObject();
+        gen.writeObjectFieldStart("timings");
+        gen.writeNumberField("blocked", -1);
+        gen.writeNumberField("dns", -1);
+        gen.writeNumberField("connect", -1);
+        gen.writeNumberField("send", 0);
+        gen.writeFieldName("wait");
+        gen.writeNumber(millis(x.durationMicros()));
+        gen.writeNumberField("receive", 0);
+        gen.writeNumberField("ssl", -1);
+        gen.writeEndObject();
+        if (x.conn() != null) {
+            gen.writeStringField("connection", x.conn());
+        }
+        if (resp == null) {
+            gen.writeStringField("comment", "No response was seen.");
+        }
+        gen.writeEndObject();
+    }
+
+    private void request(String url, HttpHead req, long bodySize) throws IOException {
+        request(url, req, bodySize, req != null && req.method() != null ? req.method() : "GET");
+    }
+
+    private void request(String url, HttpHead req, long bodySize, String method) throws IOException {
         gen.writeObjectFieldStart("request");
-        gen.writeStringField("method", req != null && req.method() != null ? req.method() : "GET");
-        String url = h != null && h.url() != null ? h.url() : "ws://unknown-host/";
+        gen.writeStringField("method", method);
         gen.writeStringField("url", url);
         gen.writeStringField("httpVersion", req != null && req.version() != null ? req.version() : "");
         gen.writeArrayFieldStart("cookies");
@@ -259,11 +323,16 @@ public final class HarWriter implements EventSink {
         }
         gen.writeEndArray();
         gen.writeNumberField("headersSize", req != null ? req.length() : -1);
-        gen.writeNumberField("bodySize", 0);
+        gen.writeNumberField("bodySize", bodySize);
         gen.writeEndObject();
     }
 
-    private void response(HttpHead resp) throws IOException {
+    private void response(HttpHead resp, long bodySize) throws IOException {
+        response(resp, bodySize, 0);
+    }
+
+    /** @param contentSize {@code content.size}: the body's length as received (0 when unknown) */
+    private void response(HttpHead resp, long bodySize, long contentSize) throws IOException {
         gen.writeObjectFieldStart("response");
         gen.writeNumberField("status", resp != null ? Math.max(resp.status(), 0) : 0);
         gen.writeStringField("statusText", resp != null && resp.reason() != null ? resp.reason() : "");
@@ -272,14 +341,14 @@ public final class HarWriter implements EventSink {
         gen.writeEndArray();
         headers(resp);
         gen.writeObjectFieldStart("content");
-        gen.writeNumberField("size", 0);
+        gen.writeNumberField("size", contentSize);
         String type = resp == null ? null : resp.header("Content-Type");
         gen.writeStringField("mimeType", type == null ? "" : type);
         gen.writeEndObject();
         String location = resp == null ? null : resp.header("Location");
         gen.writeStringField("redirectURL", location == null ? "" : location);
         gen.writeNumberField("headersSize", resp != null ? resp.length() : -1);
-        gen.writeNumberField("bodySize", bodySize(resp));
+        gen.writeNumberField("bodySize", bodySize);
         gen.writeEndObject();
     }
 

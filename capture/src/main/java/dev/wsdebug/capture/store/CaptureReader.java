@@ -7,6 +7,7 @@ import dev.wsdebug.capture.Event;
 import dev.wsdebug.capture.EventSink;
 import dev.wsdebug.capture.FrameEvent;
 import dev.wsdebug.capture.HandshakeEvent;
+import dev.wsdebug.capture.HttpEvent;
 import dev.wsdebug.capture.MessageEvent;
 import dev.wsdebug.wire.Direction;
 import dev.wsdebug.wire.Frame;
@@ -343,7 +344,7 @@ public final class CaptureReader implements AutoCloseable {
 
     /** Replays every connection, one after the other in the order they started, into {@code sink}. */
     public void replay(EventSink sink) {
-        ArrayDeque<ErrorEvent> loose = new ArrayDeque<>(looseErrors());
+        ArrayDeque<Event> loose = new ArrayDeque<>(looseEvents());
         for (ConnectionInfo c : connections()) {
             while (!loose.isEmpty() && loose.peek().timeMicros() < c.firstMicros()) {
                 sink.accept(loose.poll());
@@ -455,6 +456,17 @@ public final class CaptureReader implements AutoCloseable {
                 }
             }
         }
+        if (schemaVersion >= 3) { // plain HTTP exchanges the source reported on this connection
+            PreparedStatement ps = statement(HTTP_COLUMNS + " WHERE conn = ? AND ord <= ? ORDER BY ord");
+            ps.setString(1, c.conn());
+            ps.setLong(2, upToOrd);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    extras.add(new Stored(rs.getLong(1), http(rs)));
+                }
+            }
+            extras.sort(Comparator.comparingLong(Stored::ord)); // the store's order, as the errors
+        }
         Stored close = storedClose(c.conn());
         Replay replay = new Replay(sink, extras, pipelineErrors, close != null && close.ord() <= upToOrd ? close : null);
         String url = c.url();
@@ -510,6 +522,10 @@ public final class CaptureReader implements AutoCloseable {
             cursors.add(new Cursor(db, "SELECT ord, conn, t, kind, message FROM errors WHERE conn = ? AND ord > " + afterOrd
                     + " ORDER BY ord", c.conn(), rs -> new ErrorEvent(rs.getString(2), rs.getLong(3), rs.getString(4),
                     rs.getString(5))));
+            if (schemaVersion >= 3) {
+                cursors.add(new Cursor(db, HTTP_COLUMNS + " WHERE conn = ? AND ord > " + afterOrd + " ORDER BY ord",
+                        c.conn(), CaptureReader::http));
+            }
             Stored close = storedClose(c.conn());
             if (close != null && close.ord() <= afterOrd) {
                 close = null; // shown by the decoded part
@@ -574,17 +590,27 @@ public final class CaptureReader implements AutoCloseable {
         }
     }
 
-    private List<ErrorEvent> looseErrors() {
-        List<ErrorEvent> out = new ArrayList<>();
-        try (Statement s = db.createStatement();
-             ResultSet rs = s.executeQuery("SELECT t, kind, message FROM errors WHERE conn IS NULL ORDER BY ord")) {
-            while (rs.next()) {
-                out.add(new ErrorEvent(null, rs.getLong(1), rs.getString(2), rs.getString(3)));
+    /** Errors, and HTTP exchanges (schema 3), not tied to a connection, in the store's order. */
+    private List<Event> looseEvents() {
+        List<Stored> out = new ArrayList<>();
+        try (Statement s = db.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SELECT ord, t, kind, message FROM errors WHERE conn IS NULL ORDER BY ord")) {
+                while (rs.next()) {
+                    out.add(new Stored(rs.getLong(1), new ErrorEvent(null, rs.getLong(2), rs.getString(3), rs.getString(4))));
+                }
+            }
+            if (schemaVersion >= 3) {
+                try (ResultSet rs = s.executeQuery(HTTP_COLUMNS + " WHERE conn IS NULL ORDER BY ord")) {
+                    while (rs.next()) {
+                        out.add(new Stored(rs.getLong(1), http(rs)));
+                    }
+                }
             }
         } catch (SQLException e) {
             throw failed(e);
         }
-        return out;
+        out.sort(Comparator.comparingLong(Stored::ord));
+        return out.stream().map(Stored::event).toList();
     }
 
     /**
@@ -654,6 +680,16 @@ public final class CaptureReader implements AutoCloseable {
         }
         return new HandshakeEvent(rs.getString(2), rs.getLong(3), rs.getString(4), rs.getString(5),
                 Codec.head(rs.getString(6)), Codec.head(rs.getString(7)), result, rs.getString(18), rs.getString(19));
+    }
+
+    /** The columns {@link #http(ResultSet)} reads, ord first. */
+    private static final String HTTP_COLUMNS = "SELECT ord, conn, t, method, url, status, reason, request, response,"
+            + " request_body_length, response_body_length, duration_us FROM http";
+
+    private static HttpEvent http(ResultSet rs) throws SQLException {
+        return new HttpEvent(rs.getString(2), rs.getLong(3), rs.getString(4), rs.getString(5), rs.getInt(6),
+                rs.getString(7) == null ? "" : rs.getString(7), Codec.head(rs.getString(8)), Codec.head(rs.getString(9)),
+                rs.getLong(10), rs.getLong(11), rs.getLong(12));
     }
 
     private static FrameEvent frame(ResultSet rs) throws SQLException {

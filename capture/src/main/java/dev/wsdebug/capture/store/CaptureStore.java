@@ -6,6 +6,7 @@ import dev.wsdebug.capture.Event;
 import dev.wsdebug.capture.EventSink;
 import dev.wsdebug.capture.FrameEvent;
 import dev.wsdebug.capture.HandshakeEvent;
+import dev.wsdebug.capture.HttpEvent;
 import dev.wsdebug.capture.MessageEvent;
 import dev.wsdebug.capture.MicroClock;
 import dev.wsdebug.wire.DeflateParams;
@@ -50,8 +51,8 @@ import java.util.concurrent.atomic.LongAdder;
  * wait again.
  *
  * <p>Recording is cheap because it stores what arrived, not what it means: consecutive reads of a
- * connection are merged into large {@code chunks} rows ({@link ChunkRuns}); handshakes, closes and
- * errors are stored as they happen; frame and message events are not stored while the connection's
+ * connection are merged into large {@code chunks} rows ({@link ChunkRuns}); handshakes, closes,
+ * errors and plain HTTP exchanges are stored as they happen; frame and message events are not stored while the connection's
  * raw bytes are kept, because the {@link Indexer} derives exactly those rows from the raw bytes
  * through the same pipeline, behind the traffic (one chunk at a time whenever no read has arrived
  * for {@value #IDLE_MILLIS} ms) and completely before {@link #sync} and
@@ -349,7 +350,8 @@ public final class CaptureStore implements EventSink {
         if (closed.get()) {
             return;
         }
-        if (event.conn() != null) {
+        // an HTTP exchange is complete in itself: no budget kept for it (the proxy never ends such a connection)
+        if (event.conn() != null && !(event instanceof HttpEvent)) {
             RawBudget budget = raw.computeIfAbsent(event.conn(), k -> new RawBudget());
             if ((event instanceof FrameEvent || event instanceof MessageEvent) && budget.holdsRaw()) {
                 return; // its raw bytes are stored: the indexer derives this row from them
@@ -721,6 +723,11 @@ public final class CaptureStore implements EventSink {
                 rows.message(m);
             } else if (event instanceof ErrorEvent e) {
                 rows.error(e);
+            } else if (event instanceof HttpEvent x) {
+                rows.http(x);
+                if (r != null) {
+                    r.last = Math.max(r.last, x.timeMicros() + Math.max(0, x.durationMicros()));
+                }
             } else if (event instanceof CloseEvent c) {
                 r.closeOrd = rows.nextOrd();
                 r.closeT = c.timeMicros();

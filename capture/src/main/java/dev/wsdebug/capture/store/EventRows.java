@@ -3,6 +3,7 @@ package dev.wsdebug.capture.store;
 import dev.wsdebug.capture.ErrorEvent;
 import dev.wsdebug.capture.FrameEvent;
 import dev.wsdebug.capture.HandshakeEvent;
+import dev.wsdebug.capture.HttpEvent;
 import dev.wsdebug.capture.MessageEvent;
 import dev.wsdebug.wire.Frame;
 import dev.wsdebug.wire.HandshakeResult;
@@ -33,6 +34,7 @@ final class EventRows implements AutoCloseable {
     private final PreparedStatement frame;
     private final PreparedStatement message;
     private final PreparedStatement error;
+    private final PreparedStatement http;
     private final PreparedStatement text;
     private long ord;
 
@@ -48,6 +50,8 @@ final class EventRows implements AutoCloseable {
                 + " wire_length, length, payload, truncated, sha256, utf8, utf8_invalid_at, first_offset, violations)"
                 + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         error = db.prepareStatement("INSERT INTO errors (ord, conn, t, kind, message) VALUES (?, ?, ?, ?, ?)");
+        http = db.prepareStatement("INSERT INTO http (ord, conn, t, method, url, status, reason, request, response,"
+                + " request_body_length, response_body_length, duration_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         text = fts ? db.prepareStatement("INSERT INTO message_text (rowid, text) VALUES (?, ?)") : null;
     }
 
@@ -167,6 +171,22 @@ final class EventRows implements AutoCloseable {
         error.executeUpdate();
     }
 
+    void http(HttpEvent x) throws SQLException {
+        http.setLong(1, ++ord);
+        nullable(http, 2, x.conn());
+        http.setLong(3, x.timeMicros());
+        nullable(http, 4, x.method());
+        nullable(http, 5, x.url());
+        http.setInt(6, x.status());
+        nullable(http, 7, x.reason());
+        nullable(http, 8, Codec.head(x.request()));
+        nullable(http, 9, Codec.head(x.response()));
+        http.setLong(10, x.requestBodyLength());
+        http.setLong(11, x.responseBodyLength());
+        http.setLong(12, x.durationMicros());
+        http.executeUpdate();
+    }
+
     private static void nullable(PreparedStatement p, int i, String s) throws SQLException {
         if (s == null) {
             p.setNull(i, Types.VARCHAR);
@@ -189,7 +209,7 @@ final class EventRows implements AutoCloseable {
 
     @Override
     public void close() throws SQLException {
-        for (PreparedStatement p : new PreparedStatement[] {handshake, frame, message, error, text}) {
+        for (PreparedStatement p : new PreparedStatement[] {handshake, frame, message, error, http, text}) {
             if (p != null) {
                 p.close();
             }

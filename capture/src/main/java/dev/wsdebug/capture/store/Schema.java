@@ -3,7 +3,7 @@ package dev.wsdebug.capture.store;
 import java.util.List;
 
 /**
- * The layout of a {@code .wsdb} capture, schema version 2. Times are microseconds since the epoch;
+ * The layout of a {@code .wsdb} capture, schema version 3. Times are microseconds since the epoch;
  * booleans are 0/1; {@code dir} is {@code c2s} or {@code s2c}. Every event row has an {@code ord}:
  * the order in which the writer stored the row, shared by all event tables (it is also their
  * rowid); frame and message rows derived from raw bytes are stored after the traffic, so within a
@@ -14,10 +14,13 @@ import java.util.List;
  * {@link ReadTimes}), {@code connections.raw_gap_ord} (the last row stored before the raw cap
  * was reached), {@code connections.assumed} (set when the conversation skipped the handshake: the
  * permessage-deflate parameters it assumed as JSON, or {@code none}) and {@code meta.indexed_chunk}. Version 1 files are read as before.
+ *
+ * <p>Version 3 (from version 2): the table {@code http}, plain HTTP exchanges ({@code http} events);
+ * older files have none and are read as before.
  */
 final class Schema {
     /** The schema this build writes; it reads this one and every older one. */
-    static final int VERSION = 2;
+    static final int VERSION = 3;
     /** {@code PRAGMA application_id}: "wsdb", so that file(1) and tools can tell the file apart. */
     static final int APPLICATION_ID = 0x77736462;
     /** The first 16 bytes of every SQLite 3 database file. */
@@ -127,6 +130,22 @@ final class Schema {
               message TEXT NOT NULL
             )""",
             "CREATE INDEX errors_conn ON errors (conn, ord)",
+            """
+            CREATE TABLE http (
+              ord INTEGER PRIMARY KEY,
+              conn TEXT,
+              t INTEGER NOT NULL,
+              method TEXT,
+              url TEXT,
+              status INTEGER NOT NULL,
+              reason TEXT,
+              request TEXT,
+              response TEXT,
+              request_body_length INTEGER NOT NULL,
+              response_body_length INTEGER NOT NULL,
+              duration_us INTEGER NOT NULL
+            )""",
+            "CREATE INDEX http_conn ON http (conn, ord)",
             """
             CREATE TABLE chunks (
               id INTEGER PRIMARY KEY,

@@ -4,6 +4,7 @@ import dev.wsdebug.capture.CloseEvent;
 import dev.wsdebug.capture.ErrorEvent;
 import dev.wsdebug.capture.Event;
 import dev.wsdebug.capture.HandshakeEvent;
+import dev.wsdebug.capture.HttpEvent;
 import dev.wsdebug.capture.MessageEvent;
 import dev.wsdebug.wire.DeflateParams;
 import dev.wsdebug.wire.Direction;
@@ -71,6 +72,10 @@ sealed interface StoreItem {
             }
             if (event instanceof ErrorEvent e) {
                 return 128L + e.message().length();
+            }
+            if (event instanceof HttpEvent x) {
+                return 256L + (x.request() == null ? 0 : x.request().length())
+                        + (x.response() == null ? 0 : x.response().length());
             }
             return event instanceof CloseEvent ? 128 : 256;
         }

@@ -275,6 +275,39 @@ class HarWriterTest {
     }
 
     @Test
+    void plainHttpExchangesAreOrdinaryEntries() throws Exception {
+        HttpHead req = new HttpHead("POST /api?q=1 HTTP/1.1", List.of(new HttpHead.Header("Host", "h"),
+                new HttpHead.Header("Content-Length", "3")), 60);
+        HttpHead resp = new HttpHead("HTTP/1.1 201 Created", List.of(new HttpHead.Header("Content-Type", "application/json")), 50);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        HarWriter har = new HarWriter(out);
+        har.accept(new dev.wsdebug.capture.HttpEvent("4", 1_700_000_000_000_000L, "http://h/api?q=1", req, resp, 3, 512, 12_500));
+        har.accept(new dev.wsdebug.capture.HttpEvent("5", 1_700_000_001_000_000L, "http://h/gone", req, null, 0, 0, 9_000));
+        har.close();
+        JsonNode entries = JSON.readTree(out.toByteArray()).path("log").path("entries");
+        assertThat(entries).hasSize(2);
+        JsonNode e = entries.get(0);
+        assertThat(e.path("startedDateTime").asText()).isEqualTo("2023-11-14T22:13:20.000Z");
+        assertThat(e.path("time").decimalValue()).isEqualByComparingTo("12.5");
+        assertThat(e.path("request").path("method").asText()).isEqualTo("POST");
+        assertThat(e.path("request").path("url").asText()).isEqualTo("http://h/api?q=1");
+        assertThat(e.path("request").path("bodySize").asLong()).isEqualTo(3);
+        assertThat(e.path("request").path("queryString").get(0).path("name").asText()).isEqualTo("q");
+        assertThat(e.path("response").path("status").asInt()).isEqualTo(201);
+        assertThat(e.path("response").path("statusText").asText()).isEqualTo("Created");
+        assertThat(e.path("response").path("bodySize").asLong()).isEqualTo(512);
+        assertThat(e.path("response").path("content").path("size").asLong()).isEqualTo(512);
+        assertThat(e.path("response").path("content").path("mimeType").asText()).isEqualTo("application/json");
+        assertThat(e.path("connection").asText()).isEqualTo("4");
+        assertThat(e.has("_webSocketMessages")).isFalse();
+        assertThat(e.has("_resourceType")).isFalse();
+        JsonNode none = entries.get(1);
+        assertThat(none.path("response").path("status").asInt()).isZero();
+        assertThat(none.path("response").path("bodySize").asLong()).isEqualTo(-1);
+        assertThat(none.path("comment").asText()).isEqualTo("No response was seen.");
+    }
+
+    @Test
     void anEmptyCaptureIsAValidHar() throws Exception {
         Path file = dir.resolve("empty.har");
         HarWriter.create(file).close();

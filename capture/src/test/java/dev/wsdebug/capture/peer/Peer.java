@@ -223,6 +223,106 @@ public final class Peer implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs a Node script (a class-path resource) that needs these packages of test-peers/node, and
+     * Debian's Chromium when {@code chromium} is set ({@link #CHROMIUM} is passed to it in the
+     * environment as {@code WSDEBUG_CHROMIUM}), until it exits; as {@link #run}. The script and every
+     * process it started (a browser) are stopped by their ids after the timeout. Skips the calling
+     * test, or fails it under CI=true, when a package or the browser is missing.
+     */
+    public static Run runNode(String resource, List<String> modules, boolean chromium, Map<String, String> env,
+                              long timeoutMillis, String... args) {
+        requireNode(modules, chromium);
+        List<String> cmd = new ArrayList<>(List.of("node", script(resource).toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put("NODE_PATH", nodeModules(repoRoot()).toString());
+        pb.environment().put("WSDEBUG_CHROMIUM", CHROMIUM);
+        pb.environment().putAll(env);
+        Process p;
+        try {
+            p = pb.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + cmd, e);
+        }
+        try {
+            p.getOutputStream().close();
+            CompletableFuture<String> out = drainAsync(p.getInputStream(), "node-run-out-" + p.pid());
+            CompletableFuture<String> err = drainAsync(p.getErrorStream(), "node-run-err-" + p.pid());
+            boolean exited = p.waitFor(timeoutMillis, TimeUnit.MILLISECONDS);
+            if (!exited) {
+                stop(p);
+            }
+            String stdout = out.get(STOP_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+            String stderr = err.get(STOP_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+            return new Run(exited ? p.exitValue() : -1, !exited, stdout, stderr);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while running " + cmd, e);
+        } catch (ExecutionException | TimeoutException | IOException e) {
+            throw new IllegalStateException("cannot read the output of " + cmd, e);
+        } finally {
+            stop(p);
+        }
+    }
+
+    /**
+     * Debian's browser binary itself: its /usr/bin/chromium wrapper would add the flags of
+     * /etc/chromium.d (remote extensions, API keys) that bring background traffic back.
+     */
+    public static final String CHROMIUM = Files.isExecutable(Paths.get("/usr/lib/chromium/chromium"))
+            ? "/usr/lib/chromium/chromium" : "/usr/bin/chromium";
+
+    /** Skips (or under CI=true fails) the calling test unless node, these packages and, if asked, Chromium are here. */
+    public static void requireNode(List<String> modules, boolean chromium) {
+        List<String> missing = new ArrayList<>();
+        Path root;
+        try {
+            root = repoRoot();
+            for (String m : modules) {
+                if (!Files.isRegularFile(nodeModules(root).resolve(m).resolve("package.json"))) {
+                    missing.add("no " + nodeModules(root).resolve(m));
+                }
+            }
+        } catch (IllegalStateException e) {
+            missing.add(e.getMessage());
+        }
+        if (chromium && !Files.isExecutable(Paths.get(CHROMIUM))) {
+            missing.add("no " + CHROMIUM + " (Debian package chromium)");
+        }
+        if (missing.isEmpty()) {
+            String node = MISSING_TOOLS.computeIfAbsent("node", k -> {
+                try {
+                    Process p = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
+                    p.getOutputStream().close();
+                    if (!p.waitFor(PROBE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)) {
+                        stop(p);
+                        return "node --version did not finish";
+                    }
+                    return p.exitValue() == 0 ? "" : "node --version failed";
+                } catch (IOException e) {
+                    return "cannot run node: " + e.getMessage();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return "interrupted";
+                }
+            });
+            if (!node.isEmpty()) {
+                missing.add(node);
+            }
+        }
+        if (missing.isEmpty()) {
+            return;
+        }
+        String message = String.join("; ", missing) + "; run scripts/install-peers.sh";
+        if ("true".equals(System.getenv("CI"))) {
+            Assertions.fail(message + " — CI=true requires every real peer.");
+        }
+        Assumptions.abort(message);
+    }
+
+    private static final Map<String, String> MISSING_TOOLS = new ConcurrentHashMap<>();
+
     /** Reads the stream to its end on a thread of its own (never a shared pool's: reads block). */
     private static CompletableFuture<String> drainAsync(InputStream in, String threadName) {
         CompletableFuture<String> result = new CompletableFuture<>();
@@ -265,9 +365,13 @@ public final class Peer implements AutoCloseable {
     private static void stop(Process p) {
         // The handle of this very child (its pid, but never a later process that reused the pid).
         ProcessHandle handle = p.toHandle();
+        // what it started (a browser and its helpers), by their ids, taken while they are still its descendants
+        List<ProcessHandle> descendants = handle.descendants().toList();
         if (!handle.isAlive()) {
+            descendants.forEach(ProcessHandle::destroyForcibly);
             return;
         }
+        descendants.forEach(ProcessHandle::destroy);
         handle.destroy();
         try {
             if (!p.waitFor(STOP_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)) {
@@ -278,6 +382,7 @@ public final class Peer implements AutoCloseable {
             handle.destroyForcibly();
             Thread.currentThread().interrupt();
         }
+        descendants.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
     }
 
     private static void pump(InputStream in, StringBuilder out, CompletableFuture<Integer> port) {

@@ -71,8 +71,8 @@ class CaptureStoreTest {
         ByteArrayOutputStream replayText = new ByteArrayOutputStream();
         try (CaptureReader reader = CaptureReader.open(file)) {
             reader.replay(EventSink.all(replayed, transcript(replayText)));
-            assertThat(reader.schemaVersion()).isEqualTo(2);
-            assertThat(reader.meta()).containsEntry("schema_version", "2").containsEntry("fts", "fts5")
+            assertThat(reader.schemaVersion()).isEqualTo(3);
+            assertThat(reader.meta()).containsEntry("schema_version", "3").containsEntry("fts", "fts5")
                     .containsKey("tool_version");
             List<CaptureReader.ConnectionInfo> conns = reader.connections();
             assertThat(conns).extracting(CaptureReader.ConnectionInfo::conn).containsExactly("1", "2", "3");
@@ -345,15 +345,91 @@ class CaptureStoreTest {
         }
     }
 
+    private static final dev.wsdebug.wire.HttpHead GET = new dev.wsdebug.wire.HttpHead("GET /page?x=1 HTTP/1.1",
+            List.of(new dev.wsdebug.wire.HttpHead.Header("Host", "h.example"),
+                    new dev.wsdebug.wire.HttpHead.Header("Accept", "*/*")), 52);
+    private static final dev.wsdebug.wire.HttpHead OK = new dev.wsdebug.wire.HttpHead("HTTP/1.1 200 OK",
+            List.of(new dev.wsdebug.wire.HttpHead.Header("Content-Length", "512")), 38);
+
+    /**
+     * Plain HTTP exchanges: on a connection of their own (the proxy's), beside a WebSocket's raw bytes
+     * (a sniffed connection that fetched something before its upgrade), and without a connection; each
+     * replayed where it was in the live view, with every field.
+     */
+    @Test
+    void httpExchangesAreKeptAndReplayedInOrder() throws Exception {
+        Path file = dir.resolve("http.wsdb");
+        Sessions.Json live = new Sessions.Json();
+        try (CaptureStore store = CaptureStore.create(file)) {
+            EventSink sinks = EventSink.all(live, store);
+            sinks.accept(new dev.wsdebug.capture.HttpEvent("1", T0, "http://h.example/page?x=1", GET, OK, 0, 512, 12_500));
+            sinks.accept(new dev.wsdebug.capture.HttpEvent("1", T0 + 20_000, "http://h.example/page?x=1", GET, null, 7, 0,
+                    3_000_000));
+            Conversation ws = new Conversation("2", sinks);
+            sinks.accept(new dev.wsdebug.capture.HttpEvent("2", T0 + 50_000, "http://h.example/page?x=1", GET, OK, 0, 512, 900));
+            long t = Sessions.feed(ws, Sessions.full("h"), 64, T0 + 60_000);
+            sinks.accept(new dev.wsdebug.capture.HttpEvent(null, t, "CONNECT", "h.example:443", 200,
+                    "Connection Established", GET, OK, 10, 20, 30)); // not tied to a connection: last
+        }
+        Sessions.Json replayed = new Sessions.Json();
+        try (CaptureReader reader = CaptureReader.open(file)) {
+            reader.replay(replayed);
+            assertThat(reader.connections()).extracting(CaptureReader.ConnectionInfo::conn).containsExactly("1", "2");
+            assertThat(reader.connections().get(0).lastMicros()).isEqualTo(T0 + 20_000 + 3_000_000);
+        }
+        assertThat(live.text()).contains("\"event\":\"http\"").contains("\"durationMs\":12.500")
+                .contains("\"response\":null");
+        assertThat(replayed.text()).isEqualTo(live.text());
+        try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = db.createStatement()) {
+            ResultSet rs = s.executeQuery("SELECT conn, method, url, status, reason, request, response,"
+                    + " request_body_length, response_body_length, duration_us FROM http ORDER BY ord");
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).isEqualTo("1");
+            assertThat(rs.getString(2)).isEqualTo("GET");
+            assertThat(rs.getString(3)).isEqualTo("http://h.example/page?x=1");
+            assertThat(rs.getInt(4)).isEqualTo(200);
+            assertThat(rs.getString(5)).isEqualTo("OK");
+            assertThat(rs.getString(6)).isEqualTo("{\"startLine\":\"GET /page?x=1 HTTP/1.1\",\"headers\":[[\"Host\","
+                    + "\"h.example\"],[\"Accept\",\"*/*\"]],\"length\":52}");
+            assertThat(rs.getString(7)).contains("HTTP/1.1 200 OK");
+            assertThat(rs.getLong(8)).isZero();
+            assertThat(rs.getLong(9)).isEqualTo(512);
+            assertThat(rs.getLong(10)).isEqualTo(12_500);
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getInt(4)).isEqualTo(-1);
+            assertThat(rs.getString(7)).isNull();
+        }
+    }
+
+    /** A version 2 capture (no http table) is read as before. */
+    @Test
+    void aVersion2CaptureIsReadAsBefore() throws Exception {
+        Path file = dir.resolve("v2.wsdb");
+        Sessions.Json live = new Sessions.Json();
+        try (CaptureStore store = CaptureStore.create(file)) {
+            Sessions.feed(new Conversation("1", EventSink.all(live, store)), Sessions.full("v2"), 100, T0);
+        }
+        try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = db.createStatement()) {
+            s.executeUpdate("DROP TABLE http");
+            s.executeUpdate("UPDATE meta SET value = '2' WHERE key = 'schema_version'");
+        }
+        Sessions.Json replayed = new Sessions.Json();
+        try (CaptureReader reader = CaptureReader.open(file)) {
+            assertThat(reader.schemaVersion()).isEqualTo(2);
+            reader.replay(replayed);
+        }
+        assertThat(replayed.text()).isEqualTo(live.text());
+    }
+
     @Test
     void aNewerSchemaIsRefusedWithOneSentence() throws Exception {
         Path file = dir.resolve("newer.wsdb");
         CaptureStore.create(file).close();
         try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = db.createStatement()) {
-            s.executeUpdate("UPDATE meta SET value = '3' WHERE key = 'schema_version'");
+            s.executeUpdate("UPDATE meta SET value = '4' WHERE key = 'schema_version'");
         }
         assertThatThrownBy(() -> CaptureReader.open(file)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage(file + " was written by a newer wsdebug (capture schema 3; this one reads up to 2):"
+                .hasMessage(file + " was written by a newer wsdebug (capture schema 4; this one reads up to 3):"
                         + " update wsdebug to read it.");
     }
 

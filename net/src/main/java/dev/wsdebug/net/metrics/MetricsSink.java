@@ -64,6 +64,7 @@ public final class MetricsSink implements EventSink {
     private final Counter closeCodes;
     private final Counter violations;
     private final Counter errors;
+    private final Counter httpRequests;
     private final Histogram pingRtt;
     private final Map<String, ConnState> conns = new ConcurrentHashMap<>();
 
@@ -101,6 +102,10 @@ public final class MetricsSink implements EventSink {
         errors = Counter.builder().name("wsdebug_errors_total")
                 .help("Errors that stopped decoding or a connection, by kind.")
                 .labelNames("kind").withoutExemplars().register(registry);
+        httpRequests = Counter.builder().name("wsdebug_http_requests_total")
+                .help("Plain HTTP exchanges (not upgrades) and CONNECT tunnels relayed untouched, by response status"
+                        + " (none: no response).")
+                .labelNames("status").withoutExemplars().register(registry);
         pingRtt = Histogram.builder().name("wsdebug_ping_rtt_seconds")
                 .help("Time from a ping to the pong with the same payload, by the ping's direction.")
                 .labelNames("direction").classicOnly().classicUpperBounds(RTT_BUCKETS)
@@ -135,6 +140,9 @@ public final class MetricsSink implements EventSink {
             close(c);
         } else if (event instanceof ErrorEvent e) {
             errors.labelValues(e.kind() == null ? "unknown" : e.kind()).inc();
+        } else if (event instanceof dev.wsdebug.capture.HttpEvent x) {
+            // an HTTP status has three digits (HttpHead.status), so the label values are bounded
+            httpRequests.labelValues(x.status() >= 100 && x.status() <= 999 ? Integer.toString(x.status()) : "none").inc();
         }
     }
 

@@ -228,6 +228,20 @@ class MetricsSinkTest {
     }
 
     @Test
+    void countsPlainHttpExchangesByStatus() throws Exception {
+        dev.wsdebug.wire.HttpHead req = new dev.wsdebug.wire.HttpHead("GET / HTTP/1.1", List.of(), 16);
+        dev.wsdebug.wire.HttpHead ok = new dev.wsdebug.wire.HttpHead("HTTP/1.1 200 OK", List.of(), 19);
+        sink.accept(new dev.wsdebug.capture.HttpEvent("1", 1, "http://h/", req, ok, 0, 5, 10));
+        sink.accept(new dev.wsdebug.capture.HttpEvent("2", 2, "http://h/", req, ok, 0, 5, 10));
+        sink.accept(new dev.wsdebug.capture.HttpEvent("3", 3, "http://h/", req, null, 0, 0, 10));
+        PrometheusText m = scrape();
+        assertThat(m.value("wsdebug_http_requests_total{status=\"200\"}")).isEqualTo(2);
+        assertThat(m.value("wsdebug_http_requests_total{status=\"none\"}")).isEqualTo(1);
+        assertThat(m.value("wsdebug_connections_active")).isEqualTo(0);
+        assertThat(m.value("wsdebug_connections_total{result=\"handshake_failed\"}")).isEqualTo(0);
+    }
+
+    @Test
     void matchesPongsByPayloadDirectionAndConnectionWithABoundedMemory() throws Exception {
         List<FrameEvent> frames = new ArrayList<>();
         // pings from the client 0..19 at t = i ms; the map keeps only the last MAX_PENDING_PINGS
