@@ -265,14 +265,15 @@ public final class KeyLog implements TlsSecrets {
             return LineKind.MALFORMED;
         }
         String label = new String(text, fields[0], fields[1] - fields[0], StandardCharsets.ISO_8859_1);
+        boolean hexFields = allHex(text, fields[2], fields[3]) && allHex(text, fields[4], fields[5]);
         if (!LABELS.contains(label)) {
             // Other labels of the format (RSA pre-master secrets, ECH) are fine but of no use here.
-            return label.chars().allMatch(c -> c == '_' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9')
-                    ? LineKind.IGNORED : LineKind.MALFORMED;
+            boolean labelLike = label.chars().allMatch(c -> c == '_' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9');
+            return labelLike && hexFields ? LineKind.IGNORED : LineKind.MALFORMED;
         }
         int randomDigits = fields[3] - fields[2];
         int secretDigits = fields[5] - fields[4];
-        if (randomDigits != 64 || !allHex(text, fields[2], fields[3]) || !allHex(text, fields[4], fields[5])) {
+        if (randomDigits != 64 || !hexFields) {
             return LineKind.MALFORMED;
         }
         boolean sizeOk = label.equals("CLIENT_RANDOM") ? secretDigits == 96 : secretDigits == 64 || secretDigits == 96;
