@@ -340,9 +340,10 @@ public final class TlsConnection {
                     return;
                 }
                 String label = step == KeyStep.TLS12 ? "CLIENT_RANDOM" : label(step, d.fromClient);
+                String what = step == KeyStep.APPLICATION ? "application data is" : "records are";
                 report(d.fromClient ? Trouble.MISSING_CLIENT_SECRET : Trouble.MISSING_SERVER_SECRET, "The key log has no "
-                        + label + " for client random " + clientRandomPrefix() + ", so what the " + d.who()
-                        + " sent after that point is not decrypted.");
+                        + label + " for client random " + clientRandomPrefix() + ", so the " + d.who() + "'s " + what
+                        + " not decrypted.");
                 if (!infoSent) {
                     sendInfo(true);
                 }
