@@ -293,6 +293,126 @@ class RealCapturesTest {
         return text;
     }
 
+    @TestFactory
+    Stream<DynamicTest> everyCaptureDecryptsTheSameFedOneByteAtATime() throws IOException {
+        Path tls = corpus();
+        return captures(tls).stream().map(capture -> DynamicTest.dynamicTest(capture.getFileName().toString(), () -> {
+            KeyLog keys = KeyLog.parse(keyLogText(capture));
+            List<StreamOracle> oracle = oracle(Path.of(capture + ".tshark.txt"));
+            Map<Integer, List<Chunk>> streams = follow(capture, oracle.stream().map(StreamOracle::stream).toList());
+            for (StreamOracle expected : oracle) {
+                List<Chunk> chunks = streams.getOrDefault(expected.stream(), List.of());
+                Recorder whole = decrypt(keys, chunks, 0, new Recorder());
+                Recorder bytewise = decrypt(keys, chunks, 1, new Recorder());
+                assertThat(bytewise.fromClient.toByteArray()).as("c>s of stream %d", expected.stream())
+                        .isEqualTo(whole.fromClient.toByteArray());
+                assertThat(bytewise.fromServer.toByteArray()).as("s>c of stream %d", expected.stream())
+                        .isEqualTo(whole.fromServer.toByteArray());
+                assertThat(bytewise.infos).isEqualTo(whole.infos);
+                assertThat(bytewise.problems).isEqualTo(whole.problems);
+                assertThat(bytewise.clientPackets).isEqualTo(whole.clientPackets);
+                assertThat(bytewise.serverPackets).isEqualTo(whole.serverPackets);
+            }
+        }));
+    }
+
+    /** One stream of a corpus capture, with its key log text. */
+    private static List<Chunk> stream(String name, int stream) throws Exception {
+        Path capture = corpus().resolve(name);
+        return follow(capture, oracle(Path.of(capture + ".tshark.txt")).stream().map(StreamOracle::stream).toList())
+                .get(stream);
+    }
+
+    private static byte[] keyText(String name) throws IOException {
+        return keyLogText(corpus().resolve(name));
+    }
+
+    @Test
+    void keyUpdatesInBothDirectionsAreFollowed() throws Exception {
+        String name = "snet__tls1.3_keyupdates_aes256.pcap";
+        Recorder r = decrypt(KeyLog.parse(keyText(name)), stream(name, 0), 0, new Recorder());
+        assertThat(r.problems).isEmpty();
+        assertThat(r.fromClient.toString(StandardCharsets.US_ASCII)).isEqualTo("hello\nkeyupdate\nhello\nbye\nkill\n");
+        assertThat(r.fromServer.toString(StandardCharsets.US_ASCII)).isEqualTo("hello\nkeyupdate\nhello\nbye\n");
+        // Both sides' last records are under an updated key: the bytes after "keyupdate" come out.
+        assertThat(r.clientPackets).hasSize(5);
+        assertThat(r.serverPackets).hasSize(4);
+    }
+
+    /** Each secret of the key log text with its last hex digit changed. */
+    private static String damaged(byte[] keyLog) {
+        StringBuilder out = new StringBuilder();
+        for (String line : new String(keyLog, StandardCharsets.US_ASCII).split("\r?\n")) {
+            if (line.isBlank() || line.startsWith("#")) {
+                continue;
+            }
+            char last = line.charAt(line.length() - 1);
+            out.append(line, 0, line.length() - 1).append(last == '0' ? '1' : '0').append('\n');
+        }
+        return out.toString();
+    }
+
+    @Test
+    void wrongKeysGiveOneProblemPerConnection() throws Exception {
+        for (String name : List.of("snet__tls1.3_keyupdates_aes256.pcap", "snet__tls1_2.pcap", "snet__tls1_0.pcap",
+                "hotplace__tls12etm_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256.pcapng", "zeek__tls-1.2-stream-keylog.pcap")) {
+            Recorder r = decrypt(KeyLog.parse(damaged(keyText(name))), stream(name, 0), 0, new Recorder());
+            assertThat(r.problems).as(name).singleElement().asString()
+                    .contains("does not decrypt the").contains("(authentication failed)");
+            assertThat(r.infos).as(name).singleElement().extracting(TlsInfo::decrypting).isEqualTo(true);
+            assertThat(r.fromClient.size() + r.fromServer.size()).as(name).isZero();
+        }
+    }
+
+    @Test
+    void noKeyGivesTheSentenceOnHowToGetOne() throws Exception {
+        String name = "zeek__tls12-decryption.pcap";
+        List<Chunk> chunks = stream(name, 0);
+        Recorder r = decrypt(KeyLog.parse(""), chunks, 0, new Recorder());
+        String random = Hex.of(firstClientRandom(chunks), 0, 4);
+        assertThat(r.problems).containsExactly("No key in the key log matches this connection's client random " + random
+                + "…; to get one, set SSLKEYLOGFILE=/path for Chrome, Firefox and curl, run node with"
+                + " --tls-keylog=/path, or set keylog_filename on Python's SSLContext.");
+        assertThat(r.infos).containsExactly(new TlsInfo("heise.de", "TLS 1.2", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+                List.of("h2", "http/1.1"), "http/1.1", false));
+    }
+
+    /** The client random of the first ClientHello: record header 5, message header 4, version 2. */
+    private static byte[] firstClientRandom(List<Chunk> chunks) {
+        for (Chunk c : chunks) {
+            if (TlsConnection.looksLikeTls(c.bytes(), 0, c.bytes().length)) {
+                return java.util.Arrays.copyOfRange(c.bytes(), 11, 43);
+            }
+        }
+        throw new AssertionError("no ClientHello");
+    }
+
+    @Test
+    void aKeyLogWrittenDuringTheCaptureIsWaitedFor() throws Exception {
+        // As in a live capture: the browser writes its secrets just after the handshake packets pass.
+        for (String name : List.of("snet__tls1.3_curl_google.pcap", "scapy__tls_tcp_frag_withnss.pcap")) {
+            List<Chunk> chunks = stream(name, 0);
+            KeyLog live = new KeyLog();
+            Recorder r = new Recorder();
+            TlsConnection c = new TlsConnection(live, r);
+            int clientNode = clientNode(chunks);
+            for (int i = 0; i < chunks.size(); i++) {
+                if (i == chunks.size() / 2) {
+                    live.add(keyText(name));
+                }
+                Chunk chunk = chunks.get(i);
+                c.feed(chunk.node() == clientNode, i + 1, (i + 1) * 1_000L, chunk.bytes(), 0, chunk.bytes().length);
+            }
+            c.end(Long.MAX_VALUE);
+            Recorder reference = decrypt(KeyLog.parse(keyText(name)), chunks, 0, new Recorder());
+            assertThat(r.problems).as(name).isEmpty();
+            assertThat(r.infos).as(name).isEqualTo(reference.infos);
+            assertThat(r.fromClient.toByteArray()).as(name).isEqualTo(reference.fromClient.toByteArray());
+            assertThat(r.fromServer.toByteArray()).as(name).isEqualTo(reference.fromServer.toByteArray());
+            assertThat(r.serverPackets).as(name).isEqualTo(reference.serverPackets);
+        }
+    }
+
     @Test
     void decryptionSecretsBlocksAreFound() throws IOException {
         Path tls = corpus();
