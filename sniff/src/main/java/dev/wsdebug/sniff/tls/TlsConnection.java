@@ -98,6 +98,8 @@ public final class TlsConnection {
     private boolean infoSent;
     /** The handshake in force is a TLS 1.2 renegotiation (a second ServerHello). */
     private boolean renegotiated;
+    /** The server answered with a HelloRetryRequest: 0-RTT data of the first ClientHello is dropped. */
+    private boolean retried;
     private int heldBytes;
     private long now;
     private boolean ended;
@@ -367,7 +369,8 @@ public final class TlsConnection {
     private void onClientHello(byte[] body, int len) {
         Hellos.ClientHello hello = body == null ? null : Hellos.clientHello(body, len);
         if (hello == null) {
-            report(Trouble.MALFORMED_HELLO, "The ClientHello is malformed, so this connection cannot be decrypted.");
+            report(Trouble.MALFORMED_HELLO, "The ClientHello is malformed (or longer than 64 KiB), so this connection"
+                    + " cannot be decrypted.");
             stopAll();
             return;
         }
@@ -387,12 +390,14 @@ public final class TlsConnection {
     private void onServerHello(byte[] body, int len) throws GeneralSecurityException {
         Hellos.ServerHello hello = body == null ? null : Hellos.serverHello(body, len);
         if (hello == null) {
-            report(Trouble.MALFORMED_HELLO, "The ServerHello is malformed, so this connection cannot be decrypted.");
+            report(Trouble.MALFORMED_HELLO, "The ServerHello is malformed (or longer than 64 KiB), so this connection"
+                    + " cannot be decrypted.");
             stopAll();
             return;
         }
         if (hello.helloRetryRequest()) {
             version = hello.version();
+            retried = true;
             client.dropHeld();
             client.pending = KeyStep.AWAIT_SERVER_HELLO;
             return;
@@ -590,6 +595,9 @@ public final class TlsConnection {
             if (!isProtected(type)) {
                 dispatch(type, b, off, len, packet, timeNanos);
                 return true;
+            }
+            if (fromClient && retried && pending == KeyStep.AWAIT_SERVER_HELLO) {
+                return true; // 0-RTT data of the first ClientHello: a retry rejects it (RFC 8446 4.1.4)
             }
             if (pending != null && !activate(this)) {
                 return false;

@@ -173,6 +173,25 @@ class TlsConnectionTest {
     }
 
     @Test
+    void earlyDataThatCrossesAHelloRetryRequestIsDropped() {
+        Tls13Secrets s = new Tls13Secrets();
+        TlsWriter.Tls13Sealer early = new TlsWriter.Tls13Sealer(s.early);
+        Session session = new Session(s.keyLog(true))
+                .client(record(22, 0x0301, clientHello(s.clientRandom, null, List.of(), true, true)))
+                .server(record(22, 0x0303, serverHello(Hellos.HELLO_RETRY_REQUEST, 0x0304, 0x1301, null)))
+                .client(early.seal(23, ascii("sent before the retry arrived"), 0), CCS,
+                        record(22, 0x0303, clientHello(s.clientRandom, null, List.of(), true, false)))
+                .server(record(22, 0x0303, serverHello(filled(0x5E, 32), 0x0304, 0x1301, null)),
+                        new TlsWriter.Tls13Sealer(s.serverHandshake).seal(22,
+                                Rfc8448ConnectionTest.concat(encryptedExtensions(null, false), finished(32)), 0))
+                .client(new TlsWriter.Tls13Sealer(s.clientHandshake).seal(22, finished(32), 0),
+                        new TlsWriter.Tls13Sealer(s.clientTraffic).seal(23, ascii("hello"), 0));
+        Recorder r = session.end();
+        assertThat(r.problems).isEmpty();
+        assertThat(session.clientText()).isEqualTo("hello");
+    }
+
+    @Test
     void aTls12RenegotiationSwitchesToTheNewMasterSecretAndReportsAgain() {
         byte[] random1 = filled(0x11, 32);
         byte[] random2 = filled(0x22, 32);
