@@ -41,7 +41,6 @@ public final class TlsConnection {
     private static final int MAX_SKIPPED = 64;
 
     private static final int CHANGE_CIPHER_SPEC = 20;
-    private static final int ALERT = 21;
     private static final int HANDSHAKE = 22;
     private static final int APPLICATION_DATA = 23;
 
