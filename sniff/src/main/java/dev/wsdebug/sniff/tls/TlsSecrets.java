@@ -9,4 +9,13 @@ package dev.wsdebug.sniff.tls;
 public interface TlsSecrets {
     /** The secret, or null when none is known (yet). */
     byte[] secret(String label, byte[] clientRandom);
+
+    /**
+     * Whether secrets missing now may still arrive (a key log being written during a live
+     * capture). A connection then holds its encrypted records for a short while instead of giving
+     * up at once; for a complete key log (the default) a missing secret is final.
+     */
+    default boolean mayGrow() {
+        return false;
+    }
 }
