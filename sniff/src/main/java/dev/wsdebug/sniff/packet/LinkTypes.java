@@ -49,12 +49,12 @@ public final class LinkTypes {
     private LinkTypes() {
     }
 
-    /** {@code LINKTYPE_IEEE802_11 (105)}, or {@code link type 4321} for one without a name here. */
+    /** {@code LINKTYPE_IEEE802_11 (105)}, or just the number for one without a name here. */
     public static String describe(int linkType) {
         if (linkType >= 147 && linkType <= 162) {
             return "LINKTYPE_USER" + (linkType - 147) + " (" + linkType + ")";
         }
         String name = NAMES.get(linkType);
-        return name == null ? "link type " + linkType : "LINKTYPE_" + name + " (" + linkType + ")";
+        return name == null ? String.valueOf(linkType) : "LINKTYPE_" + name + " (" + linkType + ")";
     }
 }
