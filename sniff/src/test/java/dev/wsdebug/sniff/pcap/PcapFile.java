@@ -51,4 +51,9 @@ public final class PcapFile {
     public List<Integer> boundaries() {
         return boundaries;
     }
+
+    /** Offsets where a record ends. */
+    public List<Integer> packetEnds() {
+        return boundaries.subList(1, boundaries.size());
+    }
 }

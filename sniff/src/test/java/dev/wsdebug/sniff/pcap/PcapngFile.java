@@ -27,6 +27,7 @@ public final class PcapngFile {
 
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final List<Integer> boundaries = new ArrayList<>();
+    private final List<Integer> packetEnds = new ArrayList<>();
     private ByteOrder order;
 
     /** A file whose first section is in {@code order}, with an unknown section length. */
@@ -120,6 +121,9 @@ public final class PcapngFile {
         b.putInt(type).putInt(total).put(body).put(opts.toByteArray()).putInt(total);
         out.writeBytes(b.array());
         boundaries.add(out.size());
+        if (type == EPB || type == SPB || type == PB) {
+            packetEnds.add(out.size());
+        }
         return this;
     }
 
@@ -146,5 +150,10 @@ public final class PcapngFile {
     /** Offsets where a block ends: a cut there is a clean end. */
     public List<Integer> boundaries() {
         return boundaries;
+    }
+
+    /** Offsets where a packet block ends. */
+    public List<Integer> packetEnds() {
+        return packetEnds;
     }
 }
