@@ -19,7 +19,9 @@ import java.util.function.Consumer;
  * file, so those of a later section never reuse an earlier section's ids.
  *
  * <p><b>Packets.</b> Enhanced Packet Blocks, Simple Packet Blocks and the obsolete Packet Block
- * are numbered together from 1, as tshark numbers frames. A Simple Packet Block belongs to the
+ * are numbered together from 1, as tshark numbers frames. Wireshark also shows custom blocks and
+ * systemd journal export blocks as frames, so they take a number too (no packet is returned for
+ * them): packet numbers stay tshark's frame numbers, which users look up. A Simple Packet Block belongs to the
  * section's first interface; its captured length is its original length cut to that interface's
  * snap length, and, since it has no timestamp, it is given the time of the packet before it in
  * the file (0 when none came before). Timestamps apply the interface's {@code if_tsresol} (a
@@ -28,8 +30,8 @@ import java.util.function.Consumer;
  * <p><b>Other blocks.</b> Name Resolution Blocks give their IPv4 and IPv6 records to
  * {@link #onName} (a malformed record ends that block's names, not the reading: names are only
  * decoration); Decryption Secrets Blocks of type TLS key log give their text to
- * {@link #onSecrets}, other secret types are ignored; Interface Statistics, custom and unknown
- * blocks are skipped by their length.
+ * {@link #onSecrets}, other secret types are ignored; Interface Statistics, custom, systemd
+ * journal and unknown blocks are skipped by their length.
  *
  * <p><b>Errors.</b> Every block's total length is checked at both ends. A cut exactly between two
  * blocks is a clean end; a cut inside a block, a length that disagrees with itself or a field
@@ -45,6 +47,7 @@ public final class PcapngReader implements PacketReader {
     static final int NAME_RESOLUTION = 4;
     static final int INTERFACE_STATISTICS = 5;
     static final int ENHANCED_PACKET = 6;
+    static final int SYSTEMD_JOURNAL_EXPORT = 9;
     static final int DECRYPTION_SECRETS = 0x0A;
     static final int CUSTOM = 0x0BAD;
     static final int CUSTOM_NO_COPY = 0x40000BAD;
@@ -150,6 +153,10 @@ public final class PcapngReader implements PacketReader {
                     break;
                 case DECRYPTION_SECRETS:
                     decryptionSecrets(at, total);
+                    break;
+                case CUSTOM, CUSTOM_NO_COPY, SYSTEMD_JOURNAL_EXPORT:
+                    skip(at, type, total);
+                    packets++;
                     break;
                 default:
                     skip(at, type, total);
@@ -414,6 +421,7 @@ public final class PcapngReader implements PacketReader {
             case ENHANCED_PACKET -> "enhanced packet block";
             case DECRYPTION_SECRETS -> "decryption secrets block";
             case CUSTOM, CUSTOM_NO_COPY -> "custom block";
+            case SYSTEMD_JOURNAL_EXPORT -> "systemd journal export block";
             default -> String.format("block of type 0x%08x", type);
         };
     }

@@ -107,6 +107,13 @@ public final class PcapngFile {
         return block(DSB, b.array());
     }
 
+    /** A custom block (0x0BAD, or 0x40000BAD: not to be copied) of the example enterprise number 32473. */
+    public PcapngFile custom(int type, byte[] data) {
+        ByteBuffer b = ByteBuffer.allocate(4 + padded(data.length)).order(order);
+        b.putInt(32473).put(data);
+        return block(type, b.array());
+    }
+
     /** Any block: type, body (already padded), options, with its lengths at both ends. */
     public PcapngFile block(int type, byte[] body, Option... options) {
         ByteArrayOutputStream opts = new ByteArrayOutputStream();

@@ -216,16 +216,17 @@ class PcapngReaderTest {
     }
 
     @Test
-    void statisticsCustomAndUnknownBlocksAreSkipped() throws IOException {
+    void statisticsCustomAndUnknownBlocksAreSkippedButNumberedAsTsharkDoes() throws IOException {
         PcapngFile f = new PcapngFile(LE).iface(1, 0).epb(0, 0, FRAME)
                 .isb(0)
-                .block(0x0BAD, new byte[]{0, 0, 0x7E, (byte) 0xD9, 1, 2, 3, 4})
-                .block(0x40000BAD, new byte[]{0, 0, 0x7E, (byte) 0xD9})
+                .custom(0x0BAD, new byte[]{1, 2, 3, 4})
+                .custom(0x40000BAD, new byte[0])
                 .block(0x00000009, new byte[100]) // systemd journal export
                 .block(0x80001234, new byte[8]) // local use
                 .block(0x12345678, new byte[0])
                 .epb(0, 1, FRAME);
-        assertThat(read(f)).extracting(Packet::number).containsExactly(1L, 2L);
+        // Wireshark shows custom and systemd journal blocks as frames 2, 3 and 4.
+        assertThat(read(f)).extracting(Packet::number).containsExactly(1L, 5L);
     }
 
     @Test

@@ -32,7 +32,7 @@ class TruncationTest {
                 .nrb(option(1, new byte[]{10, 0, 0, 1, 'a', 0}))
                 .dsb(PcapngFile.TLS_KEY_LOG, "CLIENT_RANDOM 00 11\n".getBytes(StandardCharsets.US_ASCII))
                 .isb(0)
-                .block(0x0BAD, new byte[]{0, 0, 0x7E, (byte) 0xD9})
+                .custom(0x0BAD, new byte[0])
                 .spb(33, bytes(33, 2))
                 .pb(0, 7, bytes(40, 3), 40)
                 .section(ByteOrder.BIG_ENDIAN, -1)
