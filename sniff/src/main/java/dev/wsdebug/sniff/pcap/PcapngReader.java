@@ -208,6 +208,7 @@ public final class PcapngReader implements PacketReader {
         long captured = order.u32(head, 20);
         long original = order.u32(head, 24);
         PcapngInterface iface = iface(at, number, interfaceId);
+        checkCaptured(at, type, number, captured);
         if (captured > total - 32) {
             throw new CaptureFormatException("the " + name(type) + " of packet " + number + " at byte offset " + at
                     + " says it holds " + captured + " captured bytes but is only " + total + " bytes long.");
@@ -235,6 +236,7 @@ public final class PcapngReader implements PacketReader {
         }
         PcapngInterface iface = interfaces.get(0);
         long captured = iface.snapLength() > 0 ? Math.min(original, iface.snapLength()) : original;
+        checkCaptured(at, SIMPLE_PACKET, number, captured);
         if (captured > total - 16) {
             throw new CaptureFormatException("the simple packet block of packet " + number + " at byte offset " + at
                     + " is for a packet of " + captured + " captured bytes but is only " + total + " bytes long.");
@@ -243,6 +245,14 @@ public final class PcapngReader implements PacketReader {
         packets = number;
         return new Packet(number, lastTimeNanos, iface.linkType(), Fcs.strip(data, original, iface.fcsBytes()),
                 Fcs.originalLength(original, iface.fcsBytes()), iface.id());
+    }
+
+    /** A block may be 4 GiB long, but no packet is: a damaged length must not reach an int. */
+    private static void checkCaptured(long at, int type, long number, long captured) throws CaptureFormatException {
+        if (captured > PcapReader.MAX_CAPTURED_LENGTH) {
+            throw new CaptureFormatException("the " + name(type) + " of packet " + number + " at byte offset " + at
+                    + " claims " + captured + " captured bytes, more than any packet has: the file is damaged.");
+        }
     }
 
     /** The packet bytes that follow the fixed fields, then the rest of the block (padding, options) skipped. */

@@ -264,6 +264,11 @@ class PcapngReaderTest {
         assertThatThrownBy(() -> all(reader(epb))).hasMessage(
                 "the enhanced packet block of packet 1 at byte offset 48 says it holds 1000 captured bytes but is only "
                         + "96 bytes long.");
+        byte[] huge = new PcapngFile(LE).iface(1, 0).epb(0, 0, FRAME).bytes();
+        ByteBuffer.wrap(huge).order(LE).putInt(48 + 4, 0xFFFF_FFFC).putInt(48 + 20, 0x9000_0000);
+        assertThatThrownBy(() -> all(reader(huge))).hasMessage(
+                "the enhanced packet block of packet 1 at byte offset 48 claims 2415919104 captured bytes, more than "
+                        + "any packet has: the file is damaged.");
         byte[] tiny = new PcapngFile(LE).iface(1, 0).block(PcapngFile.EPB, new byte[8]).bytes();
         assertThatThrownBy(() -> all(reader(tiny))).hasMessage(
                 "the enhanced packet block at byte offset 48 is only 20 bytes long, too short for its fields.");

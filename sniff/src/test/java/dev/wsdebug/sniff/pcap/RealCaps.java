@@ -21,12 +21,16 @@ public final class RealCaps {
 
     /** The corpus folder. */
     public static Path dir() {
-        Path root = repositoryRoot();
+        return dir(repositoryRoot(), "true".equals(System.getenv("CI")));
+    }
+
+    /** The corpus beside {@code root}; when it is missing, a failed test under CI, else a skipped one. */
+    static Path dir(Path root, boolean ci) {
         Path dir = root == null ? null : root.resolve("../shared/realcaps").normalize();
         if (dir == null || !Files.isRegularFile(dir.resolve("INDEX.md"))) {
             String message = "the real-capture corpus is not at ../shared/realcaps beside the repository"
                     + (root == null ? "" : " (" + root + ")");
-            if ("true".equals(System.getenv("CI"))) {
+            if (ci) {
                 Assertions.fail(message + " — CI=true requires it.");
             }
             Assumptions.abort(message);
