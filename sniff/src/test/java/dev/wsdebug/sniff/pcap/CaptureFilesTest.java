@@ -107,12 +107,19 @@ class CaptureFilesTest {
         byte[][] prefixes = {magic(0xA1B2C3D4, ByteOrder.LITTLE_ENDIAN), magic(0xA1B23C4D, ByteOrder.BIG_ENDIAN),
                 new PcapngFile(ByteOrder.LITTLE_ENDIAN).bytes(), new PcapngFile(ByteOrder.BIG_ENDIAN).bytes(), {}};
         int failures = 0;
-        for (int i = 0; i < 3000; i++) {
+        for (int i = 0; i < 6000; i++) {
             byte[] file;
             if (i % 2 == 0) {
                 file = valid[i / 2 % 2].clone();
                 for (int n = 1 + random.nextInt(4); n > 0; n--) {
                     file[random.nextInt(file.length)] = (byte) random.nextInt(256);
+                }
+                if (random.nextBoolean()) {
+                    // An extreme value in a length-sized field: lengths are where readers break.
+                    int[] extremes = {-1, Integer.MIN_VALUE, Integer.MAX_VALUE, 0x9000_0000, 0, 12, 0x7FFF_FFFC};
+                    int at = random.nextInt(file.length / 4) * 4;
+                    ByteBuffer.wrap(file).order(random.nextBoolean() ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN)
+                            .putInt(at, extremes[random.nextInt(extremes.length)]);
                 }
             } else {
                 byte[] prefix = prefixes[random.nextInt(prefixes.length)];
