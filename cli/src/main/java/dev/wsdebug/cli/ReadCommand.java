@@ -4,40 +4,42 @@ import dev.wsdebug.capture.EventFilter;
 import dev.wsdebug.capture.EventSink;
 import dev.wsdebug.capture.JsonLinesSink;
 import dev.wsdebug.capture.TranscriptPrinter;
-import dev.wsdebug.capture.har.HarReader;
-import dev.wsdebug.capture.store.CaptureReader;
+import dev.wsdebug.capture.store.CaptureStore;
+import dev.wsdebug.sniff.DecodeOptions;
+import dev.wsdebug.sniff.tls.KeyLog;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-/** {@code wsdebug read}: a saved capture shown again, through the same pipeline as the live view. */
+/** {@code wsdebug read}: captures of any kind shown through the same pipeline as the live view. */
 @Command(name = "read",
         sortOptions = false,
         mixinStandardHelpOptions = true,
-        description = {"Show saved captures (.wsdb files written with --save FILE.wsdb) and HAR files as a transcript"
-                + " or JSON Lines.", "",
-                "Each connection's raw bytes are decoded again by the same pipeline as the live view, so you see"
-                        + " what was shown live. A connection whose raw bytes were not all kept (the raw cap, or a disk"
-                        + " slower than the traffic) is shown"
-                        + " from its stored frames and messages, with a note saying so. A capture that was not closed"
-                        + " cleanly (still being written, its writer killed, or copied without its -wal file) is"
-                        + " shown as far as it goes, with a warning on stderr (and with --json, an error of kind"
-                        + " capture in the stream).",
-                "A HAR file (a file that starts with '{': Chrome's or Playwright's with their WebSocket messages,"
-                        + " Firefox's with the upgrades only, or wsdebug export --har) is read entry by entry: each"
-                        + " WebSocket as its handshake and messages (a HAR has no frames: a note says so), each other"
-                        + " request as an http event.",
-                "pcap and pcapng files (and --keylog for TLS) are planned.", ""},
+        description = {"Show captures as a transcript or JSON Lines: pcap and pcapng packet captures (tcpdump,"
+                + " Wireshark, dumpcap), HAR files, and wsdebug's own .wsdb captures; recognised by their content,"
+                + " not their name. - reads standard input.", "",
+                "Packet captures: TCP is put back together (reordering, retransmissions, lost segments reported"
+                        + " with their size), every WebSocket is found on any port (an HTTP/1.1 upgrade, also after"
+                        + " plain requests on the same connection; or, when the capture began later, frames"
+                        + " recognised by their headers), and decoded by the same pipeline as the live sources,"
+                        + " each frame with the numbers of the packets that carried it. wss:// and https:// are"
+                        + " decrypted with --keylog (the NSS key log that SSLKEYLOGFILE, curl, node --tls-keylog"
+                        + " and Python's keylog_filename write) or the secrets a pcapng holds. Plain HTTP/1.1"
+                        + " exchanges are listed; other traffic is counted in a summary line. Several packet"
+                        + " captures are merged by time.",
+                "A .wsdb capture's raw bytes are decoded again, so you see what was shown live; one that was not"
+                        + " closed cleanly is shown as far as it goes, with a warning (and with --json, an error of"
+                        + " kind capture). A HAR file (Chrome's or Playwright's with their WebSocket messages,"
+                        + " Firefox's with the upgrades only, or wsdebug export --har) has no frames: its messages"
+                        + " are shown with a note saying so.", ""},
         footer = {"", "Filter terms (--filter; all must match; repeat the option to add terms):",
                 "  conn=ID[,ID]    connection ids",
                 "  dir=c2s|s2c     frames and messages sent that way",
@@ -50,18 +52,38 @@ import java.util.concurrent.Callable;
                 "Handshakes, close events, errors and http exchanges concern the whole connection:",
                 "they pass conn and dir terms, and any other term leaves them out unless it names",
                 "them (type=handshake, type=close or code=N for close events, type=error, type=http).",
+                "", "Key logs: Chrome, Firefox and curl write one where SSLKEYLOGFILE=/path/keys.log points;",
+                "Node: node --tls-keylog=/path/keys.log; Python: ssl.SSLContext.keylog_filename = '/path/keys.log'.",
                 "", "Examples:",
-                "  wsdebug read session.wsdb",
-                "  wsdebug read session.wsdb -vv --filter 'conn=3 dir=s2c'",
+                "  wsdebug read capture.pcapng",
+                "  wsdebug read tls.pcap --keylog keys.log -v",
+                "  tcpdump -i lo -w - port 8765 | wsdebug read -",
+                "  wsdebug read capture.pcap --assume-ws 9000 --streams streams/",
                 "  wsdebug read session.wsdb --json --filter 'type=text match=error|fail' | jq .",
-                "  wsdebug read a.wsdb b.wsdb --filter type=close --filter code=1006",
+                "  wsdebug read a.pcap b.pcap --filter type=close --filter code=1006",
                 "  wsdebug read session.har --json",
+                "  wsdebug read capture.pcapng --save capture.wsdb",
                 "", "Exit codes: 0 shown (also with a warning that a capture was not closed cleanly), 2 bad usage,"
-                        + " a bad filter, or a file that is not a readable capture."})
+                        + " a bad filter, or a file that is not a readable capture (what came before the problem"
+                        + " is shown)."})
 final class ReadCommand implements Callable<Integer> {
 
-    @Parameters(arity = "1..*", paramLabel = "FILE", description = "Capture files (.wsdb) or HAR files.")
-    List<Path> files;
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = "Captures: pcap, pcapng, HAR or .wsdb ('-' for standard input).")
+    List<String> files;
+
+    @Option(names = "--keylog", paramLabel = "FILE", description = "TLS secrets in the NSS key log format, to decrypt wss:// and https://.")
+    Path keylog;
+
+    @Option(names = "--assume-ws", paramLabel = "PORT", description = "Decode connections to this port as WebSocket frames"
+            + " from their first byte when no upgrade was captured (repeatable).")
+    List<Integer> assumeWs = new ArrayList<>();
+
+    @Option(names = "--streams", paramLabel = "DIR", description = "Write each TCP connection's reassembled (and decrypted)"
+            + " bytes into DIR, one file per direction, for any protocol.")
+    Path streams;
+
+    @Option(names = "--save", paramLabel = "FILE.wsdb", description = "Also record what is read into a capture file.")
+    Path save;
 
     @Option(names = "--json", description = "Print JSON Lines (schema v1) instead of the transcript.")
     boolean json;
@@ -83,118 +105,91 @@ final class ReadCommand implements Callable<Integer> {
     public Integer call() {
         PrintStream out = Terminal.stdout();
         PrintStream err = Terminal.stderr();
-        List<CaptureReader> readers = new ArrayList<>();
-        try {
-            return read(out, err, readers);
-        } finally {
-            out.flush();
-            readers.forEach(CaptureReader::close);
-        }
-    }
-
-    private int read(PrintStream out, PrintStream err, List<CaptureReader> readers) {
         EventFilter filter;
         try {
             filter = EventFilter.parse(filters);
         } catch (IllegalArgumentException e) {
             return usage(err, "--filter: " + e.getMessage());
         }
-        int connections = 0;
-        List<Object> sources = new ArrayList<>(); // a CaptureReader, or the Path of a HAR file
-        for (Path file : files) {
-            String problem = unsupported(file);
-            if (problem != null) {
-                return usage(err, problem);
-            }
-            try {
-                if (HarReader.looksLikeJson(file)) {
-                    sources.add(file);
-                    connections += 2; // unknown until read: show the connection ids
-                    continue;
-                }
-            } catch (IOException e) {
-                return usage(err, "cannot read " + file + ": " + e.getMessage() + ".");
-            }
-            try {
-                CaptureReader r = CaptureReader.open(file);
-                readers.add(r);
-                sources.add(r);
-                connections += r.connections().size();
-            } catch (IllegalArgumentException | IllegalStateException e) {
-                return usage(err, lower(e.getMessage()));
-            }
+        DecodeOptions options = new DecodeOptions();
+        String problem = configure(options);
+        if (problem != null) {
+            return usage(err, problem);
         }
-        EventSink view = json ? new JsonLinesSink(out, false)
-                : new TranscriptPrinter(out, Terminal.style(color).withConn(connections > 1)
-                .withHeaders(verbose.length >= 1).withFrames(verbose.length >= 2).withPrettyJson(pretty));
-        EventSink sink = filter.sink(view);
-        for (Object source : sources) {
-            if (source instanceof Path har) {
-                if (!json && sources.size() > 1) {
-                    view.flush();
-                    out.println("# " + har);
-                }
+        CaptureInputs inputs;
+        try {
+            inputs = CaptureInputs.open(files);
+        } catch (CaptureInputs.Unreadable e) {
+            return usage(err, e.getMessage());
+        }
+        CaptureStore store = null;
+        try (inputs) {
+            if (save != null) {
                 try {
-                    HarReader.read(har, sink);
-                } catch (IllegalArgumentException | IOException e) { // what came before the problem is shown
-                    view.flush();
-                    return usage(err, e instanceof IOException ? "cannot read " + har + ": " + e.getMessage() + "."
-                            : e.getMessage());
-                }
-                continue;
-            }
-            CaptureReader r = (CaptureReader) source;
-            if (!json && sources.size() > 1) {
-                view.flush();
-                out.println("# " + r.file());
-            }
-            if (r.warning() != null) { // not an input error: what there is is shown
-                view.flush();
-                out.flush();
-                err.println("wsdebug read: " + r.warning());
-                if (json) {
-                    sink.accept(r.warningEvent());
+                    store = CaptureStore.create(save);
+                } catch (IllegalArgumentException | UncheckedIOException e) {
+                    return usage(err, e.getMessage());
                 }
             }
+            EventSink view = json ? new JsonLinesSink(out, false)
+                    : new TranscriptPrinter(out, Terminal.style(color).withConn(inputs.connectionsHint() > 1)
+                    .withHeaders(verbose.length >= 1).withFrames(verbose.length >= 2).withPrettyJson(pretty));
+            EventSink shown = filter.sink(view);
+            EventSink sink = store == null ? shown : EventSink.all(shown, store);
+            boolean several = files.size() > 1;
             try {
-                r.replay(sink);
-            } catch (IllegalArgumentException | IllegalStateException e) {
+                inputs.replay(sink, options, name -> {
+                    if (several && !json) {
+                        view.flush();
+                        out.println("# " + name);
+                    }
+                }, (reader, warning) -> { // not an input error: what there is is shown
+                    view.flush();
+                    out.flush();
+                    err.println("wsdebug read: " + warning);
+                    if (json) {
+                        shown.accept(reader.warningEvent());
+                    }
+                });
+            } catch (CaptureInputs.Unreadable e) {
                 view.flush();
-                return usage(err, lower(e.getMessage()));
+                summary(inputs, out, err);
+                return usage(err, e.getMessage());
+            } finally {
+                view.flush();
+            }
+            summary(inputs, out, err);
+            return 0;
+        } finally {
+            if (store != null) {
+                ProxyCommand.closeCapture(store, err);
+            }
+            out.flush();
+        }
+    }
+
+    private void summary(CaptureInputs inputs, PrintStream out, PrintStream err) {
+        if (inputs.summary() != null) {
+            CaptureInputs.printSummary(json ? err : out, inputs.summary());
+        }
+    }
+
+    private String configure(DecodeOptions o) {
+        for (int port : assumeWs) {
+            if (port < 1 || port > 65535) {
+                return "--assume-ws takes a TCP port (1-65535), not " + port + ".";
+            }
+            o.assumeWebSocketPorts.add(port);
+        }
+        if (keylog != null) {
+            try {
+                o.keys = KeyLog.read(keylog);
+            } catch (IOException | IllegalArgumentException e) {
+                return "--keylog: " + e.getMessage();
             }
         }
-        view.flush();
-        return 0;
-    }
-
-    /**
-     * Says what a file is when it is a kind that read will take later (pcap, pcapng), or cannot be
-     * read at all; null for anything else (HarReader or CaptureReader has the last word).
-     */
-    private static String unsupported(Path file) {
-        byte[] head = new byte[4];
-        int n;
-        try (InputStream in = Files.newInputStream(file)) {
-            n = in.readNBytes(head, 0, head.length);
-        } catch (NoSuchFileException e) {
-            return "cannot read " + file + ": no such file.";
-        } catch (IOException e) {
-            return Files.isDirectory(file) ? "cannot read " + file + ": it is a directory."
-                    : "cannot read " + file + ": " + e.getMessage() + ".";
-        }
-        int magic = n < 4 ? 0 : ((head[0] & 0xFF) << 24) | ((head[1] & 0xFF) << 16) | ((head[2] & 0xFF) << 8) | (head[3] & 0xFF);
-        String kind = null;
-        if (magic == 0xa1b2c3d4 || magic == 0xd4c3b2a1 || magic == 0xa1b23c4d || magic == 0x4d3cb2a1) {
-            kind = "a pcap capture";
-        } else if (magic == 0x0a0d0d0a) {
-            kind = "a pcapng capture";
-        }
-        return kind == null ? null : file + " is " + kind + ", which read does not take yet: for now it reads .wsdb"
-                + " captures (saved with --save FILE.wsdb) and HAR files.";
-    }
-
-    private static String lower(String sentence) {
-        return sentence.startsWith("Cannot ") ? "c" + sentence.substring(1) : sentence;
+        o.streamsDir = streams;
+        return null;
     }
 
     private static int usage(PrintStream err, String sentence) {

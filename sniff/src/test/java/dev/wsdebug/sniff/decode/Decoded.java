@@ -1,0 +1,40 @@
+package dev.wsdebug.sniff.decode;
+
+import dev.wsdebug.capture.Event;
+import dev.wsdebug.capture.EventSink;
+import dev.wsdebug.sniff.CaptureDecoder;
+import dev.wsdebug.sniff.CaptureSummary;
+import dev.wsdebug.sniff.DecodeOptions;
+import dev.wsdebug.sniff.pcap.CaptureFiles;
+import dev.wsdebug.sniff.pcap.PacketReader;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** A capture file decoded by the whole sniff pipeline, its events kept for assertions. */
+record Decoded(List<Event> events, CaptureSummary summary) {
+
+    static Decoded of(Path capture) throws IOException {
+        return of(capture, new DecodeOptions());
+    }
+
+    static Decoded of(Path capture, DecodeOptions options) throws IOException {
+        List<Event> events = new ArrayList<>();
+        EventSink sink = events::add;
+        CaptureDecoder decoder = new CaptureDecoder(sink, options);
+        try (InputStream in = Files.newInputStream(capture); PacketReader reader = CaptureFiles.open(in)) {
+            decoder.read(reader);
+        }
+        decoder.finish();
+        return new Decoded(events, decoder.summary());
+    }
+
+    <T extends Event> List<T> of(Class<T> type) {
+        return events.stream().filter(type::isInstance).map(type::cast).collect(Collectors.toList());
+    }
+}
