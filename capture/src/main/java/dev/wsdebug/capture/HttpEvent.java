@@ -18,7 +18,21 @@ import dev.wsdebug.wire.HttpHead;
  */
 public record HttpEvent(String conn, long timeMicros, String method, String url, int status, String reason,
                         HttpHead request, HttpHead response, long requestBodyLength, long responseBodyLength,
-                        long durationMicros) implements Event {
+                        long durationMicros, TlsSummary tls) implements Event {
+
+    /** An exchange not decrypted from a packet capture (no {@code tls} field). */
+    public HttpEvent(String conn, long timeMicros, String method, String url, int status, String reason,
+                     HttpHead request, HttpHead response, long requestBodyLength, long responseBodyLength,
+                     long durationMicros) {
+        this(conn, timeMicros, method, url, status, reason, request, response, requestBodyLength, responseBodyLength,
+                durationMicros, null);
+    }
+
+    /** The same exchange with the TLS handshake of the connection it was decrypted from. */
+    public HttpEvent withTls(TlsSummary summary) {
+        return new HttpEvent(conn, timeMicros, method, url, status, reason, request, response, requestBodyLength,
+                responseBodyLength, durationMicros, summary);
+    }
     /**
      * The method from the request head, and the status and reason from the response head (-1 and ""
      * without one).

@@ -136,15 +136,7 @@ public final class JsonLinesSink implements EventSink {
         if (h.server() != null) {
             gen.writeStringField("server", h.server());
         }
-        if (h.tls() != null) {
-            // added to schema v1: the TLS handshake of a connection decrypted from a packet capture
-            gen.writeObjectFieldStart("tls");
-            gen.writeStringField("sni", h.tls().sni());
-            gen.writeStringField("version", h.tls().version());
-            gen.writeStringField("cipherSuite", h.tls().cipherSuite());
-            gen.writeStringField("alpn", h.tls().alpn());
-            gen.writeEndObject();
-        }
+        tls(h.tls());
         List<String> problems = r == null ? List.of() : r.problems();
         if (!problems.isEmpty()) {
             gen.writeArrayFieldStart("problems");
@@ -168,6 +160,19 @@ public final class JsonLinesSink implements EventSink {
         httpPart("response", x.response(), x.responseBodyLength());
         gen.writeFieldName("durationMs");
         gen.writeNumber(BigDecimal.valueOf(x.durationMicros(), 3));
+        tls(x.tls());
+    }
+
+    /** Added to schema v1: the TLS handshake of a connection decrypted from a packet capture. */
+    private void tls(TlsSummary t) throws IOException {
+        if (t != null) {
+            gen.writeObjectFieldStart("tls");
+            gen.writeStringField("sni", t.sni());
+            gen.writeStringField("version", t.version());
+            gen.writeStringField("cipherSuite", t.cipherSuite());
+            gen.writeStringField("alpn", t.alpn());
+            gen.writeEndObject();
+        }
     }
 
     private void httpPart(String name, HttpHead head, long bodyLength) throws IOException {

@@ -150,6 +150,9 @@ public final class TranscriptPrinter implements EventSink {
         }
         s.append(", ").append(String.format(java.util.Locale.ROOT, "%.1f ms", x.durationMicros() / 1000.0));
         out.println(s);
+        if (style.headers() && x.tls() != null) {
+            out.println(indent() + paint(DIM, x.tls().toString()));
+        }
         if (style.headers()) {
             HttpHead req = x.request();
             if (req != null) {

@@ -276,8 +276,11 @@ final class CapturedConnection implements TcpStreamHandler {
                     if (summary != null) {
                         event = h.withTls(summary);
                     }
-                } else if (event instanceof dev.wsdebug.capture.HttpEvent) {
+                } else if (event instanceof dev.wsdebug.capture.HttpEvent x) {
                     ctx.summary.httpExchanges++;
+                    if (summary != null) {
+                        event = x.withTls(summary);
+                    }
                 }
                 ctx.sink.accept(event);
             }
