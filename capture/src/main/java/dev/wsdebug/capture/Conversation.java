@@ -268,6 +268,7 @@ public final class Conversation {
         if (ended || missing <= 0) {
             return;
         }
+        sink.gap(conn, dir, timeMicros, missing);
         Side side = side(dir);
         side.time = timeMicros;
         side.fed += missing;

@@ -31,6 +31,15 @@ public interface EventSink extends AutoCloseable {
     }
 
     /**
+     * {@code missing} bytes of one direction were never captured (a packet capture with a lost
+     * segment), between the chunks before and after. A capture store ends the connection's raw
+     * record there (bytes around a hole cannot be decoded again as one stream); sinks that wrap
+     * another sink pass it on like {@link #chunk}.
+     */
+    default void gap(String conn, dev.wsdebug.wire.Direction dir, long timeMicros, long missing) {
+    }
+
+    /**
      * A frame broke a rule before its end: at its header (reserved bits or opcode, masking, a control
      * frame too long, a message over the size limit) or inside its payload (invalid UTF-8, corrupt or
      * over-limit inflation). Called at once, so that an endpoint can fail the connection without
@@ -80,6 +89,13 @@ public interface EventSink extends AutoCloseable {
             public void assumedWebSocket(String conn, dev.wsdebug.wire.DeflateParams deflate) {
                 for (EventSink s : sinks) {
                     s.assumedWebSocket(conn, deflate);
+                }
+            }
+
+            @Override
+            public void gap(String conn, dev.wsdebug.wire.Direction dir, long timeMicros, long missing) {
+                for (EventSink s : sinks) {
+                    s.gap(conn, dir, timeMicros, missing);
                 }
             }
 

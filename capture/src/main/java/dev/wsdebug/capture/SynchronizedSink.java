@@ -22,6 +22,11 @@ public final class SynchronizedSink implements EventSink {
     }
 
     @Override
+    public synchronized void gap(String conn, dev.wsdebug.wire.Direction dir, long timeMicros, long missing) {
+        next.gap(conn, dir, timeMicros, missing);
+    }
+
+    @Override
     public synchronized void ended(String conn, long timeMicros) {
         next.ended(conn, timeMicros);
     }

@@ -23,6 +23,11 @@ final class LiveSink implements EventSink {
     }
 
     @Override
+    public void gap(String conn, dev.wsdebug.wire.Direction dir, long timeMicros, long missing) {
+        next.gap(conn, dir, timeMicros, missing);
+    }
+
+    @Override
     public void ended(String conn, long timeMicros) {
         next.ended(conn, timeMicros);
     }

@@ -49,6 +49,7 @@ final class CapturedConnection implements TcpStreamHandler {
     private Mode inner = Mode.UNDECIDED;
     private HttpConnection innerHttp;
     private StreamFiles.Pair files;
+    private boolean conflictReported;
 
     /** Bytes that came while the connection was undecided, replayed in order once it is. */
     private record Held(Side from, long packet, long timeNanos, byte[] bytes) {
@@ -101,6 +102,18 @@ final class CapturedConnection implements TcpStreamHandler {
             case WEBSOCKET -> ws.gap(fromClient ? Direction.C2S : Direction.S2C, timeNanos, missing);
             default -> {
             }
+        }
+    }
+
+    /** A retransmission that differs from the first copy: said once per connection (the first copy is used). */
+    @Override
+    public void conflict(Side from, long timeNanos, long streamOffset, int length) {
+        if (!conflictReported) {
+            conflictReported = true;
+            String who = client == null ? "one side's" : from == client ? "the client's" : "the server's";
+            ctx.error(conn, timeNanos, "input", "The capture holds two different copies of " + length + " bytes at byte "
+                    + streamOffset + " of " + who + " stream (a retransmission that differs from the first); the first"
+                    + " copy is the one decoded.");
         }
     }
 
@@ -293,6 +306,11 @@ final class CapturedConnection implements TcpStreamHandler {
             @Override
             public void ended(String c, long t) {
                 ctx.sink.ended(c, t);
+            }
+
+            @Override
+            public void gap(String c, Direction dir, long t, long missing) {
+                ctx.sink.gap(c, dir, t, missing);
             }
 
             @Override

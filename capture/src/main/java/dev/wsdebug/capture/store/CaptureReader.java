@@ -420,24 +420,29 @@ public final class CaptureReader implements AutoCloseable {
         Replay replay = decodeChunks(c, sink, gapOrd);
         replay.leftovers();
         Long gap = rawState(c.conn()).gapT();
-        boolean overload = overloadMark(c.conn(), gapOrd + 1);
+        String mark = gapMark(c.conn(), gapOrd + 1);
+        boolean overload = CaptureStore.OVERLOAD_MARK.equals(mark);
+        boolean notCaptured = CaptureStore.NOT_CAPTURED_MARK.equals(mark);
         sink.accept(new ErrorEvent(c.conn(), gap != null ? gap : c.lastMicros(), "input", overload
                 ? "The capture store could not keep up with connection " + c.conn() + " (the disk was slower than the"
                 + " traffic), so its last " + c.rawDropped() + " raw bytes were not recorded: what follows is shown as"
                 + " recorded, not decoded again."
+                : notCaptured
+                ? "The packet capture connection " + c.conn() + " was read from lacks some of its bytes, so what"
+                + " follows is shown as it was decoded then, not decoded again."
                 : "The capture kept only the first " + c.rawBytes() + " raw bytes of connection " + c.conn()
                 + " (its raw cap), so what follows is shown as recorded, not decoded again."));
-        asRecorded(c, sink, null, overload ? gapOrd + 1 : gapOrd, replay.lastSeq); // the mark is said by the notice
+        asRecorded(c, sink, null, mark != null ? gapOrd + 1 : gapOrd, replay.lastSeq); // the mark is said by the notice
     }
 
-    /** Whether row {@code ord} is the store's mark that the connection's raw bytes stop because it could not keep up. */
-    private boolean overloadMark(String conn, long ord) throws SQLException {
-        PreparedStatement ps = statement("SELECT count(*) FROM errors WHERE ord = ? AND conn = ? AND kind = ?");
+    /** The store's mark at row {@code ord} saying why the connection's raw bytes stop there, or null. */
+    private String gapMark(String conn, long ord) throws SQLException {
+        PreparedStatement ps = statement("SELECT message FROM errors WHERE ord = ? AND conn = ? AND kind = ?");
         ps.setLong(1, ord);
         ps.setString(2, conn);
         ps.setString(3, CaptureStore.KIND);
         try (ResultSet rs = ps.executeQuery()) {
-            return rs.next() && rs.getLong(1) > 0;
+            return rs.next() ? rs.getString(1) : null;
         }
     }
 

@@ -98,6 +98,9 @@ public final class CaptureStore implements EventSink {
     /** Marks the first raw byte of a connection not kept because the store could not keep up (an errors row). */
     static final String OVERLOAD_MARK = "The capture store could not keep up (the disk was slower than the traffic):"
             + " from here on, the raw bytes of this connection are not recorded.";
+    /** Marks where a packet capture lacked bytes of a connection (an errors row): its raw bytes stop there. */
+    static final String NOT_CAPTURED_MARK = "The packet capture this was read from lacks bytes of this connection:"
+            + " from here on, its raw bytes are not recorded.";
     /** SQLite page size: large pages make large raw rows cheap (fewer overflow pages to chain and log). */
     static final int PAGE_SIZE = 65536;
     /**
@@ -303,6 +306,26 @@ public final class CaptureStore implements EventSink {
             queue.putAlways(new StoreItem.Gap(conn, timeMicros, len, StoreItem.Gap.Cause.RAW_CAP));
         } else {
             dropped(conn, budget, timeMicros, len);
+        }
+    }
+
+    /**
+     * Bytes a packet capture lacked: the raw record of the connection ends here (the bytes around a
+     * hole cannot be decoded again as one stream); what follows is recorded as events.
+     */
+    @Override
+    public void gap(String conn, Direction dir, long timeMicros, long missing) {
+        if (closed.get() || missing <= 0) {
+            return;
+        }
+        RawBudget budget = raw.computeIfAbsent(conn, k -> new RawBudget());
+        boolean first;
+        synchronized (budget) {
+            first = !budget.gap;
+            budget.gap = true;
+        }
+        if (first) {
+            queue.putAlways(new StoreItem.Gap(conn, timeMicros, 0, StoreItem.Gap.Cause.NOT_CAPTURED));
         }
     }
 
@@ -696,6 +719,8 @@ public final class CaptureStore implements EventSink {
                     r.gapOrd = rows.lastOrd(); // rows stored after this one are not in the raw bytes
                     if (g.cause() == StoreItem.Gap.Cause.OVERLOAD) {
                         rows.error(new ErrorEvent(g.conn(), g.t(), KIND, OVERLOAD_MARK)); // what a reader tells apart
+                    } else if (g.cause() == StoreItem.Gap.Cause.NOT_CAPTURED) {
+                        rows.error(new ErrorEvent(g.conn(), g.t(), KIND, NOT_CAPTURED_MARK));
                     }
                 }
             } else if (item instanceof StoreItem.Assumed a) {

@@ -35,7 +35,9 @@ sealed interface StoreItem {
             /** The connection reached the raw cap. */
             RAW_CAP,
             /** The queue had no room in time: the writer could not keep up. */
-            OVERLOAD
+            OVERLOAD,
+            /** The packet capture the conversation was read from lacks these bytes (a lost segment). */
+            NOT_CAPTURED
         }
 
         @Override

@@ -90,6 +90,11 @@ final class CapturedConversation {
         }
 
         @Override
+        public void gap(String conn, Direction dir, long timeMicros, long missing) {
+            next.gap(conn, dir, timeMicros, missing);
+        }
+
+        @Override
         public void ended(String conn, long timeMicros) {
             next.ended(conn, timeMicros);
         }
