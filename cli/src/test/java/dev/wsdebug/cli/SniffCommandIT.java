@@ -1,0 +1,162 @@
+package dev.wsdebug.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.wsdebug.capture.EventSink;
+import dev.wsdebug.net.ServerOptions;
+import dev.wsdebug.net.WsServer;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * {@code wsdebug sniff} through the packaged jar: live capture on lo with dumpcap while a python
+ * {@code websockets} client talks to {@code wsdebug serve}, and the sentences for the failures a
+ * user meets (no such interface, a filter that is not BPF, no capture tool, no permission).
+ */
+@Tag("packaged-jar")
+class SniffCommandIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static Path java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java");
+    }
+
+    private static void requireCaptureTool() {
+        boolean has = Files.isExecutable(Path.of("/usr/bin/dumpcap")) || Files.isExecutable(Path.of("/usr/bin/tcpdump"))
+                || Files.isExecutable(Path.of("/usr/sbin/tcpdump"));
+        if (!has && "true".equals(System.getenv("CI"))) {
+            fail("dumpcap or tcpdump is needed (scripts/install-peers.sh installs tshark, which brings dumpcap)");
+        }
+        assumeTrue(has, "no dumpcap or tcpdump");
+    }
+
+    @Test
+    void aLiveSessionShowsAsItHappens(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        requireCaptureTool();
+        ServerOptions so = new ServerOptions();
+        so.port = 0;
+        try (WsServer server = new WsServer(so, EventSink.all())) {
+            int port = server.start().getPort();
+            Path pcap = dir.resolve("live.pcapng");
+            Process sniff = new ProcessBuilder(java().toString(), "-jar", WsdebugProcess.jar().toString(), "sniff", "-i", "lo",
+                    "--json", "--write", pcap.toString(), "tcp", "port", Integer.toString(port)).start();
+            try {
+                List<String> err = new ArrayList<>();
+                CompletableFuture<Boolean> capturing = new CompletableFuture<>();
+                Thread t = new Thread(() -> {
+                    try (BufferedReader r = new BufferedReader(new InputStreamReader(sniff.getErrorStream(), StandardCharsets.UTF_8))) {
+                        String line;
+                        while ((line = r.readLine()) != null) {
+                            synchronized (err) {
+                                err.add(line);
+                            }
+                            if (line.startsWith("capturing on lo")) {
+                                capturing.complete(true);
+                            }
+                        }
+                    } catch (java.io.IOException e) {
+                        // gone
+                    } finally {
+                        capturing.complete(false);
+                    }
+                });
+                t.setDaemon(true);
+                t.start();
+                CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return new String(sniff.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+                assertThat(capturing.get(20, TimeUnit.SECONDS)).as("sniff stderr: %s", err).isTrue();
+                Thread.sleep(500); // dumpcap is running once it says so; give the kernel filter a moment
+                Process client = new ProcessBuilder("/usr/bin/python3", "-c", String.join("\n",
+                        "import asyncio, websockets",
+                        "async def main():",
+                        "    async with websockets.connect('ws://127.0.0.1:" + port + "/live', compression=None) as ws:",
+                        "        await ws.send('hello through sniff')",
+                        "        print(await ws.recv())",
+                        "        await ws.close(4000, 'done')",
+                        "asyncio.run(main())")).redirectErrorStream(true).start();
+                assertThat(client.waitFor(20, TimeUnit.SECONDS)).isTrue();
+                assertThat(new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip())
+                        .isEqualTo("hello through sniff");
+                Thread.sleep(1_000); // the last packets reach dumpcap and the decoder
+                sniff.destroy(); // SIGTERM: stops cleanly with what it has
+                assertThat(sniff.waitFor(20, TimeUnit.SECONDS)).isTrue();
+                List<JsonNode> events = new ArrayList<>();
+                for (String line : out.get(10, TimeUnit.SECONDS).split("\n")) {
+                    if (!line.isBlank()) {
+                        events.add(JSON.readTree(line));
+                    }
+                }
+                assertThat(events).as("sniff stdout, stderr %s", err).isNotEmpty();
+                assertThat(events.get(0).path("event").asText()).isEqualTo("handshake");
+                assertThat(events.get(0).path("url").asText()).isEqualTo("ws://127.0.0.1:" + port + "/live");
+                assertThat(events).filteredOn(e -> e.path("event").asText().equals("message"))
+                        .extracting(e -> e.path("dir").asText() + " " + e.path("text").asText())
+                        .containsExactly("c2s hello through sniff", "s2c hello through sniff");
+                assertThat(events).filteredOn(e -> e.path("event").asText().equals("frame"))
+                        .allSatisfy(e -> assertThat(e.path("packets").size()).isPositive());
+                JsonNode close = events.stream().filter(e -> e.path("event").asText().equals("close")).findFirst().orElseThrow();
+                assertThat(close.path("code").asInt()).isEqualTo(4000);
+                assertThat(close.path("clean").asBoolean()).isTrue();
+                // --write kept the packets: read gives the same messages from the file
+                WsdebugProcess.Result again = WsdebugProcess.run("read", pcap.toString(), "--json");
+                assertThat(again.exit()).as(again.err()).isZero();
+                assertThat(again.out()).contains("\"text\":\"hello through sniff\"");
+            } finally {
+                if (sniff.isAlive()) {
+                    sniff.destroyForcibly();
+                    sniff.waitFor(5, TimeUnit.SECONDS);
+                }
+            }
+        }
+    }
+
+    @Test
+    void failuresSayWhatToDo() throws Exception {
+        requireCaptureTool();
+        WsdebugProcess.Result r = WsdebugProcess.run("sniff", "-i", "nosuch0");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err().strip()).endsWith("wsdebug sniff: there is no interface named nosuch0 (ip link lists them; lo is the loopback).");
+        r = WsdebugProcess.run("sniff", "tcp", "port");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("wsdebug sniff: the capture filter 'tcp port' is not valid BPF (");
+        r = WsdebugProcess.run(null, Map.of("PATH", "/nonexistent"), "sniff");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err().strip()).isEqualTo("wsdebug sniff: sniff needs dumpcap or tcpdump to capture packets and finds"
+                + " neither on the PATH; install one (Debian/Ubuntu: apt-get install tcpdump, or apt-get install tshark for dumpcap).");
+    }
+
+    @Test
+    void withoutPermissionItSaysHowToGetIt() throws Exception {
+        requireCaptureTool();
+        Path setpriv = Path.of("/usr/bin/setpriv");
+        assumeTrue(Files.isExecutable(setpriv) && "root".equals(System.getProperty("user.name")),
+                "needs root and setpriv to run the jar as an unprivileged user");
+        Process p = new ProcessBuilder(setpriv.toString(), "--reuid=65534", "--regid=65534", "--clear-groups",
+                java().toString(), "-Djava.io.tmpdir=/tmp", "-jar", WsdebugProcess.jar().toString(), "sniff", "-i", "lo")
+                .start();
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.exitValue()).as(err).isEqualTo(2);
+        assertThat(err).contains("wsdebug sniff: sniff has no permission to capture on lo: run it as root, or let");
+    }
+}
