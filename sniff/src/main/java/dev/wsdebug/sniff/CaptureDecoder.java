@@ -47,6 +47,13 @@ public final class CaptureDecoder {
     /** TLS secrets the reader finds (pcapng Decryption Secrets Blocks) join the key log. */
     public void takeSecretsFrom(PacketReader reader) {
         reader.onSecrets(text -> ctx.options.keys.add(text));
+        reader.onName((address, name) -> {
+            try {
+                ctx.names.putIfAbsent(java.net.InetAddress.getByAddress(address), name);
+            } catch (java.net.UnknownHostException e) {
+                // not 4 or 16 bytes: the reader passes only addresses, so nothing to name
+            }
+        });
     }
 
     /** One packet, in capture order. */

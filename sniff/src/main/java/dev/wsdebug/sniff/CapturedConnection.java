@@ -246,7 +246,7 @@ final class CapturedConnection implements TcpStreamHandler {
     }
 
     private String endpoint(Side side) {
-        return flow.endpoint(side).toString();
+        return ctx.show(flow.endpoint(side));
     }
 
     private void start() {
@@ -254,7 +254,7 @@ final class CapturedConnection implements TcpStreamHandler {
         String clientEp = endpoint(c);
         String serverEp = endpoint(c.other());
         if (ctx.streams != null) {
-            files = ctx.streams.pair(flow, clientEp, serverEp, client != null);
+            files = ctx.streams.pair(flow, flow.endpoint(c).toString(), flow.endpoint(c.other()).toString(), client != null);
         }
         switch (mode) {
             case HTTP -> http = new HttpConnection(conn, false, clientEp, serverEp, countingSink(null), ctx.options.limits);

@@ -9,11 +9,19 @@ final class DecodeContext {
     final DecodeOptions options;
     final CaptureSummary summary = new CaptureSummary();
     final StreamFiles streams;
+    /** Names for addresses a pcapng's Name Resolution Blocks give. */
+    final java.util.Map<java.net.InetAddress, String> names = new java.util.concurrent.ConcurrentHashMap<>();
 
     DecodeContext(EventSink sink, DecodeOptions options) {
         this.sink = sink;
         this.options = options;
         this.streams = options.streamsDir == null ? null : new StreamFiles(options.streamsDir);
+    }
+
+    /** An endpoint as shown: {@code 10.0.0.1:80}, or {@code 10.0.0.1:80 (example.com)} when the capture names it. */
+    String show(dev.wsdebug.sniff.packet.Endpoint e) {
+        String name = names.get(e.address());
+        return name == null ? e.toString() : e + " (" + name + ")";
     }
 
     void error(String conn, long timeNanos, String kind, String sentence) {
