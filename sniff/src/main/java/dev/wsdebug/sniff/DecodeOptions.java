@@ -9,8 +9,12 @@ import java.util.Set;
 
 /** How a capture is decoded: keys, ports forced to WebSocket, stream files, retention. */
 public final class DecodeOptions {
-    /** TLS secrets (--keylog, and those a pcapng carries in Decryption Secrets Blocks). */
-    public KeyLog keys = new KeyLog();
+    /**
+     * TLS secrets (--keylog, and those a pcapng carries in Decryption Secrets Blocks, which come
+     * before the packets they decrypt). A complete log by default: a connection without a key is
+     * said at once instead of its records being held in case the key comes later.
+     */
+    public KeyLog keys = KeyLog.parse(new byte[0]);
     /** Ports whose connections are WebSocket from the first byte when no upgrade is seen (--assume-ws). */
     public Set<Integer> assumeWebSocketPorts = new HashSet<>();
     /** Where each TCP connection's reassembled (and decrypted) bytes go, one file per direction; null: nowhere. */
