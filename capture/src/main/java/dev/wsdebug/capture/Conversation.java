@@ -281,17 +281,18 @@ public final class Conversation {
             return;
         }
         long at = side.frames.offset();
-        boolean inMessage = side.messages.inMessage();
         boolean exact = side.frames.gap(missing);
         if (exact) {
             error(timeMicros, "input", dir.id() + ": " + missing + " bytes at byte " + at + " were not captured; they"
                     + " were frame payload, so decoding goes on after them (the message is shown without them).");
         } else {
-            if (side.messages.inMessage()) {
+            // a message that ended inside the hole was shown (with its missing bytes); one still open is not
+            boolean dropped = side.messages.inMessage();
+            if (dropped) {
                 side.messages.abandon();
             }
             error(timeMicros, "input", dir.id() + ": " + missing + " bytes at byte " + at + " were not captured, and the"
-                    + " frame boundaries with them" + (inMessage ? " (the message in progress is dropped)" : "")
+                    + " frame boundaries with them" + (dropped ? " (the message in progress is dropped)" : "")
                     + "; decoding resumes at the next plausible frame header.");
         }
     }
@@ -487,7 +488,12 @@ public final class Conversation {
                 }
             }
             violationsReported = vs.size();
-            if (messages.inflateStopped() && !inflateStopNoted && messages.missing() == 0
+            if (messages.inflateStopped() && !inflateStopNoted && messages.missing() == 0 && messages.historyLost()) {
+                inflateStopNoted = true;
+                error(time, "input", dir.id() + ": the compressed message in frame #" + frameSeq + " cannot be inflated:"
+                        + " with context takeover it builds on earlier messages of this direction, and part of them was"
+                        + " not captured; later compressed messages in this direction cannot be inflated either.");
+            } else if (messages.inflateStopped() && !inflateStopNoted && messages.missing() == 0
                     && !frame.hasViolation(dev.wsdebug.wire.Rule.MESSAGE_TOO_BIG.id())) {
                 inflateStopNoted = true;
                 error(time, "input", dir.id() + ": inflation of the compressed message in frame #" + frameSeq

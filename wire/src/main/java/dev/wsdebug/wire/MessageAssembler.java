@@ -43,6 +43,8 @@ public final class MessageAssembler {
      * so later compressed messages of this direction cannot be inflated either.
      */
     private boolean inflaterLost;
+    /** The inflater was lost to bytes not captured (not to a limit): its history is gone. */
+    private boolean historyLost;
     private boolean overLimit;
     /** Payload bytes of this message that were not captured. */
     private long missing;
@@ -156,6 +158,7 @@ public final class MessageAssembler {
                 inflater.abandon();
                 if (!inflater.resetsEveryMessage()) {
                     inflaterLost = true;
+                    historyLost = true;
                 }
             }
         } else {
@@ -232,6 +235,14 @@ public final class MessageAssembler {
         releaseKept();
         digest = null;
         return m;
+    }
+
+    /**
+     * True when compressed messages of this direction cannot be inflated because part of an earlier
+     * one was not captured (context takeover: the history they build on is gone).
+     */
+    public boolean historyLost() {
+        return historyLost;
     }
 
     /** Payload bytes of the message in progress that were not captured. */

@@ -44,6 +44,15 @@ final class PacketSpans {
         fed += len;
     }
 
+    private static boolean seen(long[] out, int n, long packet) {
+        for (int i = 0; i < n; i++) {
+            if (out[i] == packet) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Bytes fed so far: the stream offset of the next one. */
     long fed() {
         return fed;
@@ -66,8 +75,8 @@ final class PacketSpans {
             if (start >= to) {
                 break;
             }
-            if (packets[i] == NO_PACKET) {
-                continue;
+            if (packets[i] == NO_PACKET || seen(out, n, packets[i])) {
+                continue; // held bytes delivered between two pieces of one segment name it once
             }
             if (n == out.length) {
                 out = Arrays.copyOf(out, n * 2);
