@@ -74,15 +74,64 @@ class ConnectionKindsTest {
                 + " WebSocket frames from packet 1. " + MIDSTREAM_NOTE);
         // frames #1 and the "Hello" message were before the capture: seq counts from the server's frame
         for (String line : standardFrames(6).subList(2, standardFrames(6).size())) {
-            out(expected, line);
+            addRenumbered(expected, line);
         }
         assertThat(decode(t, segs).lines()).containsExactlyElementsOf(expected);
     }
 
-    private static void out(List<String> expected, String line) {
+    private static void addRenumbered(List<String> expected, String line) {
         // renumber seq: one frame fewer before
         java.util.regex.Matcher m = java.util.regex.Pattern.compile(" #(\\d+) ").matcher(line);
         expected.add(m.find() ? m.replaceFirst(" #" + (Integer.parseInt(m.group(1)) - 1) + " ") : line);
+    }
+
+    /**
+     * permessage-deflate with context takeover, the capture beginning after the handshake and the
+     * first message: the next two messages refer to it, so they cannot be inflated — reported, not
+     * guessed — while a later message that needs no history is inflated (the defaults are assumed).
+     */
+    private static Decoding midStreamDeflate() throws Exception {
+        Ws.Compressor server = new Ws.Compressor();
+        TcpTrace t = TcpTrace.v4(1, 50000, 8080, 1000, 5000).open();
+        t.client(Ws.request("example.com", "/chat", Ws.DEFLATE));
+        t.server(Ws.response(Ws.DEFLATE));
+        t.server(Ws.s(Opcode.TEXT, server.compress(Ws.utf8("hello hello hello hello")), true, true)); // 6, not captured
+        t.server(Ws.s(Opcode.TEXT, server.compress(Ws.utf8("hello hello hello hello again")), true, true)); // 7 -> 1
+        t.server(Ws.s(Opcode.TEXT, server.compress(Ws.utf8("hello hello hello hello again and again")), true, true));
+        t.server(Ws.s(Opcode.TEXT, server.compress(Ws.utf8("zzzz new words qqqq")), true, true));
+        t.client(Ws.ct("x"));
+        t.close();
+        return decode(t, t.segments().subList(6, t.segments().size()));
+    }
+
+    @Test
+    void captureBeginsAfterTheHandshakeWithDeflate() throws Exception {
+        Decoding d = midStreamDeflate();
+        assertThat(d.lines()).containsExactly(
+                "error 1 input: The capture holds no handshake for this connection; its bytes were recognised as"
+                        + " WebSocket frames from packet 1. " + MIDSTREAM_NOTE,
+                "frame 1 s2c #1 text fin rsv1 len=11 !deflate-stream-invalid [1]",
+                "message 1 s2c #1 text frames=1 compressed wire=11 len=0 \"\" !deflate-stream-invalid",
+                "frame 1 s2c #2 text fin rsv1 len=10 !deflate-stream-invalid [2]",
+                "message 1 s2c #2 text frames=1 compressed wire=10 len=0 \"\" !deflate-stream-invalid",
+                "frame 1 s2c #3 text fin rsv1 len=18 [3]",
+                "message 1 s2c #3 text frames=1 compressed wire=18 len=19 \"zzzz new words qqqq\"",
+                "frame 1 c2s #4 text fin masked len=1 [4]",
+                "message 1 c2s #4 text frames=1 len=1 \"x\"",
+                "close 1 1006 \"\" none unclean");
+    }
+
+    /**
+     * A text message that could not be inflated is written {@code "utf8":"valid","text":""}: its
+     * text is not known (as for a message whose inflation stopped, which says "unknown"), and it is
+     * not the empty string. JsonLinesSink.message says "unknown" only for missing or inflateStopped;
+     * MessageAssembler.frameEnd checks the UTF-8 of the nothing it inflated.
+     */
+    @Test
+    @org.junit.jupiter.api.Disabled("bug: a text message that failed to inflate is shown as utf8 \"valid\" with text \"\"")
+    void uninflatableTextIsNotSaidToBeValidUtf8() throws Exception {
+        String message = midStreamDeflate().json().get(2);
+        assertThat(message).contains("\"event\":\"message\"").doesNotContain("\"utf8\":\"valid\"");
     }
 
     /** A connection with a SYN whose first bytes are frames (no upgrade), on a port given to --assume-ws. */

@@ -53,6 +53,15 @@ record Decoding(List<Event> events, CaptureSummary summary) {
         return events.stream().map(Decoding::describe).collect(Collectors.toList());
     }
 
+    /** The events as JSON Lines (schema v1), one string a line. */
+    List<String> json() {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        dev.wsdebug.capture.JsonLinesSink sink = new dev.wsdebug.capture.JsonLinesSink(out, false);
+        events.forEach(sink::accept);
+        sink.flush();
+        return out.toString(java.nio.charset.StandardCharsets.UTF_8).lines().collect(Collectors.toList());
+    }
+
     <T extends Event> List<T> of(Class<T> type) {
         return events.stream().filter(type::isInstance).map(type::cast).collect(Collectors.toList());
     }

@@ -1,15 +1,14 @@
 package dev.wsdebug.sniff.synth;
 
-import dev.wsdebug.sniff.synth.Capture.Link;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 import dev.wsdebug.capture.HandshakeEvent;
+import dev.wsdebug.sniff.synth.Capture.Link;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -2,7 +2,6 @@ package dev.wsdebug.sniff.synth;
 
 import dev.wsdebug.sniff.synth.Capture.Link;
 import dev.wsdebug.sniff.synth.TcpTrace.Seg;
-import dev.wsdebug.wire.Opcode;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -106,6 +105,47 @@ class HandshakeEdgesTest {
         assertThat(lines.get(1)).startsWith("http 1 POST http://example.com/b 200 OK req=").endsWith(" resp=2");
         assertThat(lines.get(2)).isEqualTo("error 1 input: The client's stream has 10 bytes that were not captured; the"
                 + " HTTP exchanges after them are not decoded.");
+    }
+
+    /**
+     * The 101 is lost (the client's next segment acknowledges it): the hole is said, and what comes
+     * after it is not decoded.
+     */
+    @Test
+    void lostUpgradeResponse() throws Exception {
+        TcpTrace t = Sessions.standard();
+        List<Seg> segs = new ArrayList<>(t.segments());
+        segs.remove(4);
+        List<String> lines = decode(t, segs);
+        assertThat(lines.get(0)).isEqualTo("error 1 input: The server's stream has 129 bytes that were not captured; the"
+                + " HTTP exchanges after them are not decoded.");
+        assertThat(lines).noneMatch(l -> l.startsWith("frame ") || l.startsWith("message ") || l.startsWith("close "));
+    }
+
+    /**
+     * After that hole, the connection's end also says "The connection ended before the server
+     * answered the upgrade request." — which the capture contradicts (the server's answer was sent
+     * and acknowledged; it is the 129 bytes not captured). HttpConnection.end ends the upgrade's
+     * Conversation, whose report takes a missing answer for one never sent.
+     */
+    @Test
+    @org.junit.jupiter.api.Disabled("bug: a lost 101 is also reported as 'The connection ended before the server"
+            + " answered the upgrade request.'")
+    void lostUpgradeResponseIsNotSaidToBeMissing() throws Exception {
+        TcpTrace t = Sessions.standard();
+        List<Seg> segs = new ArrayList<>(t.segments());
+        segs.remove(4);
+        assertThat(decode(t, segs)).noneMatch(l -> l.contains("ended before the server answered"));
+    }
+
+    /** The request is lost: nothing of the connection is decoded after the hole, which is said. */
+    @Test
+    void lostUpgradeRequest() throws Exception {
+        TcpTrace t = Sessions.standard();
+        List<Seg> segs = new ArrayList<>(t.segments());
+        segs.remove(3);
+        assertThat(decode(t, segs)).containsExactly("error 1 input: The client's stream has 154 bytes that were not"
+                + " captured; the HTTP exchanges after them are not decoded.");
     }
 
     /**
