@@ -310,6 +310,24 @@ public final class Conversation {
         sink.ended(conn, timeMicros);
     }
 
+    /**
+     * Ends the conversation without reporting how it ended: for a source that has already said why
+     * it cannot be followed (a packet capture that lost part of the handshake).
+     */
+    public void abandon(long timeMicros) {
+        if (ended) {
+            return;
+        }
+        ended = true;
+        c2s.takeEarly();
+        for (Side side : new Side[] {c2s, s2c}) {
+            if (side.messages != null) {
+                side.close();
+            }
+        }
+        sink.ended(conn, timeMicros);
+    }
+
     private void report(long timeMicros) {
         if (!fedAny && phase == Phase.HANDSHAKE) {
             return; // nothing crossed the wire: nothing to report (the source says why)

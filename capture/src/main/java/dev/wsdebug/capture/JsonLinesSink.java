@@ -9,6 +9,7 @@ import dev.wsdebug.wire.HandshakeResult;
 import dev.wsdebug.wire.HttpHead;
 import dev.wsdebug.wire.Masking;
 import dev.wsdebug.wire.Message;
+import dev.wsdebug.wire.Rule;
 import dev.wsdebug.wire.Violation;
 
 import java.io.IOException;
@@ -241,8 +242,10 @@ public final class JsonLinesSink implements EventSink {
         gen.writeNumberField("wireLength", m.wireLength());
         gen.writeNumberField("length", m.length());
         if (m.isText()) {
+            // only what was decoded is checked: bytes not captured, not inflated or not inflatable leave it unknown
+            boolean notInflated = m.violations().stream().anyMatch(v -> v.rule().equals(Rule.DEFLATE_STREAM_INVALID.id()));
             gen.writeStringField("utf8", m.utf8InvalidAt() >= 0 ? "invalid at byte " + m.utf8InvalidAt()
-                    : m.missing() > 0 || m.inflateStopped() ? "unknown" : "valid");
+                    : m.missing() > 0 || m.inflateStopped() || notInflated ? "unknown" : "valid");
             gen.writeStringField("text", m.text());
         } else {
             gen.writeNullField("utf8");

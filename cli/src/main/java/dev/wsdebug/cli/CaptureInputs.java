@@ -61,6 +61,9 @@ final class CaptureInputs implements AutoCloseable {
                     in.add(name, null, new BufferedInputStream(System.in, 1 << 16));
                 } else {
                     Path p = Path.of(name);
+                    if (Files.isDirectory(p)) {
+                        throw new Unreadable("cannot read " + name + ": it is a directory.");
+                    }
                     try {
                         in.add(name, p, new BufferedInputStream(Files.newInputStream(p), 1 << 16));
                     } catch (NoSuchFileException e) {

@@ -262,8 +262,6 @@ class ReadCaptureFilesIT {
      * instead: "cannot read D: Is a directory.".
      */
     @Test
-    @org.junit.jupiter.api.Disabled("bug: read of a directory says 'cannot read D: Is a directory.' (the OS message,"
-            + " from CaptureInputs.add) instead of its own 'cannot read D: it is a directory.'")
     void aDirectoryIsSaidToBeOne() throws Exception {
         Path directory = Files.createDirectories(dir.resolve("another-directory"));
         WsdebugProcess.Result r = WsdebugProcess.run("read", directory.toString());

@@ -55,6 +55,14 @@ final class CapturedConversation {
         }
     }
 
+    /** Ends it without a report of how (the caller said why it cannot be followed). */
+    void abandon(long timeNanos) {
+        if (!ended) {
+            ended = true;
+            conversation.abandon(Math.floorDiv(timeNanos, 1000));
+        }
+    }
+
     boolean ended() {
         return ended;
     }

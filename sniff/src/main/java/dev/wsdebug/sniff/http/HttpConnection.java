@@ -156,6 +156,13 @@ public final class HttpConnection {
             broken = true;
             error(timeNanos, "input", (fromClient ? "The client's" : "The server's") + " stream has " + missing
                     + " bytes that were not captured; the HTTP exchanges after them are not decoded.");
+            if (ws != null) {
+                // a handshake with a hole: said above; its conversation must not claim an answer never came
+                ws.abandon(timeNanos);
+                ws = null;
+                pending.remove(upgradeRequest);
+                upgradeRequest = null;
+            }
         }
     }
 
@@ -304,8 +311,10 @@ public final class HttpConnection {
 
     private void exchange(Request r, HttpHead response, long responseBody, long endNanos) {
         HttpHead req = r.head;
+        // a request whose body never completed (not captured, or the connection ended): its size is unknown
+        long requestBody = r.complete ? r.bodyLength : -1;
         sink.accept(new HttpEvent(conn, Math.floorDiv(r.startNanos, 1000), req.method(), url(req), response == null ? -1
-                : response.status(), response == null ? "" : response.reason(), req, response, r.bodyLength, responseBody,
+                : response.status(), response == null ? "" : response.reason(), req, response, requestBody, responseBody,
                 Math.max(0, Math.floorDiv(endNanos - r.startNanos, 1000))));
     }
 

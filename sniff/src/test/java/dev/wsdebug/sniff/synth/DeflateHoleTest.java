@@ -3,7 +3,6 @@ package dev.wsdebug.sniff.synth;
 import dev.wsdebug.sniff.synth.Capture.Link;
 import dev.wsdebug.sniff.synth.TcpTrace.Seg;
 import dev.wsdebug.wire.Opcode;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -130,8 +129,6 @@ class DeflateHoleTest {
      * MessageAssembler.startMessage also sets inflateStopped when an earlier gap lost the inflater).
      */
     @Test
-    @Disabled("bug: after a hole in a compressed message (context takeover), the next compressed message is said to"
-            + " have stopped 'at the decoding limit' instead of being uninflatable for the lost history")
     void laterMessageIsSaidToNeedTheLostHistory() throws Exception {
         byte[][] m2 = new byte[1][];
         TcpTrace t = session(m2);

@@ -2,7 +2,6 @@ package dev.wsdebug.sniff.synth;
 
 import dev.wsdebug.capture.HandshakeEvent;
 import dev.wsdebug.sniff.synth.Capture.Link;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -54,8 +53,6 @@ class EncapsulationTest {
 
     /** {@code Endpoint}'s javadoc: "{@code [::1]:80}, as people write them" (RFC 5952's compressed form). */
     @Test
-    @Disabled("bug: IPv6 endpoints are written [2001:db8:0:0:0:0:0:1]:50000 (InetAddress.getHostAddress),"
-            + " not [2001:db8::1]:50000 as Endpoint.toString's javadoc and RFC 5952 say")
     void ipv6EndpointsAreWrittenAsPeopleWriteThem() throws Exception {
         TcpTrace t = Sessions.standard(new TcpTrace(Net.v6(1), 50000, Net.v6(2), 8080, 1000, 5000));
         HandshakeEvent h = Decoding.of(Capture.pcap(Link.ETHERNET).segments(t, t.segments()).bytes())

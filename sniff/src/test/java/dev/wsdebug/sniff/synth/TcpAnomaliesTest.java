@@ -3,7 +3,6 @@ package dev.wsdebug.sniff.synth;
 import dev.wsdebug.sniff.synth.Capture.Link;
 import dev.wsdebug.sniff.synth.TcpTrace.Seg;
 import dev.wsdebug.wire.Opcode;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -117,8 +116,6 @@ class TcpAnomaliesTest {
      * "in order, each once", so 16 is named once.
      */
     @Test
-    @Disabled("bug: a frame's packets name a packet twice ([14,16,15,16]) when one segment covers a hole, held"
-            + " bytes and more; PacketSpans.packets documents each packet once")
     void segmentAroundHeldBytesNamedOnce() throws Exception {
         TcpTrace t = Sessions.standard();
         List<Seg> base = t.segments();
@@ -241,8 +238,6 @@ class TcpAnomaliesTest {
      * from whether a message was really abandoned.
      */
     @Test
-    @Disabled("bug: Conversation.gap says '(the message in progress is dropped)' when the message ended inside the"
-            + " gap and was shown with missing bytes")
     void lostSegmentAcrossFramesSaysNothingIsDropped() throws Exception {
         TcpTrace t = acrossFrames();
         List<Seg> segs = order(t.segments(), 0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 11, 12, 13);

@@ -59,10 +59,33 @@ final class TcpTrace {
         return endpoint(serverIp, serverPort);
     }
 
+    /** The JDK's full IPv6 form with its longest run of two or more zero groups written "::" (RFC 5952). */
+    static String rfc5952(String full) {
+        String[] g = full.split(":");
+        int best = -1;
+        int bestLen = 1;
+        for (int i = 0; i < g.length; i++) {
+            int j = i;
+            while (j < g.length && g[j].equals("0")) {
+                j++;
+            }
+            if (j - i > bestLen) {
+                best = i;
+                bestLen = j - i;
+            }
+        }
+        if (best < 0) {
+            return full;
+        }
+        String head = String.join(":", java.util.Arrays.copyOfRange(g, 0, best));
+        String tail = String.join(":", java.util.Arrays.copyOfRange(g, best + bestLen, g.length));
+        return head + "::" + tail;
+    }
+
     private static String endpoint(byte[] ip, int port) {
         try {
             String host = java.net.InetAddress.getByAddress(ip).getHostAddress();
-            return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+            return (host.indexOf(':') >= 0 ? "[" + rfc5952(host) + "]" : host) + ":" + port;
         } catch (java.net.UnknownHostException e) {
             throw new IllegalStateException(e);
         }
