@@ -199,17 +199,18 @@ class ReadCommandIT {
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.out()).isEmpty();
         assertThat(r.err().lines()).singleElement().asString()
-                .isEqualTo("wsdebug read: " + garbage + " is not a wsdebug capture: it is not an SQLite database.");
+                .isEqualTo("wsdebug read: " + garbage + " is not a capture wsdebug reads: not a .wsdb capture store, pcap,"
+                        + " pcapng or HAR file (it starts with 47 45 54 20 2f 20 48 54 ...).");
     }
 
     @Test
-    void pcapIsNamedAndRefusedForNow() throws Exception {
+    void aPcapCutInItsFileHeaderIsOneSentence() throws Exception {
         Path pcap = dir.resolve("traffic.cap");
         Files.write(pcap, new byte[] {(byte) 0xd4, (byte) 0xc3, (byte) 0xb2, (byte) 0xa1, 2, 0, 4, 0, 0, 0, 0, 0});
         WsdebugProcess.Result r = WsdebugProcess.run("read", pcap.toString());
         assertThat(r.exit()).isEqualTo(2);
-        assertThat(r.err().lines()).singleElement().asString().contains("is a pcap capture, which read does not take yet")
-                .contains(".wsdb");
+        assertThat(r.err().lines()).singleElement().asString().startsWith("wsdebug read: cannot read " + pcap + ": ")
+                .endsWith(".");
     }
 
     /** A HAR (here our own export of the capture) is read by content, whatever its name. */
