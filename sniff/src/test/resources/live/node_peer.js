@@ -11,6 +11,8 @@
 //   --insecure                          (client) accept any certificate
 //   --tls-version 1.2|1.3               force this TLS version
 //   --ciphers S                         OpenSSL cipher list; TLS 1.3 suites (TLS_AES_128_GCM_SHA256...) too
+//   --groups G                          key exchange groups (tls ecdhCurve), e.g. P-384: a TLS 1.3 client
+//                                       whose key share is for another group gets a HelloRetryRequest
 //
 // Key logs: run node with --tls-keylog=FILE. Received pings are reported too:
 //   {"event": "ping", "hex": H}
@@ -24,7 +26,8 @@ const SHORT = 200;
 const TIMEOUT_MS = 5000;
 
 const argv = process.argv.slice(2);
-const opts = { deflate: true, tlsCert: null, tlsKey: null, insecure: false, tlsVersion: null, ciphers: null };
+const opts = { deflate: true, tlsCert: null, tlsKey: null, insecure: false, tlsVersion: null, ciphers: null,
+  groups: null };
 const positional = [];
 for (let i = 0; i < argv.length; i++) {
   const a = argv[i];
@@ -35,6 +38,7 @@ for (let i = 0; i < argv.length; i++) {
     case '--insecure': opts.insecure = true; break;
     case '--tls-version': opts.tlsVersion = argv[++i]; break;
     case '--ciphers': opts.ciphers = argv[++i]; break;
+    case '--groups': opts.groups = argv[++i]; break;
     default:
       if (a.startsWith('--')) {
         throw new Error(`unknown argument ${a}`);
@@ -51,6 +55,9 @@ function tlsOptions() {
   }
   if (opts.ciphers) {
     o.ciphers = opts.ciphers;
+  }
+  if (opts.groups) {
+    o.ecdhCurve = opts.groups;
   }
   return o;
 }

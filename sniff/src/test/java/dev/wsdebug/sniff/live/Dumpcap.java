@@ -51,10 +51,15 @@ final class Dumpcap implements AutoCloseable {
                 "-w", file.toString()), Map.of());
         Dumpcap d = new Dumpcap(p, file, sink);
         try {
-            p.awaitErrLine(l -> l.contains("Capturing on"), START_MILLIS);
+            p.awaitErrLine(l -> l.contains("Capturing on") || !p.isAlive(), START_MILLIS);
         } catch (AssertionError | InterruptedException e) {
             d.close();
             throw e;
+        }
+        if (!p.stderr().contains("Capturing on")) {
+            d.close();
+            // not allowed to capture here (not root, no CAP_NET_RAW): like a missing tool
+            Live.unavailable("dumpcap cannot capture on lo: " + p.stderr().strip());
         }
         return d;
     }

@@ -35,13 +35,17 @@ final class Live {
     static String tool(String name) {
         String path = FOUND.computeIfAbsent(name, Live::find);
         if (path.isEmpty()) {
-            String message = name + " is not installed (scripts/install-peers.sh installs it)";
-            if ("true".equals(System.getenv("CI"))) {
-                Assertions.fail(message + " — CI=true requires it.");
-            }
-            Assumptions.abort(message);
+            unavailable(name + " is not installed (scripts/install-peers.sh installs it)");
         }
         return path;
+    }
+
+    /** Skips the calling test, or fails it under CI=true, for this reason. */
+    static void unavailable(String message) {
+        if ("true".equals(System.getenv("CI"))) {
+            Assertions.fail(message + " — CI=true requires it.");
+        }
+        Assumptions.abort(message);
     }
 
     private static String find(String name) {

@@ -28,7 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * with tshark given the same key log. The same capture with its secrets injected by
  * {@code editcap --inject-secrets} decrypts the same without a key log.
  *
- * <p>One capture per server (python websockets with an RSA certificate, Node ws with a P-256 one),
+ * <p>One capture per server (python websockets with an RSA certificate, Node ws with a P-256 one
+ * and P-384 as its only key exchange group, so that every TLS 1.3 handshake has a HelloRetryRequest),
  * six client connections each: TLS 1.3 with AES-128-GCM, AES-256-GCM and ChaCha20-Poly1305, TLS 1.2
  * with ECDHE and AES-128-GCM, AES-256-GCM and ChaCha20-Poly1305. Python cannot pick TLS 1.3 suites
  * (SSLContext.set_ciphers is for TLS 1.2 and below), so its clients get an OPENSSL_CONF whose
@@ -131,8 +132,10 @@ class LiveTlsCaptureTest {
         List<Plan> plans = new ArrayList<>();
         List<PeerLog> clients = new ArrayList<>();
         List<PeerLog> servers = new ArrayList<>();
+        // the server's only group is P-384: python's TLS 1.3 clients offer an X25519 key share first, so
+        // each of their handshakes goes through a HelloRetryRequest (and TLS 1.2 uses ECDHE on P-384)
         try (LivePeer.Server srv = LivePeer.NODE.server(List.of("--tls-keylog=" + serverKeys), Map.of(),
-                "--tls-cert", ec[0].toString(), "--tls-key", ec[1].toString())) {
+                "--tls-cert", ec[0].toString(), "--tls-key", ec[1].toString(), "--groups", "P-384")) {
             try (Dumpcap cap = Dumpcap.start(pcap, "tcp port " + srv.port())) {
                 for (int i = 0; i < suites.size(); i++) {
                     Suite s = suites.get(i);
@@ -157,6 +160,14 @@ class LiveTlsCaptureTest {
             }
         }
         check(new Recorded(pcap, serverKeys, clientKeys, suites, plans, clients, servers, LivePeer.PYTHON, LivePeer.NODE));
+        // two ClientHellos (one after the HelloRetryRequest) in each TLS 1.3 connection, one in each TLS 1.2 one
+        List<String> hellos = TsharkWs.run(sub, List.of(Live.tool("tshark"), "-n", "-r", pcap.toString(), "-Y",
+                "tls.handshake.type == 1", "-T", "fields", "-e", "tcp.stream"));
+        for (int i = 0; i < suites.size(); i++) {
+            String stream = Integer.toString(i);
+            assertThat(hellos.stream().filter(stream::equals).count()).as("ClientHellos of connection " + (i + 1))
+                    .isEqualTo(suites.get(i).tls13() ? 2 : 1);
+        }
     }
 
     /** An OpenSSL configuration whose only TLS 1.3 suite is this one (for python's ssl). */
