@@ -75,9 +75,13 @@ class LiveTlsCaptureTest {
         ec = Live.selfSigned(dir, "ec");
     }
 
+    /** A few messages (40 kB: several TLS records); with ChaCha20 also 1 MiB of random bytes each way. */
     private static Plan plan(LivePeer client, LivePeer server, Suite s) {
-        return new Plan(client, server).text("over " + s.openssl()).sized("binary", 40_000, true)
-                .text("hello again").ping("7777").clientClose(4001, "tls bye");
+        Plan p = new Plan(client, server).text("over " + s.openssl()).sized("binary", 40_000, true);
+        if (s.openssl().contains("CHACHA20")) {
+            p.sized("binary", 1 << 20, true);
+        }
+        return p.text("hello again").ping("7777").clientClose(4001, "tls bye");
     }
 
     /** Python server (RSA), one node client per suite. */
@@ -199,7 +203,7 @@ class LiveTlsCaptureTest {
             SessionCheck.againstPeers(d, conn, r.plans().get(i), r.clients().get(i), r.servers().get(i));
         }
         List<TsharkWs.Frame> tshark = TsharkWs.frames(r.pcap(), TsharkWs.keylog(r.serverKeys()));
-        assertThat(SessionCheck.againstTshark(d, tshark, null)).as("texts tshark gets wrong").isEmpty();
+        tsharkMisreadsOnlyAfterBigMaskedMessages(SessionCheck.againstTshark(d, tshark, null));
 
         // the clients' key logs decrypt the same
         ByteArrayOutputStream all = new ByteArrayOutputStream();
@@ -226,9 +230,18 @@ class LiveTlsCaptureTest {
         assertThat(plain.of(FrameEvent.class)).as("frames decrypted with the secrets of the file").isNotEmpty();
         assertThat(summary(plain)).isEqualTo(summary(withKeyLog));
         // tshark reads the same secrets from the file
-        assertThat(SessionCheck.againstTshark(plain, TsharkWs.frames(injected, List.of()), null)).isEmpty();
+        tsharkMisreadsOnlyAfterBigMaskedMessages(SessionCheck.againstTshark(plain, TsharkWs.frames(injected, List.of()), null));
         // and without them neither decrypts anything
         assertThat(LiveDecoded.of(r.pcap()).of(FrameEvent.class)).as("no key log, no secrets in the file").isEmpty();
+    }
+
+    /**
+     * tshark gets wrong only the client's compressed text after the 1 MiB message of the ChaCha20
+     * connections (it unmasks 256 KiB of a masked payload, so its inflater misses the rest: see
+     * SessionCheck.againstTshark); our text there is the client's, checked against the peers.
+     */
+    private static void tsharkMisreadsOnlyAfterBigMaskedMessages(List<String> wrong) {
+        assertThat(wrong).as("texts tshark gets wrong").allSatisfy(w -> assertThat(w).contains(" C2S: ours \"hello again\""));
     }
 
     /** Per frame: connection, direction, seq, opcode, FIN, length, packets; per message: its key. */
