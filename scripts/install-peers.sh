@@ -4,7 +4,10 @@
 #   Node ws (npm, into test-peers/node/node_modules, git-ignored)
 #   Node playwright-core (npm, likewise; it drives Debian's Chromium to record HAR files, and
 #   downloads no browser of its own)
-#   tshark (Debian package), the oracle that reads the pcapng export
+#   tshark (Debian package), the oracle that reads the pcapng export; with it come dumpcap and
+#   editcap (wireshark-common), which the live-capture tests record lo with and inject TLS secrets with
+#   openssl (Debian package), which makes the live-capture tests' certificates and drives a TLS 1.3
+#   KeyUpdate (s_client)
 #   headless Chromium and NSS's certutil (Debian packages chromium, libnss3-tools), for the
 #   browser through the intercepting proxy
 # Safe to run again: it only installs what is absent.
@@ -18,8 +21,11 @@ fi
 if ! command -v node >/dev/null 2>&1; then
   apt_packages+=(nodejs npm)
 fi
-if ! command -v tshark >/dev/null 2>&1; then
+if ! command -v tshark >/dev/null 2>&1 || ! command -v dumpcap >/dev/null 2>&1 || ! command -v editcap >/dev/null 2>&1; then
   apt_packages+=(tshark)
+fi
+if ! command -v openssl >/dev/null 2>&1; then
+  apt_packages+=(openssl)
 fi
 if ! command -v chromium >/dev/null 2>&1; then
   apt_packages+=(chromium)
@@ -48,4 +54,5 @@ node -e "console.error(\"install-peers: node ws \" + require(process.argv[1]).ve
 node -e "console.error(\"install-peers: node playwright-core \" + require(process.argv[1]).version)" "$node_dir/node_modules/playwright-core/package.json"
 tshark_version="$(tshark --version 2>/dev/null || true)"
 echo "install-peers: ${tshark_version%%$'\n'*}" >&2
+echo "install-peers: $(openssl version 2>/dev/null)" >&2
 echo "install-peers: $(chromium --version 2>/dev/null | head -n 1)" >&2
