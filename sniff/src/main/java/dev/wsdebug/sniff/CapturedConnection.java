@@ -339,14 +339,15 @@ final class CapturedConnection implements TcpStreamHandler {
             writeStream(from, b, off, len);
             if (inner == Mode.UNDECIDED) {
                 innerHeld.add(new Held(from, packet, timeNanos, java.util.Arrays.copyOfRange(b, off, off + len)));
-                if (HttpConnection.looksLikeRequest(b, off, len) || HttpConnection.looksLikeResponse(b, off, len)) {
+                boolean h2 = "h2".equals(tlsInfo == null ? null : tlsInfo.alpn()) || HttpConnection.looksLikeHttp2(b, off, len);
+                if (!h2 && (HttpConnection.looksLikeRequest(b, off, len) || HttpConnection.looksLikeResponse(b, off, len))) {
                     inner = Mode.HTTP;
                     innerHttp = new HttpConnection(conn, true, endpoint(client), endpoint(client.other()),
                             countingSink(summary()), ctx.options.limits);
-                } else if (len >= 8 || "h2".equals(tlsInfo == null ? null : tlsInfo.alpn())) {
+                } else if (len >= 8 || h2) {
                     inner = Mode.OTHER;
                     ctx.error(conn, timeNanos, "tls", describe() + ": the decrypted bytes are "
-                            + ("h2".equals(tlsInfo == null ? null : tlsInfo.alpn()) ? "HTTP/2 (ALPN h2), which is listed only"
+                            + (h2 ? "HTTP/2, which is listed only (WebSocket over HTTP/2 is not decoded yet)"
                             : "not HTTP/1.1, so they are not decoded further") + ".");
                 } else {
                     return;

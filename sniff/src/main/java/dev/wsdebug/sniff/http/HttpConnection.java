@@ -84,8 +84,20 @@ public final class HttpConnection {
         this.responses = new HttpMessageReader(new ResponseListener(), this::responseFraming);
     }
 
+    /** The first bytes of an HTTP/2 connection preface (RFC 9113 3.4), which has the shape of a request. */
+    private static final byte[] H2_PREFACE = "PRI * HTTP/2.0".getBytes(StandardCharsets.ISO_8859_1);
+
+    /** Whether the bytes start like the HTTP/2 connection preface (h2, or h2c with prior knowledge). */
+    public static boolean looksLikeHttp2(byte[] b, int off, int len) {
+        int n = Math.min(len, H2_PREFACE.length);
+        return n >= 4 && java.util.Arrays.equals(b, off, off + n, H2_PREFACE, 0, n);
+    }
+
     /** Whether the bytes look like the start of an HTTP/1.1 request (a method token, a space). */
     public static boolean looksLikeRequest(byte[] b, int off, int len) {
+        if (looksLikeHttp2(b, off, len)) {
+            return false;
+        }
         int n = Math.min(len, 16);
         int i = 0;
         while (i < n && b[off + i] >= 'A' && b[off + i] <= 'Z') {
