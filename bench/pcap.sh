@@ -16,6 +16,10 @@
 # Measured for each file (all from the page cache: each file is read once before its runs):
 #   wsdebug         java <opts> -jar cli/target/wsdebug.jar read FILE --json >/dev/null
 #                   (<opts>: what users get, `./wsdebug --print-java-opts read`; WSDEBUG_READ_OPTS overrides)
+#   wsdebug-quiet   the same with --filter type=close: everything decoded, only the close frames printed
+#                   (not a target; shows what the JSON output costs)
+#   wsdebug-also    with --also "JVM OPTIONS": wsdebug read --json once more with these options added
+#                   (e.g. --also -Xmx64m: RSS with a bounded heap; --also -XX:TieredStopAtLevel=1)
 #   tshark-fields   tshark -r FILE -d tcp.port==PORT,http -Y websocket -T fields -E occurrence=a
 #                   -E aggregator='|' -e frame.number -e tcp.stream -e websocket.fin ... -e websocket.payload.text >/dev/null
 #   tshark-dissect  tshark -r FILE -d tcp.port==PORT,http -Y websocket -q
@@ -27,6 +31,7 @@
 #
 # Options: --packets N (500000) --scale K (4; 0 = no second file) --runs N (1) --conns N (50) --seed N (1)
 #          --port N (8080) --no-check --profile --keep (keep the generated files; they are in $WORK)
+#          --also "JVM OPTIONS" (an extra wsdebug row, see above)
 # Environment: SKIP_BUILD=1 reuses the jars; MVN_OPTS_EXTRA=-o for offline Maven; WORK=DIR where the
 #   captures are written (default: a new directory under ${TMPDIR:-/tmp}, removed at the end unless --keep);
 #   WSDEBUG_READ_OPTS="..." the JVM options of the wsdebug runs.
@@ -44,6 +49,7 @@ port=8080
 check=1
 profile=0
 keep=0
+also=""
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --packets) packets=${2:-}; shift 2 ;;
@@ -55,7 +61,8 @@ while [[ $# -gt 0 ]]; do
         --no-check) check=0; shift ;;
         --profile) profile=1; shift ;;
         --keep) keep=1; shift ;;
-        -h|--help) sed -n '2,34p' "$0"; exit 0 ;;
+        --also) also=${2:-}; shift 2 ;;
+        -h|--help) sed -n '2,39p' "$0"; exit 0 ;;
         *) echo "pcap.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -158,8 +165,8 @@ measure() {
     local label=$1 file=$2 npk=$3 nbytes=$4 tool=$5 run=$6
     shift 6
     run_cmd /dev/null "$@"
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$(basename "$file")" "$npk" "$nbytes" "$tool" "$run" \
-        "$WALL" "$CPU_USER" "$CPU_SYS" "$RSS_KIB" "$STATUS" >>"$raw"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$(basename "$file")" "$npk" "$nbytes" "$tool" \
+        "$run" "$WALL" "$CPU_USER" "$CPU_SYS" "$RSS_KIB" "$STATUS" "$([[ $tool == wsdebug-also ]] && echo "$also")" >>"$raw"
     printf '# %-4s run %d %-15s wall %8.2f s  user %7.2f s  sys %6.2f s  max RSS %7.1f MiB  exit %d  load %s\n' \
         "$label" "$run" "$tool" "$WALL" "$CPU_USER" "$CPU_SYS" "$(awk -v k="$RSS_KIB" 'BEGIN { print k / 1024 }')" \
         "$STATUS" "$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$out"
@@ -167,7 +174,7 @@ measure() {
 
 {
     echo "# bench/pcap.sh  $(date -u '+%Y-%m-%d %H:%M:%S UTC')  nproc=$(nproc)  load: $(cut -d' ' -f1-3 /proc/loadavg)"
-    echo "# packets=$packets scale=$scale runs=$runs conns=$conns seed=$seed port=$port check=$check"
+    echo "# packets=$packets scale=$scale runs=$runs conns=$conns seed=$seed port=$port check=$check also=${also:-(none)}"
     echo "# CPU: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1); RAM: $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
     java -version 2>&1 | sed 's/^/# /'
     echo "# $(tshark --version 2>/dev/null | head -n1); $(cat --version | head -n1)"
@@ -192,6 +199,12 @@ for label in "${sizes[@]}"; do
         measure "$label" "$file" "$npk" "$nbytes" floor-cat "$run" cat "$file"
         measure "$label" "$file" "$npk" "$nbytes" floor-java "$run" java -cp "$bench_jar" dev.wsdebug.bench.PcapFloor "$file"
         measure "$label" "$file" "$npk" "$nbytes" wsdebug "$run" java "${read_opts[@]}" -jar "$jar" read "$file" --json
+        measure "$label" "$file" "$npk" "$nbytes" wsdebug-quiet "$run" java "${read_opts[@]}" -jar "$jar" read "$file" --json \
+            --filter type=close
+        if [[ -n "$also" ]]; then
+            # shellcheck disable=SC2086
+            measure "$label" "$file" "$npk" "$nbytes" wsdebug-also "$run" java "${read_opts[@]}" $also -jar "$jar" read "$file" --json
+        fi
         measure "$label" "$file" "$npk" "$nbytes" tshark-fields "$run" tshark -r "$file" "${decode_as[@]}" -Y websocket \
             -T fields -E occurrence=a -E 'aggregator=|' "${fields[@]}"
         measure "$label" "$file" "$npk" "$nbytes" tshark-dissect "$run" tshark -r "$file" "${decode_as[@]}" -Y websocket -q
@@ -212,7 +225,8 @@ for label in "${sizes[@]}"; do
     if (( profile )); then
         jfr=bench/results/pcap-$stamp-$label.jfr
         echo "# profile: one more wsdebug run with -XX:StartFlightRecording (JDK profile settings, Java samples every 1 ms) -> $jfr" | tee -a "$out"
-        run_cmd /dev/null java "${read_opts[@]}" "-XX:StartFlightRecording=filename=$jfr,settings=$jfc" \
+        run_cmd /dev/null java "${read_opts[@]}" -XX:FlightRecorderOptions=stackdepth=128 \
+            "-XX:StartFlightRecording=filename=$jfr,settings=$jfc" \
             -jar "$jar" read "$file" --json
         echo "# (that run: wall $WALL s, not in the table)" | tee -a "$out"
         java -cp "$bench_jar" dev.wsdebug.bench.JfrTop "$jfr" | tee -a "$out"

@@ -37,6 +37,7 @@ public final class JfrTop {
         Map<String, Long> self = new HashMap<>();
         Map<String, Long> total = new HashMap<>();
         Map<String, Long> selfPackage = new HashMap<>();
+        Map<String, Long> selfOwn = new HashMap<>();
         Map<String, Long> allocClass = new HashMap<>();
         Map<String, Long> allocSite = new HashMap<>();
         long samples = 0;
@@ -59,6 +60,7 @@ public final class JfrTop {
                     String first = name(frames.get(0));
                     self.merge(first, 1L, Long::sum);
                     selfPackage.merge(pkg(frames.get(0)), 1L, Long::sum);
+                    selfOwn.merge(firstOwn(frames), 1L, Long::sum);
                     Set<String> seen = new HashSet<>();
                     for (RecordedFrame f : frames) {
                         String n = name(f);
@@ -98,8 +100,13 @@ public final class JfrTop {
         System.out.printf(Locale.ROOT, "JFR %s: %d execution samples (Java code only; native and GC threads are not"
                 + " sampled)%n", args[0], samples);
         print("top frames (self)", self, samples, top, "samples");
-        print("methods on the stack (total)", total, samples, top, "samples");
+        // the trunk every sample shares (main, picocli, the read loop) says nothing: left out
+        long all = samples;
+        total.values().removeIf(n -> n >= 0.95 * all);
+        print("methods on the stack (total; those on >= 95 % of the stacks left out)", total, samples, top, "samples");
         print("top frame by package (self)", selfPackage, samples, 12, "samples");
+        print("self time charged to the first dev.wsdebug frame (JDK and library frames above it count for it)", selfOwn,
+                samples, top, "samples");
         print("allocation by class (sampled weight)", allocClass, allocWeight, 12, "bytes");
         print("allocation by first dev.wsdebug frame (sampled weight)", allocSite, allocWeight, 12, "bytes");
         System.out.printf(Locale.ROOT, "%nGC: %d collections, %.0f ms of pauses in all, longest %.1f ms; heap used after a"
@@ -142,6 +149,17 @@ public final class JfrTop {
         String n = m.getType().getName();
         int dot = n.lastIndexOf('.');
         return dot < 0 ? n : n.substring(0, dot);
+    }
+
+    /** The first frame (from the top) in wsdebug's own code; else the top frame. */
+    private static String firstOwn(List<RecordedFrame> frames) {
+        for (RecordedFrame f : frames) {
+            String n = name(f);
+            if (n.startsWith("dev.wsdebug.")) {
+                return n;
+            }
+        }
+        return name(frames.get(0));
     }
 
     /** The first frame (from the top) in wsdebug's own code, with its line; else the top frame. */
