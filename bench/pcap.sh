@@ -66,7 +66,12 @@ while [[ $# -gt 0 ]]; do
         *) echo "pcap.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
 done
-num() { [[ "$2" =~ ^[0-9]+$ ]] && (( $2 >= $3 && $2 <= $4 )) || { echo "pcap.sh: $1 must be $3-$4" >&2; exit 2; }; }
+num() { # num OPTION VALUE MIN MAX: exit 2 unless VALUE is a whole number in [MIN, MAX]
+    if ! [[ "$2" =~ ^[0-9]+$ ]] || (( $2 < $3 || $2 > $4 )); then
+        echo "pcap.sh: $1 must be $3-$4" >&2
+        exit 2
+    fi
+}
 num --packets "$packets" 1000 100000000
 num --scale "$scale" 0 20
 num --runs "$runs" 1 10
