@@ -14,7 +14,8 @@ import java.util.Map;
 /**
  * Turns a JMH CSV result file ({@code -rf csv}) of these benchmarks into a readable table: the
  * score with JMH's 99.9% error, payload bytes per second derived from the {@code size} parameter,
- * the ratio to the naive baseline measured in the same run, and the frame-parser targets.
+ * the ratio to the baseline measured in the same run (the naive parser or validator; the bare JCE
+ * cipher for {@code TlsDecryptBenchmark}, whose bytes are plaintext bytes), and the frame-parser targets.
  *
  * <p>Decimal units: 1 MB/s = 10^6 B/s, 1 GB/s = 10^9 B/s. Run: {@code java -cp
  * bench/target/benchmarks.jar dev.wsdebug.bench.Summary results.csv}.
@@ -22,7 +23,9 @@ import java.util.Map;
 public final class Summary {
     private static final double TARGET_BYTES_16K = 2e9;
     private static final double TARGET_FRAMES_16B = 5e6;
-    private static final List<String> METHOD_ORDER = List.of("naive", "wsdebug", "jdk");
+    private static final List<String> METHOD_ORDER = List.of("naive", "jce", "wsdebug", "jdk");
+    /** The baseline of each class that has one: the ratio column divides by it. */
+    private static final List<String> BASELINES = List.of("naive", "jce");
 
     private record Row(String clazz, String method, String params, int size, int samples, double score,
                        double error) {
@@ -69,7 +72,7 @@ public final class Summary {
             Row r = new Row(clazz, bench.substring(dot + 1), params.toString(), size, Integer.parseInt(f.get(3)),
                     Double.parseDouble(f.get(4)), parseError(f.get(5)));
             rows.add(r);
-            if (r.method().equals("naive")) {
+            if (BASELINES.contains(r.method())) {
                 baselines.put(r.key(), r);
             }
         }
@@ -83,17 +86,20 @@ public final class Summary {
             if (!r.clazz().equals(clazz)) {
                 clazz = r.clazz();
                 boolean frames = clazz.equals("FrameParseBenchmark");
-                System.out.printf(Locale.ROOT, "%n%s (score = %s; payload B/s = score x size)%n", clazz,
-                        frames ? "frames/s" : "validations/s");
-                System.out.printf(Locale.ROOT, "%-9s %-22s %3s %26s %24s %10s%n", "method", "params", "n",
-                        frames ? "frames/s (± 99.9% err)" : "ops/s (± 99.9% err)", "payload MB/s (± err)",
-                        "vs naive");
+                boolean tls = clazz.equals("TlsDecryptBenchmark");
+                System.out.printf(Locale.ROOT, "%n%s (score = %s; %s B/s = score x size)%n", clazz,
+                        frames ? "frames/s" : tls ? "records/s" : "validations/s", tls ? "plaintext" : "payload");
+                System.out.printf(Locale.ROOT, "%-9s %-" + (tls ? 58 : 22) + "s %3s %26s %24s %10s%n", "method",
+                        "params", "n", frames ? "frames/s (± 99.9% err)" : tls ? "records/s (± 99.9% err)"
+                                : "ops/s (± 99.9% err)", tls ? "plaintext MB/s (± err)" : "payload MB/s (± err)",
+                        tls ? "vs jce" : "vs naive");
             }
             Row base = baselines.get(r.key());
             String ratio = base == null || r == base ? "" : String.format(Locale.ROOT, "%.2fx", r.score() / base.score());
             String bytes = r.size() < 0 ? "" : String.format(Locale.ROOT, "%.1f ± %.1f",
                     r.score() * r.size() / 1e6, r.error() * r.size() / 1e6);
-            System.out.printf(Locale.ROOT, "%-9s %-22s %3d %26s %24s %10s%n", r.method(), r.params(), r.samples(),
+            System.out.printf(Locale.ROOT, "%-9s %-" + (r.clazz().equals("TlsDecryptBenchmark") ? 58 : 22)
+                            + "s %3d %26s %24s %10s%n", r.method(), r.params(), r.samples(),
                     String.format(Locale.ROOT, "%.0f ± %.0f", r.score(), r.error()), bytes, ratio);
             if (r.clazz().equals("FrameParseBenchmark") && r.method().equals("wsdebug")) {
                 if (r.size() == 16384) {
