@@ -149,4 +149,17 @@ class JsonLinesSinkTest {
         assertThat(none.get("response").isNull()).isTrue();
         assertThat(none.get("durationMs").decimalValue()).isEqualByComparingTo("10000");
     }
+
+    @Test
+    void secondsPrintAsBigDecimalDoes() {
+        long[] samples = {0, 1, 999_999, 1_000_000, -1, -1_000_001, 1_733_000_000_123_456L, Long.MAX_VALUE / 2};
+        for (long micros : samples) {
+            assertThat(JsonLinesSink.seconds(micros)).isEqualTo(java.math.BigDecimal.valueOf(micros, 6).toPlainString());
+        }
+        java.util.Random r = new java.util.Random(7);
+        for (int i = 0; i < 1000; i++) {
+            long micros = r.nextLong() >> r.nextInt(40);
+            assertThat(JsonLinesSink.seconds(micros)).isEqualTo(java.math.BigDecimal.valueOf(micros, 6).toPlainString());
+        }
+    }
 }

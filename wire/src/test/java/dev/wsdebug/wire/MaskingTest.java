@@ -74,5 +74,10 @@ class MaskingTest {
         assertThat(Masking.keyHex(0x37fa213d)).isEqualTo("37fa213d");
         assertThat(Masking.keyHex(0)).isEqualTo("00000000");
         assertThat(Masking.keyHex(0xff000001)).isEqualTo("ff000001");
+        Random r = new Random(55);
+        for (int i = 0; i < 1000; i++) {
+            int key = r.nextInt();
+            assertThat(Masking.keyHex(key)).isEqualTo(String.format("%08x", key));
+        }
     }
 }

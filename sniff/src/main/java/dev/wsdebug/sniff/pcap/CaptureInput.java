@@ -2,6 +2,7 @@ package dev.wsdebug.sniff.pcap;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Arrays;
 
 /**
  * The capture stream and how far into it the reader is: error messages name byte offsets, and a
@@ -36,10 +37,21 @@ final class CaptureInput {
      * actually arrive, not with {@code n}, so a damaged length cannot allocate gigabytes.
      */
     byte[] read(int n) throws IOException {
+        if (n <= EXACT_READ) {
+            // the common case (a packet, a block): one array of the right size, filled in place;
+            // InputStream.readNBytes(int) would collect it in 8 KiB pieces and copy them again
+            byte[] b = new byte[n];
+            int got = in.readNBytes(b, 0, n);
+            offset += got;
+            return got == n ? b : Arrays.copyOf(b, got);
+        }
         byte[] b = in.readNBytes(n);
         offset += b.length;
         return b;
     }
+
+    /** Lengths up to this are allocated before the bytes arrive: no more than a jumbo frame's worth. */
+    private static final int EXACT_READ = 256 * 1024;
 
     /** Discards {@code n} bytes; returns how many there were (fewer at the end of the stream). */
     long skip(long n) throws IOException {

@@ -191,7 +191,7 @@ class FragmentTest {
         assertThat(feed(otherId, 0)).isNull();
         TcpSegment s = feed(first, 0);
         assertThat(s).isNotNull();
-        assertThat(s.src()).hasToString("[2001:db8:0:0:0:0:0:1]:5000");
+        assertThat(s.src()).hasToString("[2001:db8::1]:5000");
         assertThat(s.payload()).isEqualTo(DATA);
         assertThat(decoder.otherPackets()).isEqualTo(2); // their next header (60) is not TCP itself
         assertThat(decoder.tcpPackets()).isEqualTo(1);

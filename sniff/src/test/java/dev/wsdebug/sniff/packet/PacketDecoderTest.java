@@ -68,7 +68,7 @@ class PacketDecoderTest {
     }
 
     private static void assertHello6(TcpSegment s) {
-        assertHello(s, "[2001:db8:0:0:0:0:0:1]:40000", "[2001:db8:0:0:0:0:0:2]:80");
+        assertHello(s, "[2001:db8::1]:40000", "[2001:db8::2]:80");
     }
 
     @Test

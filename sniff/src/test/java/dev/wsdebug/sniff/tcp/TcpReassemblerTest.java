@@ -524,7 +524,7 @@ class TcpReassemblerTest {
         tcp.segment(seg(3, v6c, v6s, 2, 10, ACK, "q"));
         tcp.segment(seg(4, v6s, v6c, 10, 3, ACK, "r"));
         assertThat(rec.events).containsExactly(
-                "1 opened [2001:db8:0:0:0:0:0:1]:5555 [2001:db8:0:0:0:0:0:2]:443 client=A",
+                "1 opened [2001:db8::1]:5555 [2001:db8::2]:443 client=A",
                 "1 A data #3 @30 q",
                 "1 B data #4 @40 r");
     }
