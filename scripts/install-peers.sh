@@ -10,6 +10,8 @@
 #   KeyUpdate (s_client)
 #   headless Chromium and NSS's certutil (Debian packages chromium, libnss3-tools), for the
 #   browser through the intercepting proxy
+#   chromedriver (Debian package chromium-driver, the same version as chromium), for the Selenium
+#   tests of the web UI
 # Safe to run again: it only installs what is absent.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -29,6 +31,9 @@ if ! command -v openssl >/dev/null 2>&1; then
 fi
 if ! command -v chromium >/dev/null 2>&1; then
   apt_packages+=(chromium)
+fi
+if ! command -v chromedriver >/dev/null 2>&1; then
+  apt_packages+=(chromium-driver)
 fi
 if ! command -v certutil >/dev/null 2>&1; then
   apt_packages+=(libnss3-tools)
@@ -56,3 +61,4 @@ tshark_version="$(tshark --version 2>/dev/null || true)"
 echo "install-peers: ${tshark_version%%$'\n'*}" >&2
 echo "install-peers: $(openssl version 2>/dev/null)" >&2
 echo "install-peers: $(chromium --version 2>/dev/null | head -n 1)" >&2
+echo "install-peers: $(chromedriver --version 2>/dev/null | head -n 1)" >&2
