@@ -91,21 +91,17 @@ final class LiveUi {
         };
     }
 
+    /** Lets the page inject into the proxy's connections. */
+    void injector(dev.wsdebug.ui.Injector i) {
+        capture.injector(i);
+    }
+
     void close() {
         server.close();
     }
 
     /** Deletes a temporary capture (and SQLite's files beside it); null: nothing to do. */
     static void deleteTemporary(Path p) {
-        if (p == null) {
-            return;
-        }
-        for (String suffix : new String[]{"", "-wal", "-shm"}) {
-            try {
-                Files.deleteIfExists(Path.of(p + suffix));
-            } catch (IOException ignored) {
-                // in the temporary directory: the system cleans it eventually
-            }
-        }
+        dev.wsdebug.ui.Captures.deleteQuietly(p);
     }
 }

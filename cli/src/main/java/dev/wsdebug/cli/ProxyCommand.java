@@ -171,7 +171,22 @@ final class ProxyCommand implements Callable<Integer> {
         EventSink shown = quiet ? view : new SynchronizedSink(view);
         EventSink recording = store == null ? EventSink.all(shown, metrics) : ui == null
                 ? EventSink.all(shown, metrics, store) : EventSink.all(shown, metrics, store, ui.notifier());
+        o.injectable = ui != null;
         WsProxy proxy = new WsProxy(o, recording);
+        if (ui != null) {
+            ui.injector(new dev.wsdebug.ui.Injector() {
+                @Override
+                public String inject(String conn, boolean toServer, int opcode, byte[] payload) {
+                    return proxy.inject(conn, toServer ? dev.wsdebug.wire.Direction.C2S : dev.wsdebug.wire.Direction.S2C,
+                            opcode, payload);
+                }
+
+                @Override
+                public boolean open(String conn) {
+                    return proxy.injectable(conn);
+                }
+            });
+        }
         if (metricsPort != null) {
             LoadGauges.register(metrics.registry(), proxy.load());
             metricsServer = new MetricsServer(metrics.registry(), metricsPort);

@@ -88,7 +88,9 @@ final class Api {
         switch (p.get(0)) {
             case "connections" -> {
                 if (p.size() == 1) {
-                    return Reply.ok(b.connections());
+                    ObjectNode grid = b.connections();
+                    grid.get("connections").forEach(row -> sessions.mark(cap, (ObjectNode) row));
+                    return Reply.ok(grid);
                 }
                 String conn = p.get(1);
                 if (p.size() == 2) {

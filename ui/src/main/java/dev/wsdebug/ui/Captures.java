@@ -138,6 +138,13 @@ public final class Captures implements AutoCloseable {
         return c;
     }
 
+    /** Stops showing a capture and closes it. */
+    public synchronized void remove(OpenCapture c) {
+        if (byId.remove(c.id()) != null) {
+            c.close();
+        }
+    }
+
     public synchronized OpenCapture get(String id) {
         return byId.get(id);
     }
@@ -160,12 +167,16 @@ public final class Captures implements AutoCloseable {
         return s != null && s.startsWith("cannot ") ? "C" + s.substring(1) : s;
     }
 
-    private static void deleteQuietly(Path p) {
-        for (String suffix : new String[]{"", "-wal", "-shm"}) {
+    /** Deletes a temporary capture store with the files SQLite keeps beside it; null: nothing. */
+    public static void deleteQuietly(Path p) {
+        if (p == null) {
+            return;
+        }
+        for (String suffix : new String[]{"", "-wal", "-shm", "-journal"}) {
             try {
                 Files.deleteIfExists(Path.of(p + suffix));
             } catch (IOException ignored) {
-                // temporary
+                // in the temporary directory: the system cleans it up eventually
             }
         }
     }

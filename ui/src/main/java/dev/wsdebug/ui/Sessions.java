@@ -235,11 +235,67 @@ class Sessions implements AutoCloseable {
     }
 
     Reply inject(OpenCapture cap, String conn, byte[] body) {
-        return Reply.error(409, "Capture " + cap.id() + " is not a live proxy: there is nothing to inject into.");
+        Injector injector = cap.injector();
+        if (injector == null) {
+            return Reply.error(409, "Capture " + cap.id() + " is not a live proxy: there is nothing to inject into.");
+        }
+        JsonNode req = json(body);
+        String to = req.path("to").asText("");
+        if (!to.equals("client") && !to.equals("server")) {
+            return Reply.error(400, "to is client or server, not '" + to + "'.");
+        }
+        int opcode;
+        byte[] payload;
+        if (req.has("resend")) {
+            JsonNode item = cap.browser().item(conn, req.path("resend").asLong());
+            if (item == null) {
+                return Reply.error(404, "Connection " + conn + " has no item " + req.path("resend").asText() + " to resend.");
+            }
+            opcode = item.path("opcode").asInt();
+            payload = java.util.Base64.getDecoder().decode(item.path("base64").asText(""));
+            if (opcode == 8) {
+                return Reply.error(400, "A close frame cannot be injected (a fault rule can close a connection).");
+            }
+        } else {
+            String type = req.path("type").asText("text");
+            String data = req.path("data").asText("");
+            switch (type) {
+                case "text", "json" -> {
+                    opcode = 1;
+                    payload = data.getBytes(StandardCharsets.UTF_8);
+                }
+                case "binary" -> {
+                    opcode = 2;
+                    payload = bytes(data, req.path("encoding").asText("hex"));
+                }
+                case "ping", "pong" -> {
+                    opcode = type.equals("ping") ? 9 : 10;
+                    payload = bytes(data, req.path("encoding").asText("text"));
+                    if (payload.length > 125) {
+                        return Reply.error(400, "A " + type + " carries at most 125 bytes, not " + payload.length + ".");
+                    }
+                }
+                default -> {
+                    return Reply.error(400, "type is text, json, binary, ping or pong, not " + type + ".");
+                }
+            }
+        }
+        String why = injector.inject(conn, to.equals("server"), opcode, payload);
+        if (why != null) {
+            return Reply.error(409, why);
+        }
+        live.changed(cap.id(), conn, -1);
+        ObjectNode ok = Reply.JSON.createObjectNode();
+        ok.put("ok", true);
+        return Reply.json(202, ok);
     }
 
     /** Adds what only a live session knows to a connection row. */
     ObjectNode mark(OpenCapture cap, ObjectNode row) {
+        Injector injector = cap.injector();
+        if (injector != null) {
+            row.put("injectable", injector.open(row.path("conn").asText()));
+        }
         if (cap == capture) {
             Session s = byConn.get(row.path("conn").asText());
             ClientSession open = s == null ? null : s.open;
@@ -259,14 +315,9 @@ class Sessions implements AutoCloseable {
         }
         byConn.clear();
         if (store != null) {
+            captures.remove(capture); // its reader first: the store's close needs the database to itself
             store.close();
-            for (String suffix : new String[]{"", "-wal", "-shm"}) {
-                try {
-                    Files.deleteIfExists(Path.of(storeFile + suffix));
-                } catch (IOException ignored) {
-                    // temporary
-                }
-            }
+            Captures.deleteQuietly(storeFile);
         }
     }
 }
