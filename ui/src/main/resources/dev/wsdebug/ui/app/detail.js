@@ -184,24 +184,33 @@ function rawPane(pane) {
 function frames(pane) {
   const fl = item.frameList || [];
   const row = connRow();
-  const cols = ['seq', 'time', 'FIN', 'RSV1', 'RSV2', 'RSV3', 'opcode', 'type', 'mask', 'key', 'hdr', 'len enc', 'payload', 'offset', 'close', 'packets'];
-  const t = el('table', { class: 'frames', 'data-testid': 'frames-table' }, el('tr', {}, cols.map((c) => el('th', { text: c }))));
-  for (const f of fl) {
-    t.append(el('tr', { dataset: { seq: f.seq } }, [
-      f.seq,
-      row ? fmt.offset(f.t - row.t) : fmt.clock(f.t),
-      +!!f.fin, +!!f.rsv1, +!!f.rsv2, +!!f.rsv3,
-      '0x' + (f.opcode ?? 0).toString(16),
-      f.type,
-      yesNo(f.masked),
-      f.maskKey || '',
-      f.headerLength,
-      f.lengthEncoding,
-      fmt.count(f.payloadLength),
-      f.offset ?? '',
-      f.closeCode !== null && f.closeCode !== undefined ? `${f.closeCode}${f.closeReason ? ' ' + JSON.stringify(f.closeReason) : ''}` : '',
-      f.packets ? f.packets.join(', ') : '',
-    ].map((v) => el('td', { text: v === undefined || v === null ? '' : String(v) }))));
+  // Fields down, one column per frame: most items have 1–3 frames, and names read better.
+  const fields = [
+    ['seq', (f) => f.seq],
+    ['time', (f) => (row ? fmt.offset(f.t - row.t) : fmt.clock(f.t))],
+    ['FIN', (f) => +!!f.fin],
+    ['RSV1', (f) => +!!f.rsv1],
+    ['RSV2', (f) => +!!f.rsv2],
+    ['RSV3', (f) => +!!f.rsv3],
+    ['opcode', (f) => '0x' + (f.opcode ?? 0).toString(16)],
+    ['type', (f) => f.type],
+    ['masked', (f) => yesNo(f.masked)],
+    ['mask key', (f) => f.maskKey || ''],
+    ['header length', (f) => f.headerLength],
+    ['length encoding', (f) => f.lengthEncoding],
+    ['payload length', (f) => fmt.count(f.payloadLength)],
+    ['offset', (f) => f.offset ?? ''],
+    ['close', (f) => (f.closeCode !== null && f.closeCode !== undefined ? `${f.closeCode}${f.closeReason ? ' ' + JSON.stringify(f.closeReason) : ''}` : '')],
+    ['violations', (f) => (f.violations || []).map((v) => v.rule).join(', ')],
+    ['packets', (f) => (f.packets ? f.packets.join(', ') : '')],
+  ];
+  const t = el('table', { class: 'frames', 'data-testid': 'frames-table' });
+  t.append(el('tr', {}, el('th', { text: 'frame' }), fl.map((f, i) => el('th', { text: String(i + 1) }))));
+  for (const [name, get] of fields) {
+    t.append(el('tr', { dataset: { field: name } }, el('th', { text: name }), fl.map((f) => {
+      const v = get(f);
+      return el('td', { text: v === undefined || v === null ? '' : String(v) });
+    })));
   }
   pane.append(t);
   for (const f of fl) {

@@ -13,6 +13,14 @@ export function count(n) {
   return n.toLocaleString('en-US');
 }
 
+/** 1234567 as 1.2M: badges where space is short (the full number goes in the title). */
+export function compact(n) {
+  if (n < 10000) return String(n);
+  if (n < 1e6) return Math.round(n / 1000) + 'k';
+  if (n < 1e9) return (n / 1e6).toFixed(n < 1e7 ? 1 : 0) + 'M';
+  return (n / 1e9).toFixed(1) + 'G';
+}
+
 const pad = (n, w = 2) => String(n).padStart(w, '0');
 
 /** Epoch seconds (with microseconds) as local HH:MM:SS.uuuuuu. */

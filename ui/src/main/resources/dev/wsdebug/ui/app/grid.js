@@ -8,7 +8,7 @@ import { state, emit, on } from './state.js';
 
 const COLUMNS = [
   { key: 'n', title: '#', num: true, value: (c) => c.n },
-  { key: 't', title: 'Start', value: (c) => c.t, text: (c) => fmt.dateTime(c.t) },
+  { key: 't', title: 'Start', value: (c) => c.t, text: (c) => fmt.clock(c.t), tip: (c) => fmt.dateTime(c.t) },
   { key: 'method', title: 'Method', value: (c) => c.method || '' },
   { key: 'url', title: 'URL', value: (c) => c.url || '' },
   { key: 'status', title: 'Status', num: true, value: (c) => c.status ?? -1, text: (c) => (c.status ?? '') + '' },
@@ -71,6 +71,9 @@ export function initGrid() {
     apply();
   });
   $('#grid-body').addEventListener('keydown', onKey);
+  $('#grid-body').addEventListener('scroll', () => {
+    head.parentElement.scrollLeft = $('#grid-body').scrollLeft;
+  }, { passive: true });
   $('#grid-body').tabIndex = 0;
   on('conns', apply);
   on('conn', () => list.refresh());
@@ -141,13 +144,13 @@ function renderRow(r, i) {
     if (col.key === 'messages') {
       clear(cell);
       if (c.kind === 'ws') {
-        cell.append(el('span', { class: 'badge', 'data-testid': 'msg-badge', title: 'Open the messages', text: `${fmt.count(c.sent?.messages ?? 0)} ↑ / ${fmt.count(c.received?.messages ?? 0)} ↓` }));
+        cell.append(el('span', { class: 'badge', 'data-testid': 'msg-badge', text: `${fmt.compact(c.sent?.messages ?? 0)} ↑ / ${fmt.compact(c.received?.messages ?? 0)} ↓`, title: `${fmt.count(c.sent?.messages ?? 0)} sent, ${fmt.count(c.received?.messages ?? 0)} received: open the messages` }));
       }
       return;
     }
     const text = col.text ? col.text(c) : String(col.value(c) ?? '');
     cell.textContent = text;
-    cell.title = col.key === 'close' && c.close?.reason ? `${text} "${c.close.reason}"` : text;
+    cell.title = col.tip ? col.tip(c) : col.key === 'close' && c.close?.reason ? `${text} "${c.close.reason}"` : text;
   });
   r.cells[4].className = 'num' + (c.status && c.status !== 101 && c.status >= 300 ? ' st-bad' : '');
   r.cells[13].className = 'res-' + (c.result || '');

@@ -20,7 +20,8 @@ export function disposeTimeline() {
 
 /** Fetches and draws; `jump(seq)` selects an item in the messages pane. */
 export async function renderTimeline(host, legend, cid, conn, jump) {
-  const width = Math.max(300, host.clientWidth - 12);
+  // Leave room for the pane's vertical scrollbar, so the charts never scroll sideways.
+  const width = Math.max(300, host.clientWidth - 28);
   const buckets = Math.max(10, Math.min(2000, Math.floor(width / 3)));
   const tl = await getJson(`/api/captures/${enc(cid)}/connections/${enc(conn)}/timeline` + query({ buckets }));
   disposeTimeline();
@@ -34,15 +35,20 @@ export async function renderTimeline(host, legend, cid, conn, jump) {
   const s2c = css('--s2c');
   const fg = css('--fg');
   const grid = css('--line');
-  const axis = () => ({ stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid } });
+  const axis = () => ({ stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, font: '11px system-ui, sans-serif' });
   const markers = (u) => drawMarkers(u, tl);
-  const height = Math.max(110, Math.floor((host.clientHeight || 420) / 3) - 30);
+  const pane = host.parentElement;
+  const nCharts = (tl.pings || []).some((p) => p.rttMs !== null && p.rttMs !== undefined) ? 3 : 2;
+  // uPlot's height includes the axes; its title and legend take about 45 px more.
+  const height = Math.max(150, Math.floor((pane.clientHeight - 30) / nCharts) - 45);
+  const span = tl.end - tl.start;
+  const xValues = (u, splits) => splits.map((v) => (v === null ? '' : span < 20 ? fmt.clock(v).slice(3, 12) : fmt.clock(v).slice(0, 8)));
   const common = (title) => ({
     title,
     width,
     height,
     scales: { x: { time: true, range: [tl.start, Math.max(tl.end, tl.start + step)] } },
-    axes: [axis(), { ...axis(), size: 60 }],
+    axes: [{ ...axis(), values: xValues }, { ...axis(), size: 60 }],
     cursor: { sync: { key: 'wsdebug-tl' }, drag: { x: false, y: false } },
     hooks: { draw: [markers] },
     legend: { live: true },
@@ -50,19 +56,19 @@ export async function renderTimeline(host, legend, cid, conn, jump) {
   const stepped = uPlot.paths.stepped({ align: 1 });
   charts.push(new uPlot({
     ...common('Messages per second'),
-    series: [{}, { label: '↑ c2s msg/s', stroke: c2s, width: 1.5, paths: stepped }, { label: '↓ s2c msg/s', stroke: s2c, width: 1.5, paths: stepped }],
+    series: [{ value: (u, v) => (v === null ? '--' : fmt.clock(v)) }, { label: '↑ c2s msg/s', stroke: c2s, width: 1.5, paths: stepped }, { label: '↓ s2c msg/s', stroke: s2c, width: 1.5, paths: stepped }],
   }, [xs, perS(tl.c2s.messages), perS(tl.s2c.messages)], host));
   charts.push(new uPlot({
     ...common('Bytes per second'),
-    series: [{}, { label: '↑ c2s B/s', stroke: c2s, width: 1.5, paths: stepped, value: (u, v) => (v === null ? '' : fmt.bytes(v) + '/s') },
+    series: [{ value: (u, v) => (v === null ? '--' : fmt.clock(v)) }, { label: '↑ c2s B/s', stroke: c2s, width: 1.5, paths: stepped, value: (u, v) => (v === null ? '' : fmt.bytes(v) + '/s') },
       { label: '↓ s2c B/s', stroke: s2c, width: 1.5, paths: stepped, value: (u, v) => (v === null ? '' : fmt.bytes(v) + '/s') }],
-    axes: [axis(), { ...axis(), size: 70, values: (u, vals) => vals.map((v) => fmt.bytes(v)) }],
+    axes: [{ ...axis(), values: xValues }, { ...axis(), size: 70, values: (u, vals) => vals.map((v) => fmt.bytes(v)) }],
   }, [xs, tl.c2s.bytes.map((v) => v / step), tl.s2c.bytes.map((v) => v / step)], host));
   const pings = (tl.pings || []).filter((p) => p.rttMs !== null && p.rttMs !== undefined).sort((a, b) => a.t - b.t);
   if (pings.length) {
     charts.push(new uPlot({
       ...common('Ping round trip (ms)'),
-      series: [{}, { label: 'RTT ms', stroke: css('--accent'), width: 1, points: { show: true, size: 5 } }],
+      series: [{ value: (u, v) => (v === null ? '--' : fmt.clock(v)) }, { label: 'RTT ms', stroke: css('--accent'), width: 1, points: { show: true, size: 5 } }],
     }, [pings.map((p) => p.t), pings.map((p) => p.rttMs)], host));
   }
   for (const u of charts) {
@@ -82,7 +88,7 @@ function drawMarkers(u, tl) {
   const ctx = u.ctx;
   const { top, height } = u.bbox;
   ctx.save();
-  ctx.font = `${Math.round(10 * devicePixelRatio)}px sans-serif`;
+  ctx.font = `${Math.round(10 * devicePixelRatio)}px system-ui, sans-serif`;
   for (const g of tl.gaps || []) {
     // A gap's t is when the silence ended (the frame with its seq); it began durationMs before.
     const x1 = u.valToPos(g.t, 'x', true);
