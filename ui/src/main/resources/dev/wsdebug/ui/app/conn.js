@@ -40,6 +40,8 @@ export async function load(quiet = false) {
   if (!quiet) {
     state.connDetail = row ? { ...row } : null;
     renderCard();
+    // A refused upgrade has no messages: what went wrong is in the handshake.
+    if (row && row.result === 'failed' && tab === 'messages') showTab('handshake');
   }
   const d = await guard(getJson(`/api/captures/${enc(state.cid)}/connections/${enc(conn)}`));
   if (my !== token || !d) return;
