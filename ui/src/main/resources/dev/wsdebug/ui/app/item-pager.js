@@ -42,6 +42,13 @@ export class ItemPager {
     return known + (more ? 1 : 0);
   }
 
+  /** Rows whose position is known (pages discovered so far). */
+  get discovered() {
+    let known = 0;
+    for (const p of this.pages) if (p.count !== null) known += p.count;
+    return known;
+  }
+
   get complete() {
     const last = this.pages[this.pages.length - 1];
     return last.count !== null && last.next === null;

@@ -148,6 +148,9 @@ function onPagerChange(p) {
   let text = total !== null ? `${fmt.count(total)} rows` : `${fmt.count(p.length - (p.complete ? 0 : 1))} matching rows${p.complete ? '' : ' so far'}`;
   if (p.textFiltered) text += ` (scanned ${fmt.count(p.scanned)})`;
   if (selIndex >= 0) text = `row ${fmt.count(selIndex + 1)} of ` + text;
+  // Reaching a far row the first time walks the pages before it: say how far it got.
+  const [first] = list.visibleRange();
+  if (!p.complete && first > p.discovered) text += ` · reading… ${fmt.count(p.discovered)} rows read`;
   $('#msg-foot').textContent = text;
 }
 
