@@ -2,6 +2,7 @@ package dev.wsdebug.cli;
 
 import dev.wsdebug.capture.EventSink;
 import dev.wsdebug.capture.export.ExportFormat;
+import dev.wsdebug.sniff.CaptureInputs;
 import dev.wsdebug.sniff.DecodeOptions;
 import dev.wsdebug.sniff.tls.KeyLog;
 import picocli.CommandLine.ArgGroup;

@@ -5,6 +5,7 @@ import dev.wsdebug.capture.EventSink;
 import dev.wsdebug.capture.JsonLinesSink;
 import dev.wsdebug.capture.TranscriptPrinter;
 import dev.wsdebug.capture.store.CaptureStore;
+import dev.wsdebug.sniff.CaptureInputs;
 import dev.wsdebug.sniff.DecodeOptions;
 import dev.wsdebug.sniff.tls.KeyLog;
 import picocli.CommandLine.Command;

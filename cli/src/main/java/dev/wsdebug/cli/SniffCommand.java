@@ -7,6 +7,7 @@ import dev.wsdebug.capture.SynchronizedSink;
 import dev.wsdebug.capture.TranscriptPrinter;
 import dev.wsdebug.capture.store.CaptureStore;
 import dev.wsdebug.sniff.CaptureDecoder;
+import dev.wsdebug.sniff.CaptureInputs;
 import dev.wsdebug.sniff.DecodeOptions;
 import dev.wsdebug.sniff.LiveCapture;
 import dev.wsdebug.sniff.pcap.CaptureFiles;

@@ -513,16 +513,10 @@ public final class CaptureReader implements AutoCloseable {
         }
         List<Cursor> cursors = new ArrayList<>();
         try {
-            cursors.add(new Cursor(db, "SELECT ord, conn, t, transport, url, request, response, status, upgraded, valid,"
-                    + " accept_expected, accept_actual, accept_valid, subprotocol, extensions, deflate, problems, client, server"
-                    + " FROM handshakes WHERE conn = ? AND ord > " + afterOrd + " ORDER BY ord", c.conn(),
+            cursors.add(new Cursor(db, HANDSHAKE_COLUMNS + " WHERE conn = ? AND ord > " + afterOrd + " ORDER BY ord", c.conn(),
                     CaptureReader::handshake));
-            cursors.add(new Cursor(db, "SELECT ord, conn, t, dir, seq, offset, fin, rsv1, rsv2, rsv3, opcode, masked, mask_key,"
-                    + " header_length, length_encoding, payload_length, control_payload, control_payload IS NULL, violations"
-                    + " FROM frames WHERE conn = ? AND seq > " + afterSeq + " ORDER BY ord", c.conn(), CaptureReader::frame));
-            cursors.add(new Cursor(db, "SELECT ord, conn, t, dir, seq, opcode, frames, compressed, wire_length, length,"
-                    + " payload, truncated, sha256, utf8_invalid_at, first_offset, violations"
-                    + " FROM messages WHERE conn = ? AND seq > " + afterSeq + " ORDER BY ord", c.conn(),
+            cursors.add(new Cursor(db, FRAME_COLUMNS + " WHERE conn = ? AND seq > " + afterSeq + " ORDER BY ord", c.conn(), CaptureReader::frame));
+            cursors.add(new Cursor(db, MESSAGE_COLUMNS + " WHERE conn = ? AND seq > " + afterSeq + " ORDER BY ord", c.conn(),
                     CaptureReader::message));
             cursors.add(new Cursor(db, "SELECT ord, conn, t, kind, message FROM errors WHERE conn = ? AND ord > " + afterOrd
                     + " ORDER BY ord", c.conn(), rs -> new ErrorEvent(rs.getString(2), rs.getLong(3), rs.getString(4),
@@ -676,7 +670,24 @@ public final class CaptureReader implements AutoCloseable {
 
     // ---- rows back into events ---------------------------------------------------------------
 
-    private static HandshakeEvent handshake(ResultSet rs) throws SQLException {
+    /** The columns {@link #handshake(ResultSet)} reads, ord first. */
+    static final String HANDSHAKE_COLUMNS = "SELECT ord, conn, t, transport, url, request, response, status, upgraded,"
+            + " valid, accept_expected, accept_actual, accept_valid, subprotocol, extensions, deflate, problems, client,"
+            + " server FROM handshakes";
+    /** The columns {@link #frame(ResultSet)} reads, ord first. */
+    static final String FRAME_COLUMNS = "SELECT ord, conn, t, dir, seq, offset, fin, rsv1, rsv2, rsv3, opcode, masked,"
+            + " mask_key, header_length, length_encoding, payload_length, control_payload, control_payload IS NULL,"
+            + " violations FROM frames";
+    /** The columns {@link #message(ResultSet)} reads, ord first. */
+    static final String MESSAGE_COLUMNS = "SELECT ord, conn, t, dir, seq, opcode, frames, compressed, wire_length,"
+            + " length, payload, truncated, sha256, utf8_invalid_at, first_offset, violations FROM messages";
+
+    /** The database, for the queries of {@link CaptureBrowser} (one connection: callers serialise). */
+    Connection db() {
+        return db;
+    }
+
+    static HandshakeEvent handshake(ResultSet rs) throws SQLException {
         HandshakeResult result = null;
         Boolean valid = boolOrNull(rs, 10);
         if (valid != null) {
@@ -688,16 +699,16 @@ public final class CaptureReader implements AutoCloseable {
     }
 
     /** The columns {@link #http(ResultSet)} reads, ord first. */
-    private static final String HTTP_COLUMNS = "SELECT ord, conn, t, method, url, status, reason, request, response,"
+    static final String HTTP_COLUMNS = "SELECT ord, conn, t, method, url, status, reason, request, response,"
             + " request_body_length, response_body_length, duration_us FROM http";
 
-    private static HttpEvent http(ResultSet rs) throws SQLException {
+    static HttpEvent http(ResultSet rs) throws SQLException {
         return new HttpEvent(rs.getString(2), rs.getLong(3), rs.getString(4), rs.getString(5), rs.getInt(6),
                 rs.getString(7) == null ? "" : rs.getString(7), Codec.head(rs.getString(8)), Codec.head(rs.getString(9)),
                 rs.getLong(10), rs.getLong(11), rs.getLong(12));
     }
 
-    private static FrameEvent frame(ResultSet rs) throws SQLException {
+    static FrameEvent frame(ResultSet rs) throws SQLException {
         String key = rs.getString(13);
         byte[] control = rs.getBytes(17);
         if (rs.getInt(18) != 0) {
@@ -711,7 +722,7 @@ public final class CaptureReader implements AutoCloseable {
         return new FrameEvent(rs.getString(2), rs.getLong(3), Direction.fromId(rs.getString(4)), rs.getLong(5), f);
     }
 
-    private static MessageEvent message(ResultSet rs) throws SQLException {
+    static MessageEvent message(ResultSet rs) throws SQLException {
         byte[] payload = rs.getBytes(11);
         Long invalidAt = longOrNull(rs, 14);
         Message m = new Message(rs.getInt(6), rs.getInt(7), rs.getInt(8) != 0, rs.getLong(9), rs.getLong(10),
@@ -720,17 +731,17 @@ public final class CaptureReader implements AutoCloseable {
         return new MessageEvent(rs.getString(2), rs.getLong(3), Direction.fromId(rs.getString(4)), rs.getLong(5), m);
     }
 
-    private static Long longOrNull(ResultSet rs, int col) throws SQLException {
+    static Long longOrNull(ResultSet rs, int col) throws SQLException {
         long v = rs.getLong(col);
         return rs.wasNull() ? null : v;
     }
 
-    private static Integer intOrNull(ResultSet rs, int col) throws SQLException {
+    static Integer intOrNull(ResultSet rs, int col) throws SQLException {
         int v = rs.getInt(col);
         return rs.wasNull() ? null : v;
     }
 
-    private static Boolean boolOrNull(ResultSet rs, int col) throws SQLException {
+    static Boolean boolOrNull(ResultSet rs, int col) throws SQLException {
         int v = rs.getInt(col);
         return rs.wasNull() ? null : v != 0;
     }

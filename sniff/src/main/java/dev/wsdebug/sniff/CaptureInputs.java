@@ -1,12 +1,8 @@
-package dev.wsdebug.cli;
+package dev.wsdebug.sniff;
 
 import dev.wsdebug.capture.EventSink;
 import dev.wsdebug.capture.har.HarReader;
 import dev.wsdebug.capture.store.CaptureReader;
-import dev.wsdebug.sniff.CaptureDecoder;
-import dev.wsdebug.sniff.CaptureSummary;
-import dev.wsdebug.sniff.DecodeOptions;
-import dev.wsdebug.sniff.MergedPackets;
 import dev.wsdebug.sniff.pcap.CaptureFiles;
 import dev.wsdebug.sniff.pcap.Packet;
 import dev.wsdebug.sniff.pcap.PacketReader;
@@ -28,10 +24,10 @@ import java.util.List;
  * are replayed one after the other; all packet captures are merged by time and decoded as one
  * (so a session split over several files, or captured at two places, reads as one).
  */
-final class CaptureInputs implements AutoCloseable {
+public final class CaptureInputs implements AutoCloseable {
     /** A file that cannot be read as given: one sentence, exit 2. */
-    static final class Unreadable extends Exception {
-        Unreadable(String sentence) {
+    public static final class Unreadable extends Exception {
+        public Unreadable(String sentence) {
             super(sentence);
         }
     }
@@ -48,7 +44,7 @@ final class CaptureInputs implements AutoCloseable {
     }
 
     /** Opens and recognises every file; the first that cannot be read stops with its sentence. */
-    static CaptureInputs open(List<String> names) throws Unreadable {
+    public static CaptureInputs open(List<String> names) throws Unreadable {
         CaptureInputs in = new CaptureInputs();
         boolean stdinUsed = false;
         try {
@@ -111,7 +107,7 @@ final class CaptureInputs implements AutoCloseable {
     }
 
     /** Connections in the stores, and 2 for other inputs (their count is not known before reading). */
-    int connectionsHint() {
+    public int connectionsHint() {
         int n = 0;
         for (CaptureReader r : stores) {
             n += r.connections().size();
@@ -119,12 +115,12 @@ final class CaptureInputs implements AutoCloseable {
         return n + (inputs.size() - stores.size()) * 2;
     }
 
-    boolean hasPacketCaptures() {
+    public boolean hasPacketCaptures() {
         return inputs.stream().anyMatch(i -> i.kind == CaptureFiles.Kind.PCAP || i.kind == CaptureFiles.Kind.PCAPNG);
     }
 
     /** What the packet captures held (after {@link #replay}), or null without packet captures. */
-    CaptureSummary summary() {
+    public CaptureSummary summary() {
         return summary;
     }
 
@@ -136,7 +132,7 @@ final class CaptureInputs implements AutoCloseable {
      * @param warning called with a store's warning (not closed cleanly), before its events
      * @throws Unreadable when a file breaks off: the events before the break were sent
      */
-    void replay(EventSink sink, DecodeOptions options, java.util.function.Consumer<String> heading,
+    public void replay(EventSink sink, DecodeOptions options, java.util.function.Consumer<String> heading,
                 java.util.function.BiConsumer<CaptureReader, String> warning) throws Unreadable {
         int store = 0;
         boolean packetsDone = false;
@@ -247,7 +243,7 @@ final class CaptureInputs implements AutoCloseable {
         return sb.toString().trim() + (head.length > 8 ? " ..." : "");
     }
 
-    static String lower(String sentence) {
+    public static String lower(String sentence) {
         return sentence != null && sentence.startsWith("Cannot ") ? "c" + sentence.substring(1) : sentence;
     }
 
@@ -258,7 +254,7 @@ final class CaptureInputs implements AutoCloseable {
         return Character.toLowerCase(s.charAt(0)) + s.substring(1);
     }
 
-    static void printSummary(PrintStream out, CaptureSummary s) {
+    public static void printSummary(PrintStream out, CaptureSummary s) {
         if (s != null) {
             out.println("# " + s + ".");
         }

@@ -1,0 +1,129 @@
+package dev.wsdebug.cli;
+
+import dev.wsdebug.sniff.DecodeOptions;
+import dev.wsdebug.sniff.tls.KeyLog;
+import dev.wsdebug.ui.OpenCapture;
+import dev.wsdebug.ui.UiOptions;
+import dev.wsdebug.ui.UiServer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code wsdebug ui}: the web UI over capture files. */
+@Command(name = "ui",
+        sortOptions = false,
+        mixinStandardHelpOptions = true,
+        description = {"Open captures in a local web UI: a grid of connections, every message and control frame with"
+                + " its frames, bytes and decoded payload, the handshake explained, a timeline of each connection,"
+                + " and search across all of them. Takes what read takes: .wsdb captures, pcap and pcapng (with"
+                + " --keylog for wss://), HAR; more files can be opened from the page.", "",
+                "The server listens on 127.0.0.1 and prints a URL with a token that every request needs; keep it"
+                        + " to yourself. proxy --ui and sniff --ui show live traffic the same way.", ""})
+final class UiCommand implements Callable<Integer> {
+    @Parameters(arity = "0..*", paramLabel = "FILE", description = "Captures to open: .wsdb, pcap, pcapng or HAR.")
+    List<Path> files = new ArrayList<>();
+
+    @Option(names = "--port", paramLabel = "P", description = "Port to listen on (default: a free one).")
+    int port;
+
+    @Option(names = "--host", paramLabel = "ADDR", description = "Address to listen on. Default: ${DEFAULT-VALUE}."
+            + " Another address lets other machines reach the UI (they still need the token).")
+    String host = "127.0.0.1";
+
+    @Option(names = "--open", description = "Open the UI in the default browser.")
+    boolean open;
+
+    @Option(names = "--keylog", paramLabel = "FILE", description = "TLS secrets (NSS key log) to decrypt wss:// in packet captures.")
+    Path keylog;
+
+    @Option(names = "--assume-ws", paramLabel = "PORT", description = "Decode connections to this port of packet captures"
+            + " as WebSocket frames even without a captured handshake (repeatable).")
+    List<Integer> assumeWs = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+        PrintStream out = Terminal.stdout();
+        PrintStream err = Terminal.stderr();
+        DecodeOptions template = new DecodeOptions();
+        for (int p : assumeWs) {
+            if (p < 1 || p > 65535) {
+                return usage(err, "--assume-ws takes a TCP port (1-65535), not " + p + ".");
+            }
+        }
+        KeyLog keys = null;
+        if (keylog != null) {
+            try {
+                keys = KeyLog.read(keylog);
+            } catch (IOException | IllegalArgumentException e) {
+                return usage(err, "--keylog: " + e.getMessage());
+            }
+        }
+        if (port < 0 || port > 65535) {
+            return usage(err, "--port takes 0-65535, not " + port + ".");
+        }
+        KeyLog keysFinal = keys;
+        UiServer server;
+        try {
+            server = UiServer.start(new UiOptions().host(host).port(port), () -> {
+                DecodeOptions o = new DecodeOptions();
+                if (keysFinal != null) {
+                    o.keys = keysFinal;
+                }
+                o.assumeWebSocketPorts.addAll(assumeWs);
+                return o;
+            });
+        } catch (IllegalArgumentException e) {
+            return usage(err, lowerFirst(e.getMessage()));
+        }
+        for (Path f : files) {
+            try {
+                OpenCapture c = server.captures().open(f);
+                out.println("opened " + f + " (" + c.kind() + ")");
+            } catch (IllegalArgumentException e) {
+                server.close();
+                return usage(err, lowerFirst(e.getMessage()));
+            }
+        }
+        announce(server, host, open, out, err);
+        CountDownLatch stop = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stop.countDown();
+        }));
+        stop.await();
+        return 0;
+    }
+
+    /** Prints the URL (and a warning when others can reach it); opens a browser when asked. */
+    static void announce(UiServer server, String host, boolean open, PrintStream out, PrintStream err) {
+        if (!host.equals("127.0.0.1") && !host.equals("localhost") && !host.equals("::1")) {
+            err.println("wsdebug: warning: the UI listens on " + host + ", so other machines can reach it; anyone with"
+                    + " the URL's token can read every capture it shows and send messages.");
+        }
+        out.println("UI on " + server.url() + "  (Ctrl-C stops it)");
+        out.flush();
+        if (open) {
+            String why = Browser.open(server.url().toString());
+            if (why != null) {
+                err.println("wsdebug: cannot open a browser: " + why + " Open the URL above yourself.");
+            }
+        }
+    }
+
+    private static String lowerFirst(String s) {
+        return s == null || s.isEmpty() ? s : Character.toLowerCase(s.charAt(0)) + s.substring(1);
+    }
+
+    private static int usage(PrintStream err, String sentence) {
+        err.println("wsdebug ui: " + sentence);
+        return Main.USAGE;
+    }
+}

@@ -1,0 +1,236 @@
+package dev.wsdebug.ui;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.wsdebug.capture.EventSink;
+import dev.wsdebug.capture.export.ExportFormat;
+import dev.wsdebug.capture.store.CaptureBrowser;
+import dev.wsdebug.wire.Direction;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * The JSON API of {@code docs/UI-API.md}: routes a request to the capture it names and answers.
+ * Runs off the event loop (queries may take a while on a large capture).
+ */
+final class Api {
+    private final Captures captures;
+    private final Sessions sessions;
+
+    Api(Captures captures, Sessions sessions) {
+        this.captures = captures;
+        this.sessions = sessions;
+    }
+
+    /** A request as the API sees it. {@code upload} is the body saved to a file (POST /api/captures). */
+    record Call(String method, List<String> path, Map<String, List<String>> query, byte[] body, Path upload,
+                String uploadName) {
+        String param(String name) {
+            List<String> v = query.get(name);
+            return v == null || v.isEmpty() ? null : v.get(0);
+        }
+    }
+
+    Reply handle(Call c) {
+        List<String> p = c.path; // after "api"
+        try {
+            if (p.size() == 1 && p.get(0).equals("captures")) {
+                return c.method.equals("POST") ? open(c) : Reply.ok(captures.list());
+            }
+            if (p.size() >= 1 && p.get(0).equals("sessions")) {
+                return sessions.handle(c, p.subList(1, p.size()));
+            }
+            if (p.size() >= 3 && p.get(0).equals("captures")) {
+                OpenCapture cap = captures.get(p.get(1));
+                if (cap == null) {
+                    return Reply.error(404, "There is no capture " + p.get(1) + ".");
+                }
+                return capture(c, cap, p.subList(2, p.size()));
+            }
+            return Reply.error(404, "No such API path.");
+        } catch (BadRequest e) {
+            return Reply.error(400, e.getMessage());
+        } catch (IllegalArgumentException e) {
+            return Reply.error(400, e.getMessage());
+        } catch (IllegalStateException e) {
+            return Reply.error(500, e.getMessage());
+        }
+    }
+
+    static final class BadRequest extends RuntimeException {
+        BadRequest(String sentence) {
+            super(sentence);
+        }
+    }
+
+    private Reply open(Call c) {
+        String path = c.param("path");
+        OpenCapture cap;
+        if (path != null) {
+            cap = captures.open(Path.of(path));
+        } else if (c.upload != null) {
+            cap = captures.open(c.upload, c.uploadName == null ? "upload" : c.uploadName);
+        } else {
+            throw new BadRequest("Send the capture file as the body, or ?path= a file of this machine.");
+        }
+        return Reply.json(201, cap.entry(cap.browser().connectionCount()));
+    }
+
+    private Reply capture(Call c, OpenCapture cap, List<String> p) {
+        CaptureBrowser b = cap.browser();
+        switch (p.get(0)) {
+            case "connections" -> {
+                if (p.size() == 1) {
+                    return Reply.ok(b.connections());
+                }
+                String conn = p.get(1);
+                if (p.size() == 2) {
+                    if (c.method.equals("GET")) {
+                        ObjectNode row = b.connection(conn);
+                        return row == null ? noConnection(conn) : Reply.ok(sessions.mark(cap, row));
+                    }
+                }
+                if (p.size() == 3 && p.get(2).equals("inject") && c.method.equals("POST")) {
+                    return sessions.inject(cap, conn, c.body);
+                }
+                if (p.size() == 3 && p.get(2).equals("timeline")) {
+                    int buckets = intParam(c, "buckets", 400, 10, 2000);
+                    JsonNode t = b.timeline(conn, buckets);
+                    return t == null ? noConnection(conn) : Reply.ok(t);
+                }
+                if (p.size() >= 3 && p.get(2).equals("items")) {
+                    if (p.size() == 3) {
+                        return items(c, b, conn);
+                    }
+                    long seq = longParam(p.get(3), "item");
+                    if (p.size() == 4) {
+                        ObjectNode item = b.item(conn, seq);
+                        return item == null ? Reply.error(404, "Connection " + conn + " has no message or control frame "
+                                + seq + ".") : Reply.ok(item);
+                    }
+                    if (p.size() == 5 && p.get(4).equals("raw")) {
+                        byte[] raw = b.raw(conn, seq);
+                        return raw == null ? Reply.error(404, "The capture did not keep the wire bytes of item " + seq
+                                + ".") : Reply.bytes(raw, "application/octet-stream", null);
+                    }
+                }
+            }
+            case "search" -> {
+                String q = c.param("q");
+                if (q == null || q.isBlank()) {
+                    throw new BadRequest("Give the search words as ?q=.");
+                }
+                try {
+                    return Reply.ok(b.search(q, intParam(c, "limit", 200, 1, 1000)));
+                } catch (IllegalStateException e) {
+                    return Reply.error(409, e.getMessage());
+                }
+            }
+            case "export" -> {
+                return export(c, cap);
+            }
+            default -> {
+            }
+        }
+        return Reply.error(404, "No such API path.");
+    }
+
+    private static Reply noConnection(String conn) {
+        return Reply.error(404, "The capture has no connection " + conn + ".");
+    }
+
+    private static Reply items(Call c, CaptureBrowser b, String conn) {
+        String after = c.param("after");
+        long afterSeq = after == null || after.isEmpty() ? -1 : longParam(after, "after");
+        int limit = intParam(c, "limit", 200, 1, 1000);
+        String dir = c.param("dir");
+        Direction d = null;
+        if (dir != null && !dir.isEmpty()) {
+            if (!dir.equals("c2s") && !dir.equals("s2c")) {
+                throw new BadRequest("dir is c2s or s2c, not " + dir + ".");
+            }
+            d = Direction.fromId(dir);
+        }
+        String show = c.param("show") == null ? "all" : c.param("show");
+        if (!List.of("all", "data", "control").contains(show)) {
+            throw new BadRequest("show is all, data or control, not " + show + ".");
+        }
+        boolean pings = !"0".equals(c.param("pings"));
+        String q = c.param("q");
+        Predicate<String> text = null;
+        if (q != null && !q.isEmpty()) {
+            if ("1".equals(c.param("re"))) {
+                try {
+                    Pattern re = Pattern.compile(q);
+                    text = s -> re.matcher(s).find();
+                } catch (PatternSyntaxException e) {
+                    throw new BadRequest("The regular expression is not valid: " + e.getDescription() + " near index "
+                            + e.getIndex() + ".");
+                }
+            } else {
+                String needle = q.toLowerCase(Locale.ROOT);
+                text = s -> s.toLowerCase(Locale.ROOT).contains(needle);
+            }
+        }
+        return Reply.ok(b.items(conn, afterSeq, limit, new CaptureBrowser.ItemFilter(d, show, pings, text)));
+    }
+
+    private Reply export(Call c, OpenCapture cap) {
+        String format = c.param("format") == null ? "har" : c.param("format");
+        ExportFormat f;
+        try {
+            f = ExportFormat.of(format);
+        } catch (IllegalArgumentException e) {
+            throw new BadRequest("format is har, pcapng or jsonl, not " + format + ".");
+        }
+        String conn = c.param("conn");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        EventSink sink = f.to(out);
+        try {
+            cap.sync();
+            synchronized (cap.browser()) {
+                if (conn != null) {
+                    cap.browser().reader().replay(conn, sink);
+                } else {
+                    cap.browser().reader().replay(sink);
+                }
+            }
+        } finally {
+            sink.close();
+        }
+        String base = cap.name().replaceAll("\\.[A-Za-z0-9]+$", "") + (conn != null ? "-" + conn : "");
+        String type = switch (f) {
+            case HAR -> "application/json";
+            case PCAPNG -> "application/octet-stream";
+            default -> "application/x-ndjson";
+        };
+        return Reply.bytes(out.toByteArray(), type, base + "." + f.extension());
+    }
+
+    private static int intParam(Call c, String name, int dflt, int min, int max) {
+        String v = c.param(name);
+        if (v == null || v.isEmpty()) {
+            return dflt;
+        }
+        long n = longParam(v, name);
+        if (n < min || n > max) {
+            throw new BadRequest(name + " is between " + min + " and " + max + ", not " + v + ".");
+        }
+        return (int) n;
+    }
+
+    private static long longParam(String v, String name) {
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw new BadRequest(name + " is a number, not " + v + ".");
+        }
+    }
+}

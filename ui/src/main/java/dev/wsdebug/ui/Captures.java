@@ -1,0 +1,162 @@
+package dev.wsdebug.ui;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.wsdebug.capture.store.CaptureBrowser;
+import dev.wsdebug.capture.store.CaptureReader;
+import dev.wsdebug.capture.store.CaptureStore;
+import dev.wsdebug.sniff.CaptureInputs;
+import dev.wsdebug.sniff.DecodeOptions;
+import dev.wsdebug.sniff.pcap.CaptureFiles;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The captures the UI shows. A capture store (.wsdb) is read where it is; a pcap, pcapng or HAR file
+ * goes once through the pipeline into a temporary store (exactly what {@code read --save} does), so
+ * every view reads a store and memory does not grow with the file. Live sources register the store
+ * they write.
+ */
+public final class Captures implements AutoCloseable {
+    private final Map<String, OpenCapture> byId = new LinkedHashMap<>();
+    private final Supplier<DecodeOptions> decodeOptions;
+    private int nextId = 1;
+
+    Captures(Supplier<DecodeOptions> decodeOptions) {
+        this.decodeOptions = decodeOptions;
+    }
+
+    /**
+     * Opens a capture file of any kind {@code read} takes, recognised by its content.
+     *
+     * @throws IllegalArgumentException with one sentence when it is not a capture or cannot be read
+     */
+    public OpenCapture open(Path file) {
+        return open(file, file.getFileName() == null ? file.toString() : file.getFileName().toString());
+    }
+
+    OpenCapture open(Path file, String name) {
+        CaptureFiles.Kind kind = kindOf(file);
+        if (kind == CaptureFiles.Kind.WSDB) {
+            CaptureReader reader = CaptureReader.open(file);
+            return add(name, "wsdb", false, new CaptureBrowser(reader), null, reader.warning(), null);
+        }
+        Path temp;
+        try {
+            temp = Files.createTempFile("wsdebug-ui-", ".wsdb");
+        } catch (IOException e) {
+            throw new IllegalArgumentException("Cannot create a temporary capture store: " + e.getMessage() + ".");
+        }
+        String notice = null;
+        try {
+            CaptureStore store = new CaptureStore(temp, CaptureStore.DEFAULT_PAYLOAD_CAP, CaptureStore.DEFAULT_RAW_CAP);
+            try (CaptureInputs inputs = CaptureInputs.open(List.of(file.toString()))) {
+                inputs.replay(store, decodeOptions.get(), n -> { }, (r, w) -> { });
+            } catch (CaptureInputs.Unreadable e) {
+                // what came before the break is kept and shown, with the sentence
+                notice = capitalise(e.getMessage());
+            } finally {
+                store.close();
+            }
+            if (notice != null && notice.matches("(?i)(cannot read .*: it is empty\\.|.* is not a capture wsdebug reads.*|"
+                    + "cannot read .*: no such file\\.|cannot read .*: it is a directory\\.)")) {
+                throw new IllegalArgumentException(notice);
+            }
+            CaptureReader reader = CaptureReader.open(temp);
+            return add(name, kind.name().toLowerCase(java.util.Locale.ROOT), false, new CaptureBrowser(reader), temp,
+                    notice, null);
+        } catch (RuntimeException e) {
+            deleteQuietly(temp);
+            throw e;
+        }
+    }
+
+    private static CaptureFiles.Kind kindOf(Path file) {
+        if (Files.isDirectory(file)) {
+            throw new IllegalArgumentException("Cannot read " + file + ": it is a directory.");
+        }
+        byte[] head;
+        try (InputStream in = Files.newInputStream(file)) {
+            head = in.readNBytes(CaptureFiles.HEAD_LENGTH);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IllegalArgumentException("Cannot read " + file + ": no such file.");
+        } catch (IOException e) {
+            throw new IllegalArgumentException("Cannot read " + file + ": " + e.getMessage() + ".");
+        }
+        if (head.length == 0) {
+            throw new IllegalArgumentException("Cannot read " + file + ": it is empty.");
+        }
+        CaptureFiles.Kind kind = CaptureFiles.kind(head, head.length);
+        if (kind == CaptureFiles.Kind.UNKNOWN) {
+            throw new IllegalArgumentException(file.getFileName() + " is not a capture wsdebug reads: not a .wsdb capture"
+                    + " store, pcap, pcapng or HAR file.");
+        }
+        return kind;
+    }
+
+    /**
+     * Shows a store a live source is writing.
+     *
+     * @param sync makes what the source handed over so far visible to readers (the store's sync)
+     */
+    public OpenCapture live(Path storeFile, String name, String kind, boolean temporary, Runnable sync) {
+        sync.run();
+        CaptureReader reader = CaptureReader.open(storeFile);
+        return add(name, kind, true, new CaptureBrowser(reader), temporary ? storeFile : null, null, sync);
+    }
+
+    private synchronized OpenCapture add(String name, String kind, boolean live, CaptureBrowser browser, Path temp,
+                                         String notice, Runnable sync) {
+        OpenCapture c = new OpenCapture(String.valueOf(nextId++), name, kind, live, browser, temp, notice, sync);
+        byId.put(c.id(), c);
+        return c;
+    }
+
+    public synchronized OpenCapture get(String id) {
+        return byId.get(id);
+    }
+
+    synchronized List<OpenCapture> all() {
+        return new ArrayList<>(byId.values());
+    }
+
+    ObjectNode list() {
+        ObjectNode out = CaptureBrowser.JSON_FACTORY.objectNode();
+        ArrayNode arr = out.putArray("captures");
+        for (OpenCapture c : all()) {
+            arr.add(c.entry(c.browser().connectionCount()));
+        }
+        return out;
+    }
+
+    /** "cannot read …" starts a sentence here; a sentence that starts with a file name keeps it as it is. */
+    private static String capitalise(String s) {
+        return s != null && s.startsWith("cannot ") ? "C" + s.substring(1) : s;
+    }
+
+    private static void deleteQuietly(Path p) {
+        for (String suffix : new String[]{"", "-wal", "-shm"}) {
+            try {
+                Files.deleteIfExists(Path.of(p + suffix));
+            } catch (IOException ignored) {
+                // temporary
+            }
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        for (OpenCapture c : byId.values()) {
+            c.close();
+        }
+        byId.clear();
+    }
+}
