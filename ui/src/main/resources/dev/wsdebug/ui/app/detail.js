@@ -119,7 +119,16 @@ function info(pane) {
     rows.push(['Meaning', c.meaning || null, 'close-meaning']);
   }
   pane.append(kv(rows));
-  const viol = it.violations || [];
+  // A message's own violations plus those of its frames (the server may report a broken rule
+  // on the frame only, e.g. a reserved bit), each once.
+  const seen = new Set();
+  const viol = [...(it.violations || []), ...fl.flatMap((f) => (f.violations || []).map((v) => ({ ...v, frame: f.seq })))]
+    .filter((v) => {
+      const k = `${v.rule}|${v.offset}`;
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    });
   pane.append(el('h3', { text: `Violations (${viol.length})` }));
   if (viol.length === 0) pane.append(el('div', { class: 'muted', text: 'None: this item follows RFC 6455 as far as wsdebug checks.' }));
   else pane.append(violations(viol));
@@ -129,7 +138,7 @@ export function violations(list) {
   return el('ul', { class: 'viol-list', 'data-testid': 'violations' },
     list.map((v) => el('li', {},
       el('b', { text: v.rule }), ' ',
-      el('span', { text: `(${v.rfc || 'RFC 6455'}${v.offset !== null && v.offset !== undefined ? `, byte ${v.offset}` : ''})${v.detail ? ': ' + v.detail : ''}` }))));
+      el('span', { text: `(${v.rfc || 'RFC 6455'}${v.offset !== null && v.offset !== undefined ? `, byte ${v.offset}` : ''}${v.frame !== undefined ? `, frame ${v.frame}` : ''})${v.detail ? ': ' + v.detail : ''}` }))));
 }
 
 function lengthEncoding(n) {

@@ -60,7 +60,7 @@ export function renderHandshake(pane, detail) {
     for (const e of ex) {
       et.append(el('tr', {},
         el('th', { text: `${e.extension}${e.param ? '; ' + e.param : ''}${e.value !== null && e.value !== undefined && e.value !== '' ? '=' + e.value : ''}` }),
-        el('td', { text: e.meaning || '' })));
+        el('td', { class: 'prose', text: e.meaning || '' })));
     }
     box.append(et);
   }

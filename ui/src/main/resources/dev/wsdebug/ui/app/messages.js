@@ -204,7 +204,9 @@ function renderRow(r, i) {
   cWire.textContent = fmt.bytes(it.wireLength);
   cLen.textContent = fmt.bytes(it.length);
   let preview = it.preview ?? '';
-  if (it.closeCode !== null && it.closeCode !== undefined) preview = `${it.closeCode} ${it.closeName || ''}  ${preview}`;
+  if (it.closeCode !== null && it.closeCode !== undefined && !preview.startsWith(String(it.closeCode))) {
+    preview = `${it.closeCode} ${it.closeName || ''}  ${preview}`;
+  }
   cPrev.textContent = preview;
   cPrev.title = preview.slice(0, 400);
   if (it.violations) cPrev.prepend(tag(`⚠ ${it.violations}`, 'bad', `${it.violations} protocol violation(s)`));

@@ -48,7 +48,7 @@ export async function renderTimeline(host, legend, cid, conn, jump) {
     width,
     height,
     scales: { x: { time: true, range: [tl.start, Math.max(tl.end, tl.start + step)] } },
-    axes: [{ ...axis(), values: xValues }, { ...axis(), size: 60 }],
+    axes: [{ ...axis(), values: xValues, space: 90 }, { ...axis(), size: 60 }],
     cursor: { sync: { key: 'wsdebug-tl' }, drag: { x: false, y: false } },
     hooks: { draw: [markers] },
     legend: { live: true },
@@ -62,7 +62,7 @@ export async function renderTimeline(host, legend, cid, conn, jump) {
     ...common('Bytes per second'),
     series: [{ value: (u, v) => (v === null ? '--' : fmt.clock(v)) }, { label: '↑ c2s B/s', stroke: c2s, width: 1.5, paths: stepped, value: (u, v) => (v === null ? '' : fmt.bytes(v) + '/s') },
       { label: '↓ s2c B/s', stroke: s2c, width: 1.5, paths: stepped, value: (u, v) => (v === null ? '' : fmt.bytes(v) + '/s') }],
-    axes: [{ ...axis(), values: xValues }, { ...axis(), size: 70, values: (u, vals) => vals.map((v) => fmt.bytes(v)) }],
+    axes: [{ ...axis(), values: xValues, space: 90 }, { ...axis(), size: 70, values: (u, vals) => vals.map((v) => fmt.bytes(v)) }],
   }, [xs, tl.c2s.bytes.map((v) => v / step), tl.s2c.bytes.map((v) => v / step)], host));
   const pings = (tl.pings || []).filter((p) => p.rttMs !== null && p.rttMs !== undefined).sort((a, b) => a.t - b.t);
   if (pings.length) {
@@ -90,13 +90,12 @@ function drawMarkers(u, tl) {
   ctx.save();
   ctx.font = `${Math.round(10 * devicePixelRatio)}px system-ui, sans-serif`;
   for (const g of tl.gaps || []) {
-    // A gap's t is when the silence ended (the frame with its seq); it began durationMs before.
-    const x1 = u.valToPos(g.t, 'x', true);
-    const x0 = u.valToPos(g.t - g.durationMs / 1000, 'x', true);
+    // A gap's t is the last frame before the silence; its seq is the frame that ended it.
+    const x0 = u.valToPos(g.t, 'x', true);
+    const x1 = u.valToPos(g.t + g.durationMs / 1000, 'x', true);
     ctx.fillStyle = 'rgba(160,160,160,0.18)';
     ctx.fillRect(Math.min(x0, x1), top, Math.max(1, Math.abs(x1 - x0)), height);
-    ctx.fillStyle = css('--muted');
-    ctx.fillText('idle ' + fmt.duration(g.durationMs), Math.min(x0, x1) + 3, top + 12 * devicePixelRatio);
+    label(ctx, 'idle ' + fmt.duration(g.durationMs), Math.min(x0, x1) + 3, top + 12 * devicePixelRatio, css('--muted'));
   }
   for (const p of tl.pings || []) {
     const x = u.valToPos(p.t, 'x', true);
@@ -111,10 +110,24 @@ function drawMarkers(u, tl) {
     ctx.moveTo(x, top);
     ctx.lineTo(x, top + height);
     ctx.stroke();
-    ctx.fillStyle = css('--bad');
-    ctx.fillText(`close ${tl.close.code ?? ''}`, x + 3, top + 24 * devicePixelRatio);
+    const text = `close ${tl.close.code ?? ''}`;
+    // Near the right edge the label goes left of the line.
+    const w = ctx.measureText(text).width;
+    label(ctx, text, x + 3 + w > u.bbox.left + u.bbox.width ? x - w - 5 : x + 3, top + 26 * devicePixelRatio, css('--bad'));
   }
   ctx.restore();
+}
+
+/** Text on a small plate of the page's background, readable over the series. */
+function label(ctx, text, x, y, color) {
+  const w = ctx.measureText(text).width;
+  const h = 12 * devicePixelRatio;
+  ctx.fillStyle = css('--bg');
+  ctx.globalAlpha = 0.85;
+  ctx.fillRect(x - 2, y - h + 2, w + 4, h + 1);
+  ctx.globalAlpha = 1;
+  ctx.fillStyle = color;
+  ctx.fillText(text, x, y);
 }
 
 /** The seq a click at css x means: a marker within 6 px, else an estimate from the counts. */
@@ -132,7 +145,7 @@ function nearestSeq(u, tl, left) {
     }
   };
   if (tl.close) consider(tl.close.t, tl.close.seq);
-  for (const g of tl.gaps || []) consider(g.t, g.seq);
+  for (const g of tl.gaps || []) consider(g.t + g.durationMs / 1000, g.seq);
   for (const p of tl.pings || []) consider(p.t, p.seq);
   if (best !== null) return best;
   // No marker: seq counts frames, so the messages (and pings) before the bucket estimate it.

@@ -20,7 +20,7 @@ import java.util.Random;
  * must show: text, JSON, binary, compressed, fragmented, control frames, a rule broken, a clean
  * close, a refused upgrade, an abnormal end, and many messages with an idle gap.
  */
-final class TestCaptures {
+public final class TestCaptures {
     static final long T0 = 1_733_300_000_000_000L;
     static final String KEY = "dGhlIHNhbXBsZSBub25jZQ==";
     static final String ACCEPT = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
@@ -82,7 +82,7 @@ final class TestCaptures {
     }
 
     /** Writes the capture and returns its path. */
-    static Path write(Path file) {
+    public static Path write(Path file) {
         FrameWriter w = new FrameWriter(new Random(7));
         try (CaptureStore store = CaptureStore.create(file)) {
             long t = T0;
