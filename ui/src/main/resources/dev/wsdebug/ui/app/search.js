@@ -63,7 +63,7 @@ async function run(q) {
   hits = res.hits || [];
   cursor = -1;
   clear(results);
-  results.append(el('div', { class: 'search-note', text: hits.length ? `${hits.length}${res.more ? '+' : ''} hits for ${JSON.stringify(q)}` : `No text message matches ${JSON.stringify(q)}.` }));
+  results.append(el('div', { class: 'search-note', text: hits.length ? `${hits.length}${res.more ? '+' : ''} ${hits.length === 1 && !res.more ? 'hit' : 'hits'} for ${JSON.stringify(q)}` : `No text message matches ${JSON.stringify(q)}.` }));
   hits.forEach((h, i) => {
     const row = state.conns.find((c) => c.conn === h.conn);
     results.append(el('div', {

@@ -79,7 +79,9 @@ export async function renderTimeline(host, legend, cid, conn, jump) {
       if (seq !== null) jump(seq);
     });
   }
-  const parts = [`${fmt.count(n)} buckets of ${fmt.duration(tl.bucketMs)}`, `${(tl.pings || []).length} pings`, `${(tl.gaps || []).length} idle gaps over 1 s`];
+  const plural = (k, one, many) => `${k} ${k === 1 ? one : many}`;
+  const parts = [`${fmt.count(n)} buckets of ${fmt.duration(tl.bucketMs)}`, plural((tl.pings || []).length, 'ping', 'pings'),
+    plural((tl.gaps || []).length, 'idle gap', 'idle gaps') + ' over 1 s'];
   if (tl.close) parts.push(`close ${tl.close.code ?? ''} at ${fmt.offset(tl.close.t - tl.start)}`);
   legend.append(el('span', { 'data-testid': 'timeline-summary', text: parts.join(' · ') + '. Click the chart to jump to the messages there.' }));
 }
@@ -95,7 +97,10 @@ function drawMarkers(u, tl) {
     const x1 = u.valToPos(g.t + g.durationMs / 1000, 'x', true);
     ctx.fillStyle = 'rgba(160,160,160,0.18)';
     ctx.fillRect(Math.min(x0, x1), top, Math.max(1, Math.abs(x1 - x0)), height);
-    label(ctx, 'idle ' + fmt.duration(g.durationMs), Math.min(x0, x1) + 3, top + 12 * devicePixelRatio, css('--muted'));
+    // Centred in the silence, where the series lie at zero and cannot cross the text.
+    const text = 'idle ' + fmt.duration(g.durationMs);
+    const w = ctx.measureText(text).width;
+    label(ctx, text, Math.max(x0 + 2, (x0 + x1) / 2 - w / 2), top + height / 2, css('--muted'));
   }
   for (const p of tl.pings || []) {
     const x = u.valToPos(p.t, 'x', true);
@@ -113,7 +118,7 @@ function drawMarkers(u, tl) {
     const text = `close ${tl.close.code ?? ''}`;
     // Near the right edge the label goes left of the line.
     const w = ctx.measureText(text).width;
-    label(ctx, text, x + 3 + w > u.bbox.left + u.bbox.width ? x - w - 5 : x + 3, top + 26 * devicePixelRatio, css('--bad'));
+    label(ctx, text, x + 3 + w > u.bbox.left + u.bbox.width ? x - w - 5 : x + 3, top + height / 2, css('--bad'));
   }
   ctx.restore();
 }
