@@ -120,7 +120,8 @@ function apply() {
   list.setCount(rows.length);
   list.refresh();
   const total = state.conns.length;
-  $('#grid-count').textContent = rows.length === total ? `${fmt.count(total)} rows` : `${fmt.count(rows.length)} of ${fmt.count(total)} rows`;
+  const noun = (n) => (n === 1 ? 'row' : 'rows');
+  $('#grid-count').textContent = rows.length === total ? `${fmt.count(total)} ${noun(total)}` : `${fmt.count(rows.length)} of ${fmt.count(total)} ${noun(total)}`;
 }
 
 function renderRow(r, i) {

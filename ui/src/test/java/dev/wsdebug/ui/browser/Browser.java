@@ -67,6 +67,9 @@ final class Browser implements AutoCloseable {
                     .build();
             ChromeDriver driver = new ChromeDriver(service, options);
             driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(30));
+            // The page itself 1280x800 (the window size would include the window's own frame).
+            driver.executeCdpCommand("Emulation.setDeviceMetricsOverride",
+                    Map.of("width", 1280, "height", 800, "deviceScaleFactor", 1, "mobile", false));
             return new Browser(service, driver, profile);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
