@@ -117,11 +117,21 @@ function apply() {
     return view.desc ? -r : r;
   });
   view.rows = rows;
+  fitHeight(rows.length);
   list.setCount(rows.length);
   list.refresh();
   const total = state.conns.length;
   const noun = (n) => (n === 1 ? 'row' : 'rows');
   $('#grid-count').textContent = rows.length === total ? `${fmt.count(total)} ${noun(total)}` : `${fmt.count(rows.length)} of ${fmt.count(total)} ${noun(total)}`;
+}
+
+/** A few connections need no third of the screen: the grid takes what its rows need, until dragged. */
+function fitHeight(n) {
+  const section = $('#grid-section');
+  if (section.dataset.userSized) return;
+  const chrome = 56; // toolbar and head
+  const want = chrome + Math.max(3, n) * 22 + 18;
+  section.style.height = Math.round(Math.min(window.innerHeight * 0.36, want)) + 'px';
 }
 
 function renderRow(r, i) {

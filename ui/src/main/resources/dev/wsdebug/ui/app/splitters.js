@@ -5,6 +5,7 @@ import { $ } from './dom.js';
 export function initSplitters() {
   drag($('#split-h'), (dy, start) => {
     $('#grid-section').style.height = Math.max(90, start.h + dy) + 'px';
+    $('#grid-section').dataset.userSized = 'true';
   }, () => ({ h: $('#grid-section').getBoundingClientRect().height }), 'y');
   drag($('#split-v'), (dx, start) => {
     const w = Math.max(260, start.w - dx);

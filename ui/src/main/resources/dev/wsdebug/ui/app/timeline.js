@@ -91,6 +91,9 @@ function drawMarkers(u, tl) {
   const { top, height } = u.bbox;
   ctx.save();
   ctx.font = `${Math.round(10 * devicePixelRatio)}px system-ui, sans-serif`;
+  // uPlot leaves the alignment of its last axis label behind.
+  ctx.textAlign = 'left';
+  ctx.textBaseline = 'alphabetic';
   for (const g of tl.gaps || []) {
     // A gap's t is the last frame before the silence; its seq is the frame that ended it.
     const x0 = u.valToPos(g.t, 'x', true);
