@@ -13,6 +13,7 @@ import { jumpTo } from './messages.js';
 
 let tab = 'messages';
 let token = 0;
+let autoTab = false; // the tab was switched for a row without messages, not by the user
 
 export function initConn() {
   $$('#conn-tabs button[data-tab]').forEach((b) => b.addEventListener('click', () => showTab(b.dataset.tab)));
@@ -41,11 +42,20 @@ export async function load(quiet = false) {
     state.connDetail = row ? { ...row } : null;
     renderCard();
     // A refused upgrade has no messages: what went wrong is in the handshake.
-    if (row && row.result === 'failed' && tab === 'messages') showTab('handshake');
+    // A plain HTTP exchange has none either: its request and response show there too.
+    const noMessages = row && (row.result === 'failed' || row.kind === 'http');
+    if (noMessages && tab === 'messages') {
+      showTab('handshake');
+      autoTab = true;
+    } else if (!noMessages && autoTab && tab === 'handshake') {
+      // Back to the messages when the handshake tab was only chosen for the previous row.
+      showTab('messages');
+    }
   }
   const d = await guard(getJson(`/api/captures/${enc(state.cid)}/connections/${enc(conn)}`));
   if (my !== token || !d) return;
-  state.connDetail = d;
+  // The row's fields (its number among them) under the detail's.
+  state.connDetail = { ...(connRow(conn) || {}), ...d };
   $('#conn-tabs button[data-tab=inject]').hidden = !d.injectable;
   if (tab === 'inject' && !d.injectable) tab = 'messages';
   renderCard();
@@ -80,6 +90,7 @@ function renderCard() {
 }
 
 function showTab(name) {
+  autoTab = false;
   const b = $(`#conn-tabs button[data-tab=${name}]`);
   if (!b || b.hidden) name = 'messages';
   tab = name;

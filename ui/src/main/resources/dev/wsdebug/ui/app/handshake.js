@@ -10,6 +10,10 @@ export function renderHandshake(pane, detail) {
   const hs = detail && detail.handshake;
   const box = el('div', { class: 'hs', 'data-testid': 'handshake' });
   pane.append(box);
+  if (!hs && detail && detail.http) {
+    renderHttp(box, detail.http);
+    return;
+  }
   if (!hs) {
     box.append(el('div', { class: 'empty', text: detail && detail.kind === 'http' ? 'A plain HTTP exchange (no upgrade).' : 'No handshake was captured for this connection (it was joined mid-stream).' }));
     return;
@@ -64,6 +68,18 @@ export function renderHandshake(pane, detail) {
     }
     box.append(et);
   }
+}
+
+/** A plain HTTP exchange (the `http` event of JSON Lines): request and response with their headers. */
+function renderHttp(box, h) {
+  box.append(el('h3', { text: `Request  ${fmt.clock(h.t)}` }));
+  box.append(el('div', { class: 'line', 'data-testid': 'hs-request-line', text: `${h.method || ''} ${h.url || ''}` }));
+  box.append(headers(h.request && h.request.headers, 'hs-request-headers'));
+  if (h.request && h.request.bodyLength) box.append(el('div', { class: 'muted', text: `body ${fmt.bytes(h.request.bodyLength)}` }));
+  box.append(el('h3', { text: `Response${h.durationMs !== undefined ? '  after ' + fmt.duration(h.durationMs) : ''}` }));
+  box.append(el('div', { class: 'line ' + (h.status >= 400 ? 'bad' : 'ok'), 'data-testid': 'hs-status-line', text: `${h.status ?? ''} ${h.reason || ''}` }));
+  box.append(headers(h.response && h.response.headers, 'hs-response-headers'));
+  if (h.response && h.response.bodyLength) box.append(el('div', { class: 'muted', text: `body ${fmt.bytes(h.response.bodyLength)}` }));
 }
 
 function headers(list, id) {

@@ -429,6 +429,31 @@ class UiBrowserTest {
     }
 
     @Test
+    void aPlainHttpExchangeShowsItsRequestAndResponse() throws Exception {
+        Path har = dir.resolve("firefox.har");
+        try (var in = UiBrowserTest.class.getResourceAsStream("/dev/wsdebug/capture/har/firefox-no-messages.har")) {
+            assertThat(in).as("the HAR sample of capture's tests").isNotNull();
+            java.nio.file.Files.copy(in, har, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        String id = ui.captures().open(har).id();
+        b.open(ui.url().toString());
+        new org.openqa.selenium.support.ui.Select(b.byTestId("capture-select")).selectByValue(id);
+        b.until(d -> b.all("#grid-body .vl-row[data-conn]:not([hidden])").size() == 2);
+        b.find("#grid-kind button[data-kind='http']").click();
+        b.until(d -> visibleConns().size() == 1);
+        String conn = visibleConns().get(0);
+        Map<String, String> row = gridRow(conn);
+        assertThat(row).containsEntry("protocol", "HTTP").containsEntry("status", "200").containsEntry("result", "http")
+                .containsEntry("messages", "");
+        b.await("#grid-body .vl-row[data-conn='" + conn + "']").click();
+        b.until(d -> b.byTestId("tab-handshake").getDomAttribute("class").contains("on"));
+        assertThat(b.byTestId("hs-request-line").getText()).isEqualTo("GET " + row.get("url"));
+        assertThat(b.byTestId("hs-status-line").getText()).isEqualTo("200 OK");
+        assertThat(b.byTestId("hs-request-headers").getText()).contains("Host localhost:8000");
+        assertThat(b.byTestId("close-sentence").getText()).contains("plain HTTP exchange");
+    }
+
+    @Test
     void darkModeFollowsTheSystem() {
         b.darkMode(true);
         b.open(ui.url().toString());
