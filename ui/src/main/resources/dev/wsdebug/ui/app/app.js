@@ -1,0 +1,39 @@
+// Entry point: wires the panes together, loads the captures, starts the live feed.
+
+import { $ } from './dom.js';
+import { initStatus } from './status.js';
+import { state } from './state.js';
+import { initGrid } from './grid.js';
+import { initMessages, liveUpdate } from './messages.js';
+import { initDetail } from './detail.js';
+import { initConn, liveConn } from './conn.js';
+import { initSearch } from './search.js';
+import { initSession } from './session.js';
+import { initCaptures, loadCaptures, loadConnections, switchTo } from './captures.js';
+import { startLive } from './live.js';
+import { initSplitters } from './splitters.js';
+
+async function main() {
+  initStatus($('#status-area'));
+  initGrid();
+  initMessages();
+  initDetail();
+  initConn();
+  initSearch();
+  initSession();
+  initCaptures();
+  initSplitters();
+  await loadCaptures();
+  if (state.captures.length) await switchTo(state.captures[0].id);
+  startLive({
+    captures: loadCaptures,
+    connections: loadConnections,
+    items: () => {
+      liveUpdate();
+      liveConn();
+    },
+  });
+  document.body.dataset.ready = 'true';
+}
+
+main();
