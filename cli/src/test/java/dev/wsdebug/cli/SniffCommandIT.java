@@ -24,7 +24,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * {@code wsdebug sniff} through the packaged jar: live capture on lo with dumpcap while a python
+ * {@code wsdebug sniff} through the packaged jar: live capture on lo with dumpcap (and --ui: the web UI
+ * shows the session from sniff's capture store while it runs) while a python
  * {@code websockets} client talks to {@code wsdebug serve}, and the sentences for the failures a
  * user meets (no such interface, a filter that is not BPF, no capture tool, no permission).
  */
@@ -54,7 +55,7 @@ class SniffCommandIT {
             int port = server.start().getPort();
             Path pcap = dir.resolve("live.pcapng");
             Process sniff = new ProcessBuilder(java().toString(), "-jar", WsdebugProcess.jar().toString(), "sniff", "-i", "lo",
-                    "--json", "--write", pcap.toString(), "tcp", "port", Integer.toString(port)).start();
+                    "--json", "--write", pcap.toString(), "--ui", "tcp", "port", Integer.toString(port)).start();
             try {
                 List<String> err = new ArrayList<>();
                 CompletableFuture<Boolean> capturing = new CompletableFuture<>();
@@ -98,6 +99,31 @@ class SniffCommandIT {
                 assertThat(new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip())
                         .isEqualTo("hello through sniff");
                 Thread.sleep(1_000); // the last packets reach dumpcap and the decoder
+                // --ui: the web UI reads the session from sniff's capture store while sniff runs
+                String uiUrl;
+                synchronized (err) {
+                    uiUrl = err.stream().filter(l -> l.startsWith("UI on http://127.0.0.1:")).findFirst()
+                            .map(l -> l.substring("UI on ".length()).split(" ")[0]).orElse(null);
+                }
+                assertThat(uiUrl).as("the UI line in %s", err).isNotNull();
+                java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+                String base = uiUrl.substring(0, uiUrl.indexOf("/?token="));
+                String token = uiUrl.substring(uiUrl.indexOf("token=") + 6);
+                List<String> shown = new ArrayList<>();
+                for (int i = 0; i < 100 && shown.size() < 2; i++) {
+                    shown.clear();
+                    java.net.http.HttpResponse<String> items = http.send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create(base + "/api/captures/1/connections/1/items?show=data"))
+                            .header("X-Wsdebug-Token", token).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                    if (items.statusCode() == 200) {
+                        JSON.readTree(items.body()).path("items").forEach(it -> shown.add(it.path("dir").asText() + " "
+                                + it.path("preview").asText()));
+                    }
+                    if (shown.size() < 2) {
+                        Thread.sleep(100);
+                    }
+                }
+                assertThat(shown).containsExactly("c2s hello through sniff", "s2c hello through sniff");
                 sniff.destroy(); // SIGTERM: stops cleanly with what it has
                 assertThat(sniff.waitFor(20, TimeUnit.SECONDS)).isTrue();
                 List<JsonNode> events = new ArrayList<>();

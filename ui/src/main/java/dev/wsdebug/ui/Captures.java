@@ -64,7 +64,8 @@ public final class Captures implements AutoCloseable {
         CaptureFiles.Kind kind = kindOf(file, name);
         if (kind == CaptureFiles.Kind.WSDB) {
             CaptureReader reader = CaptureReader.open(file);
-            return add(name, "wsdb", false, new CaptureBrowser(reader), owned ? file : null, reader.warning(), null);
+            return add(name, "wsdb", false, new CaptureBrowser(reader).fixed(reader.warning() == null), owned ? file : null,
+                    reader.warning(), null);
         }
         Path temp;
         try {
@@ -88,7 +89,7 @@ public final class Captures implements AutoCloseable {
                 throw new IllegalArgumentException(notice);
             }
             CaptureReader reader = CaptureReader.open(temp);
-            return add(name, kind.name().toLowerCase(java.util.Locale.ROOT), false, new CaptureBrowser(reader), temp,
+            return add(name, kind.name().toLowerCase(java.util.Locale.ROOT), false, new CaptureBrowser(reader).fixed(true), temp,
                     notice, null);
         } catch (RuntimeException e) {
             deleteQuietly(temp);

@@ -61,10 +61,19 @@ public final class UiServer implements AutoCloseable {
                         }
                     });
             listener = b.bind(o.host, o.port).sync().channel();
-        } catch (RuntimeException | InterruptedException e) {
+        } catch (Exception e) { // Netty rethrows the bind's IOException unchecked
             group.shutdownGracefully();
             workers.shutdownNow();
-            throw e;
+            live.close();
+            if (e instanceof InterruptedException ie) {
+                throw ie;
+            }
+            Throwable c = e;
+            while (c.getCause() != null) {
+                c = c.getCause();
+            }
+            throw new IllegalArgumentException("Cannot listen on " + o.host + ":" + o.port + " for the UI: "
+                    + (c.getMessage() == null ? c.toString() : c.getMessage()) + ".");
         }
         host = o.host;
         port = ((InetSocketAddress) listener.localAddress()).getPort();
@@ -87,16 +96,6 @@ public final class UiServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while starting the UI.");
-        } catch (RuntimeException e) {
-            if (e instanceof IllegalArgumentException) {
-                throw e;
-            }
-            Throwable c = e;
-            while (c.getCause() != null) {
-                c = c.getCause();
-            }
-            throw new IllegalArgumentException("Cannot listen on " + o.host + ":" + o.port + " for the UI: "
-                    + (c.getMessage() == null ? c.toString() : c.getMessage()) + ".");
         }
     }
 

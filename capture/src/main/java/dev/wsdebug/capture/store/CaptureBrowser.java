@@ -59,6 +59,24 @@ public final class CaptureBrowser implements AutoCloseable {
         this.db = reader.db();
     }
 
+    /**
+     * Whether the capture is complete (a file, not a live source's store): then what is counted over
+     * all of it (per-connection totals, timelines) is computed once and kept.
+     */
+    private boolean fixed;
+    private Map<String, long[]> countsKept;
+    private final Map<String, ObjectNode> timelinesKept = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, ObjectNode> e) {
+            return size() > 32;
+        }
+    };
+
+    public CaptureBrowser fixed(boolean f) {
+        fixed = f;
+        return this;
+    }
+
     public CaptureReader reader() {
         return reader;
     }
@@ -134,6 +152,9 @@ public final class CaptureBrowser implements AutoCloseable {
 
     /** Per connection: messages and payload bytes client-to-server, then server-to-client. */
     private Map<String, long[]> directionCounts() throws SQLException {
+        if (fixed && countsKept != null) {
+            return countsKept;
+        }
         Map<String, long[]> out = new HashMap<>();
         try (PreparedStatement ps = db.prepareStatement(
                 "SELECT conn, dir, count(*), total(wire_length) FROM messages GROUP BY conn, dir")) {
@@ -145,6 +166,9 @@ public final class CaptureBrowser implements AutoCloseable {
                     c[i + 1] = (long) rs.getDouble(4);
                 }
             }
+        }
+        if (fixed) {
+            countsKept = out;
         }
         return out;
     }
@@ -486,7 +510,22 @@ public final class CaptureBrowser implements AutoCloseable {
         return i;
     }
 
+    private final Map<String, Long> countsByFilter = new HashMap<>();
+
     private long count(String conn, ItemFilter f) throws SQLException {
+        String key = conn + "/" + f.dir + "/" + f.show + "/" + f.pings;
+        Long kept = fixed ? countsByFilter.get(key) : null;
+        if (kept != null) {
+            return kept;
+        }
+        long n = countNow(conn, f);
+        if (fixed) {
+            countsByFilter.put(key, n);
+        }
+        return n;
+    }
+
+    private long countNow(String conn, ItemFilter f) throws SQLException {
         String sql = itemsSql(f, false).replaceAll("SELECT seq, t, dir, '(message|frame)', .*? FROM", "SELECT 1 FROM");
         try (PreparedStatement ps = db.prepareStatement("SELECT count(*) FROM (" + sql + ")")) {
             bind(ps, conn, -1, f);
@@ -563,15 +602,23 @@ public final class CaptureBrowser implements AutoCloseable {
                 out.put("opcode", m.message().opcode());
                 out.put("base64", Base64.getEncoder().encodeToString(m.message().payload()));
                 out.put("missing", m.message().missing());
+                // backwards from the message's last frame to its first (by stream offset): the (conn, seq)
+                // index then reads a few rows, wherever the message is in a long connection
                 try (PreparedStatement ps = db.prepareStatement(CaptureReader.FRAME_COLUMNS
-                        + " WHERE conn = ? AND dir = ? AND seq <= ? AND offset >= ? AND opcode < 8 ORDER BY seq")) {
+                        + " WHERE conn = ? AND seq <= ? ORDER BY seq DESC")) {
                     ps.setString(1, conn);
-                    ps.setString(2, m.dir().id());
-                    ps.setLong(3, seq);
-                    ps.setLong(4, m.message().firstOffset());
+                    ps.setLong(2, seq);
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
-                            frames.add(CaptureReader.frame(rs));
+                            if (!m.dir().id().equals(rs.getString(4))) {
+                                continue;
+                            }
+                            if (rs.getLong(6) < m.message().firstOffset()) {
+                                break;
+                            }
+                            if (rs.getInt(11) < 8) {
+                                frames.add(0, CaptureReader.frame(rs));
+                            }
                         }
                     }
                 }
@@ -687,7 +734,16 @@ public final class CaptureBrowser implements AutoCloseable {
     /** A connection's activity counted into {@code buckets} time slices, with pings, gaps and the close. */
     public synchronized ObjectNode timeline(String conn, int buckets) {
         try {
-            return new TimelineQuery(db, conn).run(buckets);
+            String key = conn + "/" + buckets;
+            ObjectNode kept = fixed ? timelinesKept.get(key) : null;
+            if (kept != null) {
+                return kept.deepCopy();
+            }
+            ObjectNode t = new TimelineQuery(db, conn).run(buckets);
+            if (fixed && t != null) {
+                timelinesKept.put(key, t.deepCopy());
+            }
+            return t;
         } catch (SQLException e) {
             throw failed(e);
         }
