@@ -55,20 +55,21 @@ final class Guard {
     void listener(String boundHost, int port) {
         String h = boundHost.toLowerCase(Locale.ROOT);
         String literal = h.contains(":") && !h.startsWith("[") ? "[" + h + "]" : h;
+        this.port = port;
         hosts = Set.copyOf(java.util.List.of("127.0.0.1:" + port, "localhost:" + port, "[::1]:" + port,
                 literal + ":" + port));
     }
 
     Verdict check(HttpRequest req) {
         String host = req.headers().get(HttpHeaderNames.HOST);
-        if (host == null || !hosts.contains(host.toLowerCase(Locale.ROOT))) {
+        if (host == null || !hosts.contains(host.toLowerCase(Locale.ROOT)) && !ipLiteral(host)) {
             return new Verdict(421, "The Host header (" + host + ") does not name this wsdebug UI; open the URL"
                     + " wsdebug printed.", false);
         }
         String origin = req.headers().get(HttpHeaderNames.ORIGIN);
         boolean sensitive = req.method() != HttpMethod.GET && req.method() != HttpMethod.HEAD
                 || new QueryStringDecoder(req.uri()).path().equals("/api/live");
-        if (sensitive && origin != null && !sameOrigin(origin)) {
+        if (sensitive && origin != null && !sameOrigin(origin, host)) {
             return new Verdict(403, "Requests from another site (Origin " + origin + ") are refused.", false);
         }
         String given = new QueryStringDecoder(req.uri()).parameters().getOrDefault("token", java.util.List.of()).stream()
@@ -93,9 +94,28 @@ final class Guard {
                 false);
     }
 
-    private boolean sameOrigin(String origin) {
+    private volatile int port;
+
+    /**
+     * An address, not a name, with the listener's port: what a browser sends when the UI is opened by
+     * IP from another machine (--host). DNS rebinding needs a name it controls, so an address is safe.
+     */
+    private boolean ipLiteral(String host) {
+        int colon = host.lastIndexOf(':');
+        if (colon < 0 || !host.substring(colon + 1).equals(Integer.toString(port))) {
+            return false;
+        }
+        String h = host.substring(0, colon);
+        if (h.startsWith("[") && h.endsWith("]")) {
+            return h.length() > 2 && h.substring(1, h.length() - 1).matches("[0-9A-Fa-f:.]+");
+        }
+        return h.matches("\\d{1,3}(\\.\\d{1,3}){3}");
+    }
+
+    private boolean sameOrigin(String origin, String requestHost) {
         String o = origin.toLowerCase(Locale.ROOT);
-        return o.startsWith("http://") && hosts.contains(o.substring("http://".length()));
+        // the page's own origin: the address this very request was sent to (the Host checked above)
+        return o.equals("http://" + requestHost.toLowerCase(Locale.ROOT));
     }
 
     private boolean matches(String given) {

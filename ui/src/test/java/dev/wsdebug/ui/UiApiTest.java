@@ -427,6 +427,11 @@ class UiApiTest {
         assertThat(answer).startsWith("HTTP/1.1 421");
         assertThat(rawRequest("GET /api/captures?token=" + ui.token() + " HTTP/1.1\r\nHost: localhost:" + ui.port()
                 + "\r\nConnection: close\r\n\r\n")).startsWith("HTTP/1.1 200");
+        // an address (the UI opened by IP with --host) is not a name a rebinding page controls
+        assertThat(rawRequest("GET /api/captures?token=" + ui.token() + " HTTP/1.1\r\nHost: 10.0.0.5:" + ui.port()
+                + "\r\nConnection: close\r\n\r\n")).startsWith("HTTP/1.1 200");
+        assertThat(rawRequest("GET /api/captures?token=" + ui.token() + " HTTP/1.1\r\nHost: 10.0.0.5:1"
+                + "\r\nConnection: close\r\n\r\n")).startsWith("HTTP/1.1 421");
     }
 
     @Test
@@ -437,6 +442,13 @@ class UiApiTest {
         String post = rawRequest("POST /api/sessions HTTP/1.1\r\nHost: 127.0.0.1:" + ui.port() + "\r\nOrigin: http://evil.example\r\n"
                 + "Cookie: wsdebug_token=" + ui.token() + "\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}");
         assertThat(post).startsWith("HTTP/1.1 403");
+        // the page's own origin is the address the request went to
+        String own = rawRequest("POST /api/sessions HTTP/1.1\r\nHost: 127.0.0.1:" + ui.port() + "\r\nOrigin: http://127.0.0.1:"
+                + ui.port() + "\r\nCookie: wsdebug_token=" + ui.token() + "\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}");
+        assertThat(own).startsWith("HTTP/1.1 400"); // past the guard: {} has no URL
+        String otherLocal = rawRequest("POST /api/sessions HTTP/1.1\r\nHost: 127.0.0.1:" + ui.port() + "\r\nOrigin: http://localhost:"
+                + ui.port() + "\r\nCookie: wsdebug_token=" + ui.token() + "\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}");
+        assertThat(otherLocal).startsWith("HTTP/1.1 403");
     }
 
     private static String rawRequest(String request) throws Exception {
