@@ -171,10 +171,8 @@ function onPagerChange(p) {
 function onRange(first, last) {
   if (!pager) return;
   const p = pager;
-  // Fetch a little beyond what's visible, so wheel scrolling rarely meets an empty row.
-  guard(p.ensure(first, Math.min(last + 200, Math.max(p.length - 1, 0))).catch((e) => {
-    if (p === pager) toast(e.message);
-  }));
+  // Fetch a little beyond what's visible either way, so scrolling rarely meets an empty row.
+  guard(p.ensure(Math.max(0, first - 200), Math.min(last + 200, Math.max(p.length - 1, 0))));
 }
 
 function renderRow(r, i) {
