@@ -132,6 +132,8 @@ final class DemoCommand implements Callable<Integer> {
             out.println("  - all of it relayed by wsdebug proxy, which decoded the same " + (up.frames() + down.frames())
                     + " frames on its own (" + up.messages() + " messages up, " + down.messages() + " down).");
             out.println("Next: wsdebug serve   and, in another terminal,   wsdebug connect ws://127.0.0.1:8765");
+            out.println("      wsdebug proxy --to ws://127.0.0.1:8765 --ui   shows every frame in a web UI as it passes;"
+                    + " wsdebug ui FILE opens a saved capture, pcap or HAR there.");
         }
         out.flush();
         return 0;

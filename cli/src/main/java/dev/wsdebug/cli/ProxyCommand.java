@@ -111,6 +111,9 @@ final class ProxyCommand implements Callable<Integer> {
     @Option(names = "--color", paramLabel = "WHEN", defaultValue = "auto", description = "Colour: auto, always or never.")
     Terminal.ColorMode color;
 
+    @picocli.CommandLine.Mixin
+    LiveUi.Options uiOptions = new LiveUi.Options();
+
     @Override
     public Integer call() throws Exception {
         PrintStream out = Terminal.stdout();
@@ -137,20 +140,53 @@ final class ProxyCommand implements Callable<Integer> {
             o.interceptContext = ca::serverContext;
         }
         CaptureStore store = null;
-        if (save != null) {
+        Path storeFile = save;
+        if (storeFile == null && uiOptions.ui) {
+            storeFile = LiveUi.temporaryStore("proxy");
+        }
+        if (storeFile != null) {
             try {
-                store = new CaptureStore(save, o.retainCap, CaptureStore.DEFAULT_RAW_CAP);
+                store = new CaptureStore(storeFile, o.retainCap, CaptureStore.DEFAULT_RAW_CAP);
             } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
                 err.println("wsdebug proxy: " + e.getMessage());
                 return Main.USAGE;
             }
         }
+        LiveUi ui = null;
+        if (uiOptions.ui) {
+            try {
+                ui = LiveUi.start(uiOptions, store, save != null ? save.getFileName().toString() : "proxy", log, err);
+            } catch (IllegalArgumentException e) {
+                store.close();
+                LiveUi.deleteTemporary(save == null ? storeFile : null);
+                err.println("wsdebug proxy: " + e.getMessage());
+                return Main.USAGE;
+            }
+        }
+        LiveUi uiToClose = ui;
+        Path temporaryStore = save == null ? storeFile : null;
         CaptureStore storeToClose = store;
         MetricsSink metrics = new MetricsSink();
         MetricsServer metricsServer = null;
         EventSink shown = quiet ? view : new SynchronizedSink(view);
-        EventSink recording = store == null ? EventSink.all(shown, metrics) : EventSink.all(shown, metrics, store);
+        EventSink recording = store == null ? EventSink.all(shown, metrics) : ui == null
+                ? EventSink.all(shown, metrics, store) : EventSink.all(shown, metrics, store, ui.notifier());
+        o.injectable = ui != null;
         WsProxy proxy = new WsProxy(o, recording);
+        if (ui != null) {
+            ui.injector(new dev.wsdebug.ui.Injector() {
+                @Override
+                public String inject(String conn, boolean toServer, int opcode, byte[] payload) {
+                    return proxy.inject(conn, toServer ? dev.wsdebug.wire.Direction.C2S : dev.wsdebug.wire.Direction.S2C,
+                            opcode, payload);
+                }
+
+                @Override
+                public boolean open(String conn) {
+                    return proxy.injectable(conn);
+                }
+            });
+        }
         if (metricsPort != null) {
             LoadGauges.register(metrics.registry(), proxy.load());
             metricsServer = new MetricsServer(metrics.registry(), metricsPort);
@@ -170,9 +206,13 @@ final class ProxyCommand implements Callable<Integer> {
             if (metricsServer != null) {
                 metricsServer.close();
             }
+            if (uiToClose != null) {
+                uiToClose.close();
+            }
             if (store != null) {
                 store.close();
             }
+            LiveUi.deleteTemporary(temporaryStore);
             if (e instanceof BindException || e.getCause() instanceof BindException) {
                 err.println("wsdebug proxy: cannot listen on " + listen + ": " + e.getMessage() + ".");
                 return Main.USAGE;
@@ -184,9 +224,17 @@ final class ProxyCommand implements Callable<Integer> {
             if (metricsToClose != null) {
                 metricsToClose.close();
             }
-            if (storeToClose != null) {
-                closeCapture(storeToClose, err);
+            if (uiToClose != null) {
+                uiToClose.close();
             }
+            if (storeToClose != null) {
+                if (temporaryStore != null) {
+                    storeToClose.close(); // nobody reads it later: no progress to show
+                } else {
+                    closeCapture(storeToClose, err);
+                }
+            }
+            LiveUi.deleteTemporary(temporaryStore);
             view.flush();
         }));
         String where = Addresses.hostPort(bound);
@@ -202,7 +250,7 @@ final class ProxyCommand implements Callable<Integer> {
         if (metricsServer != null) {
             log.println("metrics on " + metricsServer.url());
         }
-        if (store != null) {
+        if (save != null) {
             log.println("recording to " + save + " (read it with: wsdebug read " + save + ")");
         }
         if (o.faults != null) {

@@ -72,6 +72,9 @@ final class SniffCommand implements Callable<Integer> {
     @Option(names = "--save", paramLabel = "FILE.wsdb", description = "Record what is decoded into a capture file.")
     Path save;
 
+    @picocli.CommandLine.Mixin
+    LiveUi.Options uiOptions = new LiveUi.Options();
+
     @Option(names = "--streams", paramLabel = "DIR", description = "Write each TCP connection's bytes into DIR, one file per direction.")
     Path streams;
 
@@ -109,9 +112,10 @@ final class SniffCommand implements Callable<Integer> {
         }
         options.streamsDir = streams;
         CaptureStore store = null;
-        if (save != null) {
+        Path temporaryStore = save == null && uiOptions.ui ? LiveUi.temporaryStore("sniff") : null;
+        if (save != null || temporaryStore != null) {
             try {
-                store = CaptureStore.create(save);
+                store = CaptureStore.create(save != null ? save : temporaryStore);
             } catch (IllegalArgumentException | UncheckedIOException e) {
                 return usage(err, e.getMessage());
             }
@@ -121,14 +125,25 @@ final class SniffCommand implements Callable<Integer> {
         try {
             capture = LiveCapture.start(iface, bpf);
         } catch (LiveCapture.Failure e) {
-            closeStore(store, err);
+            closeStore(store, temporaryStore, err);
             return usage(err, e.getMessage());
+        }
+        LiveUi ui = null;
+        if (uiOptions.ui) {
+            try {
+                ui = LiveUi.start(uiOptions, store, "sniff " + iface, json ? err : out, err);
+            } catch (IllegalArgumentException e) {
+                capture.close();
+                closeStore(store, temporaryStore, err);
+                return usage(err, e.getMessage());
+            }
         }
         EventSink view = json ? new JsonLinesSink(out, true)
                 : new TranscriptPrinter(out, Terminal.style(color).withConn(true)
                 .withHeaders(verbose.length >= 1).withFrames(verbose.length >= 2));
         EventSink shown = new LiveSink(filter.sink(view));
-        EventSink sink = new SynchronizedSink(store == null ? shown : EventSink.all(shown, store));
+        EventSink sink = new SynchronizedSink(store == null ? shown : ui == null ? EventSink.all(shown, store)
+                : EventSink.all(shown, store, ui.notifier()));
         CountDownLatch done = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             capture.stop(); // the tool flushes and ends its output; the loop below then finishes
@@ -179,7 +194,10 @@ final class SniffCommand implements Callable<Integer> {
             out.flush();
         } finally {
             capture.close();
-            closeStore(store, err);
+            if (ui != null) {
+                ui.close();
+            }
+            closeStore(store, temporaryStore, err);
             done.countDown();
         }
         if (problem != null) {
@@ -188,10 +206,15 @@ final class SniffCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static void closeStore(CaptureStore store, PrintStream err) {
+    private static void closeStore(CaptureStore store, Path temporary, PrintStream err) {
         if (store != null) {
-            ProxyCommand.closeCapture(store, err);
+            if (temporary != null) {
+                store.close();
+            } else {
+                ProxyCommand.closeCapture(store, err);
+            }
         }
+        LiveUi.deleteTemporary(temporary);
     }
 
     private static int usage(PrintStream err, String sentence) {

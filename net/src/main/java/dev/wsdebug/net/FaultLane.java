@@ -52,6 +52,11 @@ final class FaultLane {
     private boolean midMessage;
     /** Whether the sender's deflate context carries over between messages. */
     private boolean contextTakeover;
+    /** Whether a data message is passing in pieces now (over the hold cap): no other may start before it ends. */
+    boolean streamingMessage() {
+        return streaming && midMessage;
+    }
+
     /** Compressed messages are re-encoded uncompressed from now on. */
     private boolean reencode;
     /** The current message is larger than the hold cap: its bytes pass as they arrive. */

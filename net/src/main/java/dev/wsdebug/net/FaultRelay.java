@@ -374,6 +374,33 @@ final class FaultRelay {
         return out.toByteArray();
     }
 
+    /**
+     * Sends a message, ping or pong that no peer sent (a close would need the close rules' handshake), between the whole messages the lane
+     * forwards, uncompressed (RSV1 clear is always allowed, and leaves both peers' deflate contexts
+     * as they were), masked toward the server. Recorded like everything the relay writes, just after
+     * an {@code inject} error event that says so. Event loop only.
+     *
+     * @return null when sent, else why not (one sentence)
+     */
+    String inject(Direction toward, int opcode, byte[] payload) {
+        if (state != State.OPEN) {
+            return "The connection is closing: nothing more can be injected.";
+        }
+        FaultLane lane = lane(toward);
+        if (Opcode.isData(opcode) && lane.streamingMessage()) {
+            return "A large message is passing toward the " + side(toward) + " in pieces; try again when it has.";
+        }
+        String type = Opcode.name(opcode);
+        ErrorEvent note = new ErrorEvent(conn, MicroClock.now(), "inject", "Injected toward the " + side(toward)
+                + ": a " + type + (Opcode.isData(opcode) ? " message" : " frame") + " of " + payload.length + " bytes.");
+        lane.outbox.add(encode(toward, opcode, payload, false, 0), 0, note);
+        return null;
+    }
+
+    private static String side(Direction toward) {
+        return toward == Direction.C2S ? "server" : "client";
+    }
+
     ErrorEvent note(String tag, String what, FaultRule r) {
         return new ErrorEvent(conn, MicroClock.now(), "fault", tag + ": " + what + " (rule '" + r + "').");
     }

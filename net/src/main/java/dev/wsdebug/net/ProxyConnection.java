@@ -119,6 +119,37 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
         this.upstreamOpened = upstreamOpened;
     }
 
+    /**
+     * Injects a message, ping or pong toward one side ({@link FaultRelay#inject}); any thread.
+     *
+     * @return null when sent, else why not (one sentence)
+     */
+    java.util.concurrent.CompletableFuture<String> inject(Direction toward, int opcode, byte[] payload) {
+        java.util.concurrent.CompletableFuture<String> done = new java.util.concurrent.CompletableFuture<>();
+        Channel c = client;
+        if (c == null || !c.isActive()) {
+            done.complete("Connection " + conn + " has ended.");
+            return done;
+        }
+        c.eventLoop().execute(() -> {
+            if (faults == null) {
+                done.complete(state == State.RELAY ? "Connection " + conn + " is not a WebSocket relayed message by"
+                        + " message." : "Connection " + conn + " is not open.");
+            } else if (!c.isActive() || upstream == null || !upstream.isActive()) {
+                done.complete("Connection " + conn + " has ended.");
+            } else {
+                done.complete(faults.inject(toward, opcode, payload));
+            }
+        });
+        return done;
+    }
+
+    /** Whether messages can be injected now. */
+    boolean injectable() {
+        Channel c = client;
+        return faults != null && c != null && c.isActive() && upstream != null && upstream.isActive();
+    }
+
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         client = ctx.channel();
@@ -346,6 +377,9 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
             feed(Direction.C2S, h, 0, h.length);
             upstream.write(Unpooled.wrappedBuffer(h));
             FaultPlan plan = conversation == null || opts.faults == null ? null : opts.faults.forPath(requestPath());
+            if (plan == null && conversation != null && opts.injectable) {
+                plan = new FaultPlan(java.util.List.of()); // no rules: a relay only so that messages can be injected
+            }
             if (plan != null) {
                 faults = new FaultRelay(conn, plan, sink, conversation, client, upstream, h, opts.faultHoldCap, budget);
             }

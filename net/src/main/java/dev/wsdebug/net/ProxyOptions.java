@@ -32,6 +32,11 @@ public final class ProxyOptions {
      * on it; larger ones pass unchanged as they arrive.
      */
     public int faultHoldCap = 16 << 20;
+    /**
+     * Every WebSocket connection goes through a {@link FaultRelay} (with no rules when none apply),
+     * so that messages can be injected between whole messages ({@link WsProxy#inject}); set by --ui.
+     */
+    public boolean injectable;
     /** Each client connection also opens one upstream: half of serve's default. */
     public static final int DEFAULT_MAX_CONNECTIONS = 12_500;
     /**

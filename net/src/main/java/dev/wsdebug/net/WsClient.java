@@ -57,6 +57,15 @@ public final class WsClient implements AutoCloseable {
         this.notices = notices;
     }
 
+    /**
+     * Numbers this client's connections from {@code first} on (by default 1, 2, …): a caller that
+     * records several clients into one capture keeps their connection ids apart.
+     */
+    public WsClient connectionIdsFrom(long first) {
+        attempts.set(first - 1);
+        return this;
+    }
+
     static boolean secure(URI u) {
         return "wss".equalsIgnoreCase(u.getScheme());
     }

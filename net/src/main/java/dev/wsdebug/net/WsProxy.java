@@ -67,11 +67,47 @@ public final class WsProxy implements AutoCloseable {
                         if (opts.limits.idleTimeoutMillis > 0) {
                             ch.pipeline().addLast(new IdleStateHandler(0, 0, opts.limits.idleTimeoutMillis, TimeUnit.MILLISECONDS));
                         }
-                        ch.pipeline().addLast(new ProxyConnection(id, opts, sink, upstreamTls, load.budget(), load::track));
+                        ProxyConnection pc = new ProxyConnection(id, opts, sink, upstreamTls, load.budget(), load::track);
+                        if (opts.injectable) {
+                            open.put(id, pc);
+                            ch.closeFuture().addListener(f -> open.remove(id));
+                        }
+                        ch.pipeline().addLast(pc);
                     }
                 });
         listener = b.bind(opts.host, opts.port).sync().channel();
         return (InetSocketAddress) listener.localAddress();
+    }
+
+    /** Open connections by id, kept only with {@link ProxyOptions#injectable}. */
+    private final java.util.Map<String, ProxyConnection> open = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Sends a message, ping or pong that no peer sent into a live connection (needs
+     * {@link ProxyOptions#injectable}); it is recorded after an {@code inject} error event.
+     *
+     * @param toward {@link dev.wsdebug.wire.Direction#C2S}: to the server; S2C: to the client
+     * @return null when sent, else why not (one sentence)
+     */
+    public String inject(String conn, dev.wsdebug.wire.Direction toward, int opcode, byte[] payload) {
+        ProxyConnection pc = open.get(conn);
+        if (pc == null) {
+            return opts.injectable ? "Connection " + conn + " is not open." : "This proxy was not started for injection (--ui).";
+        }
+        try {
+            return pc.inject(toward, opcode, payload).get(5, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return "Connection " + conn + " did not take the message in time.";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "Interrupted.";
+        }
+    }
+
+    /** Whether {@link #inject} can reach this connection now. */
+    public boolean injectable(String conn) {
+        ProxyConnection pc = open.get(conn);
+        return pc != null && pc.injectable();
     }
 
     public long connections() {

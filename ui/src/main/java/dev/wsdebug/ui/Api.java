@@ -76,7 +76,7 @@ final class Api {
         if (path != null) {
             cap = captures.open(Path.of(path));
         } else if (c.upload != null) {
-            cap = captures.open(c.upload, c.uploadName == null ? "upload" : c.uploadName);
+            cap = captures.adopt(c.upload, c.uploadName == null ? "upload" : c.uploadName);
         } else {
             throw new BadRequest("Send the capture file as the body, or ?path= a file of this machine.");
         }
@@ -88,7 +88,9 @@ final class Api {
         switch (p.get(0)) {
             case "connections" -> {
                 if (p.size() == 1) {
-                    return Reply.ok(b.connections());
+                    ObjectNode grid = b.connections();
+                    grid.get("connections").forEach(row -> sessions.mark(cap, (ObjectNode) row));
+                    return Reply.ok(grid);
                 }
                 String conn = p.get(1);
                 if (p.size() == 2) {
@@ -184,10 +186,8 @@ final class Api {
 
     private Reply export(Call c, OpenCapture cap) {
         String format = c.param("format") == null ? "har" : c.param("format");
-        ExportFormat f;
-        try {
-            f = ExportFormat.of(format);
-        } catch (IllegalArgumentException e) {
+        ExportFormat f = ExportFormat.of(format);
+        if (f == null) {
             throw new BadRequest("format is har, pcapng or jsonl, not " + format + ".");
         }
         String conn = c.param("conn");

@@ -40,14 +40,31 @@ public final class Captures implements AutoCloseable {
      * @throws IllegalArgumentException with one sentence when it is not a capture or cannot be read
      */
     public OpenCapture open(Path file) {
-        return open(file, file.getFileName() == null ? file.toString() : file.getFileName().toString());
+        return open(file, file.getFileName() == null ? file.toString() : file.getFileName().toString(), false);
     }
 
-    OpenCapture open(Path file, String name) {
-        CaptureFiles.Kind kind = kindOf(file);
+    /**
+     * Opens an uploaded file, which becomes the UI's: a store is read where it is and deleted with
+     * the capture, anything else is deleted once converted (or refused).
+     */
+    OpenCapture adopt(Path upload, String name) {
+        boolean kept = false;
+        try {
+            OpenCapture c = open(upload, name, true);
+            kept = c.kind().equals("wsdb");
+            return c;
+        } finally {
+            if (!kept) {
+                deleteQuietly(upload);
+            }
+        }
+    }
+
+    private OpenCapture open(Path file, String name, boolean owned) {
+        CaptureFiles.Kind kind = kindOf(file, name);
         if (kind == CaptureFiles.Kind.WSDB) {
             CaptureReader reader = CaptureReader.open(file);
-            return add(name, "wsdb", false, new CaptureBrowser(reader), null, reader.warning(), null);
+            return add(name, "wsdb", false, new CaptureBrowser(reader), owned ? file : null, reader.warning(), null);
         }
         Path temp;
         try {
@@ -79,7 +96,7 @@ public final class Captures implements AutoCloseable {
         }
     }
 
-    private static CaptureFiles.Kind kindOf(Path file) {
+    private static CaptureFiles.Kind kindOf(Path file, String name) {
         if (Files.isDirectory(file)) {
             throw new IllegalArgumentException("Cannot read " + file + ": it is a directory.");
         }
@@ -92,11 +109,11 @@ public final class Captures implements AutoCloseable {
             throw new IllegalArgumentException("Cannot read " + file + ": " + e.getMessage() + ".");
         }
         if (head.length == 0) {
-            throw new IllegalArgumentException("Cannot read " + file + ": it is empty.");
+            throw new IllegalArgumentException("Cannot read " + name + ": it is empty.");
         }
         CaptureFiles.Kind kind = CaptureFiles.kind(head, head.length);
         if (kind == CaptureFiles.Kind.UNKNOWN) {
-            throw new IllegalArgumentException(file.getFileName() + " is not a capture wsdebug reads: not a .wsdb capture"
+            throw new IllegalArgumentException(name + " is not a capture wsdebug reads: not a .wsdb capture"
                     + " store, pcap, pcapng or HAR file.");
         }
         return kind;
@@ -105,12 +122,13 @@ public final class Captures implements AutoCloseable {
     /**
      * Shows a store a live source is writing.
      *
-     * @param sync makes what the source handed over so far visible to readers (the store's sync)
+     * @param sync makes what the source handed over so far visible to readers (the store's sync); the
+     *             source owns the store and its file
      */
-    public OpenCapture live(Path storeFile, String name, String kind, boolean temporary, Runnable sync) {
+    public OpenCapture live(Path storeFile, String name, String kind, Runnable sync) {
         sync.run();
         CaptureReader reader = CaptureReader.open(storeFile);
-        return add(name, kind, true, new CaptureBrowser(reader), temporary ? storeFile : null, null, sync);
+        return add(name, kind, true, new CaptureBrowser(reader), null, null, sync);
     }
 
     private synchronized OpenCapture add(String name, String kind, boolean live, CaptureBrowser browser, Path temp,
@@ -118,6 +136,13 @@ public final class Captures implements AutoCloseable {
         OpenCapture c = new OpenCapture(String.valueOf(nextId++), name, kind, live, browser, temp, notice, sync);
         byId.put(c.id(), c);
         return c;
+    }
+
+    /** Stops showing a capture and closes it. */
+    public synchronized void remove(OpenCapture c) {
+        if (byId.remove(c.id()) != null) {
+            c.close();
+        }
     }
 
     public synchronized OpenCapture get(String id) {
@@ -142,12 +167,16 @@ public final class Captures implements AutoCloseable {
         return s != null && s.startsWith("cannot ") ? "C" + s.substring(1) : s;
     }
 
-    private static void deleteQuietly(Path p) {
-        for (String suffix : new String[]{"", "-wal", "-shm"}) {
+    /** Deletes a temporary capture store with the files SQLite keeps beside it; null: nothing. */
+    public static void deleteQuietly(Path p) {
+        if (p == null) {
+            return;
+        }
+        for (String suffix : new String[]{"", "-wal", "-shm", "-journal"}) {
             try {
                 Files.deleteIfExists(Path.of(p + suffix));
             } catch (IOException ignored) {
-                // temporary
+                // in the temporary directory: the system cleans it up eventually
             }
         }
     }

@@ -189,15 +189,8 @@ final class HttpHandler extends SimpleChannelInboundHandler<HttpObject> {
                 r = api.handle(call);
             } catch (RuntimeException e) {
                 r = Reply.error(500, "The UI failed: " + e);
-            } finally {
-                if (file != null) {
-                    try {
-                        Files.deleteIfExists(file);
-                    } catch (IOException ignored) {
-                        // a temporary file
-                    }
-                }
             }
+            // an uploaded file now belongs to the captures (kept as a store, or deleted once read)
             Reply reply = r;
             ctx.channel().eventLoop().execute(() -> {
                 setCookie = cookie;

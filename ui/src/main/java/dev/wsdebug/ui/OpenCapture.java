@@ -3,7 +3,6 @@ package dev.wsdebug.ui;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.wsdebug.capture.store.CaptureBrowser;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -20,6 +19,7 @@ public final class OpenCapture {
     private final Path temporary;
     private final String notice;
     private final Runnable sync;
+    private volatile Injector injector;
 
     OpenCapture(String id, String name, String kind, boolean live, CaptureBrowser browser, Path temporary,
                 String notice, Runnable sync) {
@@ -49,6 +49,15 @@ public final class OpenCapture {
         return live;
     }
 
+    /** Lets the page inject into this live capture's connections (a proxy's). */
+    public void injector(Injector i) {
+        injector = i;
+    }
+
+    Injector injector() {
+        return injector;
+    }
+
     CaptureBrowser browser() {
         return browser;
     }
@@ -73,14 +82,6 @@ public final class OpenCapture {
 
     void close() {
         browser.close();
-        if (temporary != null) {
-            for (String suffix : new String[]{"", "-wal", "-shm"}) {
-                try {
-                    Files.deleteIfExists(Path.of(temporary + suffix));
-                } catch (java.io.IOException ignored) {
-                    // a temporary file: the system's cleaner takes it eventually
-                }
-            }
-        }
+        Captures.deleteQuietly(temporary);
     }
 }

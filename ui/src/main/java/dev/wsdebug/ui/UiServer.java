@@ -38,7 +38,7 @@ public final class UiServer implements AutoCloseable {
         guard = new Guard(o.token);
         captures = new Captures(decode);
         live = new LiveFeed(captures);
-        sessions = new Sessions();
+        sessions = new Sessions(captures, live);
         Api api = new Api(captures, sessions);
         StaticFiles files = new StaticFiles();
         AtomicInteger n = new AtomicInteger();

@@ -383,6 +383,7 @@ public final class CaptureBrowser implements AutoCloseable {
         try {
             ObjectNode out = JSON.createObjectNode();
             ArrayNode items = out.putArray("items");
+            java.util.Set<Long> injected = injectedSeqs(conn);
             String sql = itemsSql(filter, filter.text != null);
             int scanned = 0;
             long lastSeq = afterSeq;
@@ -407,7 +408,9 @@ public final class CaptureBrowser implements AutoCloseable {
                                 continue;
                             }
                         }
-                        items.add(itemRow(rs, payload));
+                        ObjectNode row = itemRow(rs, payload);
+                        row.put("injected", injected.contains(row.get("seq").asLong()));
+                        items.add(row);
                     }
                 }
             }
@@ -418,6 +421,41 @@ public final class CaptureBrowser implements AutoCloseable {
         } catch (SQLException e) {
             throw failed(e);
         }
+    }
+
+    /** Error kind of the note a live proxy records just before a frame injected from the UI. */
+    public static final String INJECT_KIND = "inject";
+
+    /**
+     * The frames injected into a connection: for each inject note, the first frame of its direction
+     * recorded at or after it (the note names the direction: "toward the server" or "the client").
+     */
+    private java.util.Set<Long> injectedSeqs(String conn) throws SQLException {
+        java.util.Set<Long> out = new java.util.HashSet<>();
+        List<Object[]> notes = new ArrayList<>();
+        try (PreparedStatement ps = db.prepareStatement("SELECT t, message FROM errors WHERE conn = ? AND kind = ?")) {
+            ps.setString(1, conn);
+            ps.setString(2, INJECT_KIND);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    notes.add(new Object[]{rs.getLong(1), rs.getString(2).contains("toward the server") ? "c2s" : "s2c"});
+                }
+            }
+        }
+        for (Object[] n : notes) {
+            try (PreparedStatement ps = db.prepareStatement(
+                    "SELECT seq FROM frames WHERE conn = ? AND dir = ? AND t >= ? ORDER BY seq LIMIT 1")) {
+                ps.setString(1, conn);
+                ps.setString(2, (String) n[1]);
+                ps.setLong(3, (Long) n[0]);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        out.add(rs.getLong(1));
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     private static String itemsSql(ItemFilter f, boolean fullPayload) {
@@ -603,6 +641,7 @@ public final class CaptureBrowser implements AutoCloseable {
                 dir = f.dir();
             }
             out.put("raw", dir != null && rawStored(conn) && end - first <= RAW_LIMIT);
+            out.put("injected", injectedSeqs(conn).contains(seq));
             return out;
         } catch (SQLException e) {
             throw failed(e);

@@ -44,7 +44,7 @@ class UiLiveTest {
                 }
             };
             three.run();
-            OpenCapture cap = ui.captures().live(file, "live", "live", false, store::sync);
+            OpenCapture cap = ui.captures().live(file, "live", "live", store::sync);
             b.open(ui.url().toString());
             b.until(d -> b.all("#msg-list .vl-row[data-seq]:not([hidden])").size() == 3);
             assertThat(b.byTestId("grid-count").getText()).isEqualTo("1 row");
