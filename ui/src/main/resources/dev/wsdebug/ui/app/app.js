@@ -33,6 +33,13 @@ async function main() {
       liveConn();
     },
   });
+  // "/" jumps to the search box, as in most developer tools (not while typing elsewhere).
+  document.addEventListener('keydown', (e) => {
+    if (e.key !== '/' || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (e.target.closest('input, textarea, select, [contenteditable]')) return;
+    e.preventDefault();
+    $('#search-box').focus();
+  });
   document.body.dataset.ready = 'true';
 }
 

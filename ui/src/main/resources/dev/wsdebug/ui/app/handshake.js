@@ -43,7 +43,8 @@ export function renderHandshake(pane, detail) {
   if (hs.accept) {
     rows.push(['Sec-WebSocket-Accept expected', hs.accept.expected ?? '—']);
     rows.push(['Sec-WebSocket-Accept actual', hs.accept.actual ?? '—']);
-    rows.push(['Accept check', hs.accept.valid ? 'valid' : 'INVALID', !!hs.accept.valid]);
+    if (!hs.accept.actual && !hs.upgraded) rows.push(['Accept check', 'not made: the server did not switch protocols']);
+    else rows.push(['Accept check', hs.accept.valid ? 'valid' : 'INVALID', !!hs.accept.valid]);
   }
   rows.push(['Subprotocol', hs.subprotocol || 'none']);
   rows.push(['Extensions', hs.extensions || 'none']);

@@ -13,7 +13,8 @@ export function renderInject(pane, row, resendItem) {
     return;
   }
   const to = el('select', { 'data-testid': 'inject-to' }, el('option', { value: 'server', text: 'server (as if from the client)' }), el('option', { value: 'client', text: 'client (as if from the server)' }));
-  const type = el('select', { 'data-testid': 'inject-type' }, ['text', 'binary', 'ping', 'close'].map((t) => el('option', { value: t, text: t })));
+  // A close cannot be injected (the proxy would have to end the connection on both sides).
+  const type = el('select', { 'data-testid': 'inject-type' }, ['text', 'json', 'binary', 'ping', 'pong'].map((t) => el('option', { value: t, text: t })));
   const encoding = el('select', { 'data-testid': 'inject-encoding' }, ['text', 'hex', 'base64'].map((t) => el('option', { value: t, text: t })));
   const data = el('textarea', { 'data-testid': 'inject-data', spellcheck: false, placeholder: 'payload' });
   const send = el('button', { class: 'primary', 'data-testid': 'inject-send', text: 'Send' });
@@ -30,7 +31,18 @@ export function renderInject(pane, row, resendItem) {
     data.value = resendItem.text ?? resendItem.base64 ?? '';
     encoding.value = resendItem.text !== null && resendItem.text !== undefined ? 'text' : 'base64';
   }
+  const err = el('div', { class: 'error-line', 'data-testid': 'inject-error' });
+  form.append(el('span'), err);
   send.addEventListener('click', () => {
+    err.textContent = '';
+    if (type.value === 'json') {
+      try {
+        JSON.parse(data.value);
+      } catch (e) {
+        err.textContent = 'Not JSON: ' + e.message;
+        return;
+      }
+    }
     const body = { to: to.value, type: type.value, data: data.value, encoding: encoding.value };
     if (resendItem && data.value === (resendItem.text ?? resendItem.base64 ?? '')) body.resend = resendItem.seq;
     guard(postJson(`/api/captures/${enc(state.cid)}/connections/${enc(state.conn)}/inject`, body)

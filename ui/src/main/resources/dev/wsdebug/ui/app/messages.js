@@ -18,6 +18,7 @@ let pager = null;
 let list;
 let selIndex = -1;
 let pending = null; // seq to select once the pager is ready (search hits, timeline clicks)
+let denseBroken = false; // this connection's rows turned out not dense: walk its pages
 
 export function initMessages() {
   list = new VirtualList($('#msg-list'), { rowHeight: ROW, renderRow, onRange });
@@ -62,6 +63,7 @@ export function initMessages() {
   on('conn', () => {
     state.seq = null;
     selIndex = -1;
+    denseBroken = false;
     reload();
   });
 }
@@ -120,10 +122,22 @@ function reload() {
         q: f.q,
         re: f.q && f.re ? 1 : undefined,
       })),
-    { textFiltered: !!f.q, onChange: () => onPagerChange(p) },
+    {
+      textFiltered: !!f.q,
+      onChange: () => onPagerChange(p),
+      denseCandidate: !denseBroken && !f.dir && f.show === 'all' && f.pings && !f.q,
+      onDenseBroken: () => {
+        if (p !== pager) return;
+        denseBroken = true;
+        const seq = state.seq;
+        reload();
+        // Following the tail matters more than where the selection was.
+        if (seq !== null && !follow) pending = seq;
+      },
+    },
   );
   pager = p;
-  guard(p.ensure(0, 60).then(() => {
+  guard(p.ensure(0, 60).then(() => p.probeDense()).then(() => {
     if (pager !== p) return;
     if (pending !== null) {
       const seq = pending;
@@ -157,10 +171,8 @@ function onPagerChange(p) {
 function onRange(first, last) {
   if (!pager) return;
   const p = pager;
-  // Fetch a little beyond what's visible, so wheel scrolling rarely meets an empty row.
-  guard(p.ensure(first, Math.min(last + 200, Math.max(p.length - 1, 0))).catch((e) => {
-    if (p === pager) toast(e.message);
-  }));
+  // Fetch a little beyond what's visible either way, so scrolling rarely meets an empty row.
+  guard(p.ensure(Math.max(0, first - 200), Math.min(last + 200, Math.max(p.length - 1, 0))));
 }
 
 function renderRow(r, i) {

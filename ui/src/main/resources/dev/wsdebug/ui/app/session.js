@@ -7,7 +7,7 @@ import * as fmt from './format.js';
 import { postJson, enc } from './api.js';
 import { state, on } from './state.js';
 import { guard, toast } from './status.js';
-import { loadCaptures, switchTo } from './captures.js';
+import { loadCaptures, loadConnections, switchTo } from './captures.js';
 import { select } from './grid.js';
 
 const SAVED_KEY = 'wsdebug-saved-messages';
@@ -57,6 +57,12 @@ async function connect(form) {
   session = { capture: String(res.capture), conn: String(res.conn) };
   await loadCaptures();
   if (state.cid !== session.capture) await switchTo(session.capture);
+  // The row appears once the client has started the handshake: wait a little for it rather
+  // than select a connection the capture does not show yet.
+  for (let i = 0; i < 30 && !state.conns.some((c) => c.conn === session.conn); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    await loadConnections();
+  }
   select(session.conn, 'messages');
   renderComposer();
 }
@@ -67,7 +73,7 @@ function renderComposer() {
   counters = el('div', { class: 'counters', 'data-testid': 'session-counters' });
   const type = el('select', { 'data-testid': 'compose-type' }, ['text', 'json', 'binary', 'ping', 'close'].map((t) => el('option', { value: t, text: t })));
   const encoding = el('select', { 'data-testid': 'compose-encoding' }, ['hex', 'base64'].map((t) => el('option', { value: t, text: t })));
-  const data = el('textarea', { 'data-testid': 'compose-data', spellcheck: false, rows: 4 });
+  const data = el('textarea', { 'data-testid': 'compose-data', spellcheck: false, rows: 3 });
   const code = el('input', { 'data-testid': 'compose-code', value: '1000', size: 6 });
   const reason = el('input', { 'data-testid': 'compose-reason', placeholder: 'reason' });
   const err = el('div', { class: 'error-line', 'data-testid': 'compose-error' });

@@ -83,8 +83,14 @@ final class Browser implements AutoCloseable {
     }
 
     <T> T until(Function<ChromeDriver, T> condition) {
-        return new WebDriverWait(driver, Duration.ofSeconds(20), Duration.ofMillis(50))
-                .until(d -> condition.apply((ChromeDriver) d));
+        try {
+            return new WebDriverWait(driver, Duration.ofSeconds(20), Duration.ofMillis(50))
+                    .until(d -> condition.apply((ChromeDriver) d));
+        } catch (org.openqa.selenium.TimeoutException e) {
+            // what the page showed when the wait gave up
+            screenshot("timeout-" + System.currentTimeMillis());
+            throw e;
+        }
     }
 
     WebElement find(String css) {

@@ -259,6 +259,9 @@ class UiBrowserTest {
         b.until(d -> expected.get(2).path("seq").asText().equals(b.find("#detail-body").getDomAttribute("data-seq")));
         list.sendKeys(Keys.ARROW_UP);
         b.until(d -> expected.get(1).path("seq").asText().equals(b.find("#detail-body").getDomAttribute("data-seq")));
+        // times relative to the connection's start
+        b.byTestId("msg-relative").click();
+        b.until(d -> b.find("#msg-list .vl-row.sel span").getText().startsWith("+0.0"));
         list.sendKeys(Keys.END);
         String last = expected.get(expected.size() - 1).path("seq").asText();
         b.until(d -> last.equals(b.find("#detail-body").getDomAttribute("data-seq")));
@@ -404,6 +407,8 @@ class UiBrowserTest {
         }
         assertThat(hits).hasSize(1);
         selectConn("4");
+        new Actions(b.driver).sendKeys("/").perform();
+        b.until(d -> "search-box".equals(d.switchTo().activeElement().getDomAttribute("data-testid")));
         b.byTestId("search-box").sendKeys(TestCaptures.NEEDLE);
         WebElement hit = b.byTestId("search-hit");
         assertThat(hit.getDomAttribute("data-conn")).isEqualTo(hits.get(0).conn());
