@@ -408,6 +408,7 @@ public final class CaptureBrowser implements AutoCloseable {
             ObjectNode out = JSON.createObjectNode();
             ArrayNode items = out.putArray("items");
             java.util.Set<Long> injected = injectedSeqs(conn);
+            Map<Long, java.util.Set<String>> messageViolations = new HashMap<>();
             String sql = itemsSql(filter, filter.text != null);
             int scanned = 0;
             long lastSeq = afterSeq;
@@ -435,15 +436,59 @@ public final class CaptureBrowser implements AutoCloseable {
                         ObjectNode row = itemRow(rs, payload);
                         row.put("injected", injected.contains(row.get("seq").asLong()));
                         items.add(row);
+                        if ("message".equals(rs.getString(4))) {
+                            java.util.Set<String> keys = new java.util.HashSet<>();
+                            Codec.violations(rs.getString(15)).forEach(v -> keys.add(v.rule() + "@" + v.offset()));
+                            messageViolations.put(row.get("seq").asLong(), keys);
+                        }
                     }
                 }
             }
+            addFrameViolations(conn, afterSeq, lastSeq, items, messageViolations);
             out.put("next", more ? String.valueOf(lastSeq) : null);
             out.put("total", count(conn, filter));
             out.put("scanned", scanned);
             return out;
         } catch (SQLException e) {
             throw failed(e);
+        }
+    }
+
+    /**
+     * Counts the violations of a message's data frames on the message's row (a reserved bit, a
+     * non-minimal length are found on frames; the list flags the message that carried them).
+     */
+    private void addFrameViolations(String conn, long afterSeq, long lastSeq, ArrayNode items,
+                                    Map<Long, java.util.Set<String>> messageViolations) throws SQLException {
+        if (items.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = db.prepareStatement("SELECT seq, dir, violations FROM frames WHERE conn = ?"
+                + " AND seq > ? AND seq <= ? AND opcode < 8 AND violations IS NOT NULL ORDER BY seq")) {
+            ps.setString(1, conn);
+            ps.setLong(2, afterSeq);
+            ps.setLong(3, lastSeq);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    long seq = rs.getLong(1);
+                    String dir = rs.getString(2);
+                    for (JsonNode i : items) { // the message this frame belongs to: the next of its direction
+                        if (i.get("kind").asText().equals("message") && i.get("dir").asText().equals(dir)
+                                && i.get("seq").asLong() >= seq) {
+                            // a violation the assembler found is on the frame and the message: counted once
+                            java.util.Set<String> keys = messageViolations.get(i.get("seq").asLong());
+                            int added = 0;
+                            for (var v : Codec.violations(rs.getString(3))) {
+                                if (keys == null || keys.add(v.rule() + "@" + v.offset())) {
+                                    added++;
+                                }
+                            }
+                            ((ObjectNode) i).put("violations", i.get("violations").asInt() + added);
+                            break;
+                        }
+                    }
+                }
+            }
         }
     }
 
@@ -686,6 +731,18 @@ public final class CaptureBrowser implements AutoCloseable {
                 }
                 end = f.frame().offset() + f.frame().headerLength() + f.frame().payloadLength();
                 dir = f.dir();
+            }
+            if (m != null) { // the message's list holds its frames' violations too (each once)
+                ArrayNode vs = (ArrayNode) out.get("violations");
+                java.util.Set<String> keys = new java.util.HashSet<>();
+                vs.forEach(v -> keys.add(v.path("rule").asText() + "@" + v.path("offset").asText()));
+                for (JsonNode f : list) {
+                    for (JsonNode v : f.path("violations")) {
+                        if (keys.add(v.path("rule").asText() + "@" + v.path("offset").asText())) {
+                            vs.add(v.deepCopy());
+                        }
+                    }
+                }
             }
             out.put("raw", dir != null && rawStored(conn) && end - first <= RAW_LIMIT);
             out.put("injected", injectedSeqs(conn).contains(seq));
