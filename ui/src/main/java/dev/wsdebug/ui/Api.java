@@ -181,7 +181,28 @@ final class Api {
                 text = s -> s.toLowerCase(Locale.ROOT).contains(needle);
             }
         }
-        return Reply.ok(b.items(conn, afterSeq, limit, new CaptureBrowser.ItemFilter(d, show, pings, text)));
+        long skip = 0;
+        String skipText = c.param("skip");
+        if (skipText != null && !skipText.isEmpty()) {
+            skip = longParam(skipText, "skip");
+            if (skip < 0) {
+                throw new BadRequest("skip is a count of rows, not " + skipText + ".");
+            }
+            if (text != null) {
+                throw new BadRequest("skip cannot go with a text filter (its rows are found by scanning); use after.");
+            }
+        }
+        String at = c.param("at");
+        if (at != null && !at.isEmpty()) {
+            long micros;
+            try {
+                micros = new java.math.BigDecimal(at).movePointRight(6).longValueExact();
+            } catch (NumberFormatException | ArithmeticException e) {
+                throw new BadRequest("at is a time in epoch seconds (like 1733300000.123456), not " + at + ".");
+            }
+            afterSeq = b.seqBefore(conn, micros);
+        }
+        return Reply.ok(b.items(conn, afterSeq, limit, new CaptureBrowser.ItemFilter(d, show, pings, text), skip));
     }
 
     private Reply export(Call c, OpenCapture cap) {

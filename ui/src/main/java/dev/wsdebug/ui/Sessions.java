@@ -43,6 +43,9 @@ class Sessions implements AutoCloseable {
         }
     }
 
+    /** How long POST /api/sessions waits for the connection's first event before it answers. */
+    private static final long CONNECT_WAIT_MILLIS = 3_000;
+
     private final Captures captures;
     private final LiveFeed live;
     private final Map<String, Session> byConn = new ConcurrentHashMap<>();
@@ -125,6 +128,16 @@ class Sessions implements AutoCloseable {
         }, "ui-connect-" + conn);
         t.setDaemon(true);
         t.start();
+        // answer once the connection has a row (its handshake or its failure is recorded), so the page
+        // can show it at once; a slow server still gets its answer later on the row
+        try {
+            t.join(CONNECT_WAIT_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (rows.containsKey(conn)) {
+            store.sync();
+        }
         ObjectNode out = Reply.JSON.createObjectNode();
         out.put("capture", capture.id());
         out.put("conn", conn);

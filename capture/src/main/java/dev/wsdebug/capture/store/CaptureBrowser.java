@@ -404,6 +404,31 @@ public final class CaptureBrowser implements AutoCloseable {
 
     /** A page of messages and control frames after {@code afterSeq} (-1: from the start). */
     public synchronized ObjectNode items(String conn, long afterSeq, int limit, ItemFilter filter) {
+        return items(conn, afterSeq, limit, filter, 0);
+    }
+
+    /**
+     * The frame sequence number just before a time: a page asked for with it as {@code after}
+     * starts at the first row at or after that time. -1 when nothing came before it.
+     */
+    public synchronized long seqBefore(String conn, long atMicros) {
+        try (PreparedStatement ps = db.prepareStatement("SELECT max(seq) FROM frames WHERE conn = ? AND t < ?")) {
+            ps.setString(1, conn);
+            ps.setLong(2, atMicros);
+            try (ResultSet rs = ps.executeQuery()) {
+                long v = rs.next() ? rs.getLong(1) : -1;
+                return rs.wasNull() ? -1 : v;
+            }
+        } catch (SQLException e) {
+            throw failed(e);
+        }
+    }
+
+    /**
+     * A page of rows after {@code afterSeq}, leaving out the first {@code skip} of them (a jump to a
+     * row by its place in the filtered list; not with a text filter, whose rows are found by scanning).
+     */
+    public synchronized ObjectNode items(String conn, long afterSeq, int limit, ItemFilter filter, long skip) {
         try {
             ObjectNode out = JSON.createObjectNode();
             ArrayNode items = out.putArray("items");
@@ -413,9 +438,10 @@ public final class CaptureBrowser implements AutoCloseable {
             int scanned = 0;
             long lastSeq = afterSeq;
             boolean more = false;
-            try (PreparedStatement ps = db.prepareStatement(sql + " ORDER BY 1 LIMIT ?")) {
+            try (PreparedStatement ps = db.prepareStatement(sql + " ORDER BY 1 LIMIT ? OFFSET ?")) {
                 int i = bind(ps, conn, afterSeq, filter);
-                ps.setInt(i, filter.text != null ? SCAN_LIMIT + 1 : limit + 1);
+                ps.setInt(i++, filter.text != null ? SCAN_LIMIT + 1 : limit + 1);
+                ps.setLong(i, filter.text != null ? 0 : Math.max(0, skip));
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         if (filter.text != null && scanned == SCAN_LIMIT || items.size() == limit) {
