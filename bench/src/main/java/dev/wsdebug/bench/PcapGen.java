@@ -50,7 +50,7 @@ import java.util.zip.Deflater;
  * comparison in {@code bench/pcap.sh} would not be like for like.
  */
 public final class PcapGen {
-    private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC11B65";
+    private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
     private static final byte[] CLIENT_MAC = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
     private static final byte[] SERVER_MAC = {0x02, 0x00, 0x00, 0x00, 0x00, 0x02};
     private static final int SERVER_IP = 10 << 24 | 2 << 16 | 1;

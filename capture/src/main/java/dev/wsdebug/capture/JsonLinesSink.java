@@ -69,6 +69,8 @@ public final class JsonLinesSink implements EventSink {
                 gen.writeStringField("message", e.message());
             } else if (event instanceof HttpEvent x) {
                 http(x);
+            } else if (event instanceof FindingEvent f) {
+                finding(f);
             }
             gen.writeEndObject();
             gen.writeRaw('\n');
@@ -152,6 +154,29 @@ public final class JsonLinesSink implements EventSink {
      * Added to schema v1: a plain HTTP exchange. {@code status} -1 and {@code response} null when no
      * response came; {@code durationMs} in milliseconds with microseconds.
      */
+    private void finding(FindingEvent f) throws IOException {
+        gen.writeStringField("rule", f.rule());
+        gen.writeStringField("severity", f.severity());
+        gen.writeStringField("summary", f.summary());
+        gen.writeArrayFieldStart("evidence");
+        for (FindingEvent.Evidence e : f.evidence()) {
+            gen.writeStartObject();
+            gen.writeStringField("conn", e.conn());
+            if (e.seq() >= 0) {
+                gen.writeNumberField("seq", e.seq());
+            } else {
+                gen.writeNullField("seq");
+            }
+            gen.writeFieldName("t");
+            gen.writeNumber(seconds(e.timeMicros()));
+            gen.writeStringField("what", e.what());
+            gen.writeEndObject();
+        }
+        gen.writeEndArray();
+        gen.writeStringField("cause", f.cause());
+        gen.writeStringField("fix", f.fix());
+    }
+
     private void http(HttpEvent x) throws IOException {
         gen.writeStringField("method", x.method());
         gen.writeStringField("url", x.url());

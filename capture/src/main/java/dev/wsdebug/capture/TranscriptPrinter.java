@@ -64,6 +64,25 @@ public final class TranscriptPrinter implements EventSink {
                     + " " + e.message());
         } else if (event instanceof HttpEvent x) {
             http(x);
+        } else if (event instanceof FindingEvent f) {
+            finding(f);
+        }
+    }
+
+    /** A finding as a short block: the rule and its sentence, the evidence, then cause and fix. */
+    private void finding(FindingEvent f) {
+        String color = f.isError() ? RED + BOLD : FindingEvent.WARNING.equals(f.severity()) ? YELLOW + BOLD : CYAN;
+        out.println(prefix(f.conn(), f.timeMicros()) + paint(color, f.severity()) + " " + paint(BOLD, f.rule()) + " "
+                + f.summary());
+        for (FindingEvent.Evidence e : f.evidence()) {
+            out.println(indent() + paint(DIM, "evidence") + " " + (e.conn() != null && !e.conn().equals(f.conn())
+                    ? "conn " + e.conn() + " " : "") + (e.seq() >= 0 ? "#" + e.seq() + " " : "") + e.what());
+        }
+        if (f.cause() != null && !f.cause().isEmpty()) {
+            out.println(indent() + paint(DIM, "cause") + "    " + f.cause());
+        }
+        if (f.fix() != null && !f.fix().isEmpty()) {
+            out.println(indent() + paint(DIM, "fix") + "      " + f.fix());
         }
     }
 

@@ -98,6 +98,10 @@ final class ReadCommand implements Callable<Integer> {
     @Option(names = "--pretty", description = "Indent text payloads that are JSON.")
     boolean pretty;
 
+    @Option(names = "--diagnose", description = "Also run the analysis: each connection's findings (cause, evidence,"
+            + " fix) follow it, and those across connections come at the end (see wsdebug diagnose).")
+    boolean diagnose;
+
     @Option(names = "--color", paramLabel = "WHEN", defaultValue = "auto",
             description = "Colour: auto (only on a terminal), always or never. Default: ${DEFAULT-VALUE}.")
     Terminal.ColorMode color;
@@ -136,7 +140,9 @@ final class ReadCommand implements Callable<Integer> {
                     : new TranscriptPrinter(out, Terminal.style(color).withConn(inputs.connectionsHint() > 1)
                     .withHeaders(verbose.length >= 1).withFrames(verbose.length >= 2).withPrettyJson(pretty));
             EventSink shown = filter.sink(view);
-            EventSink sink = store == null ? shown : EventSink.all(shown, store);
+            dev.wsdebug.analysis.Analyzer analyzer = diagnose ? new dev.wsdebug.analysis.Analyzer(view) : null;
+            EventSink decoded = analyzer == null ? shown : EventSink.all(shown, analyzer);
+            EventSink sink = store == null ? decoded : EventSink.all(decoded, store);
             boolean several = files.size() > 1;
             try {
                 inputs.replay(sink, options, name -> {
@@ -157,6 +163,9 @@ final class ReadCommand implements Callable<Integer> {
                 summary(inputs, out, err);
                 return usage(err, e.getMessage());
             } finally {
+                if (analyzer != null) {
+                    analyzer.finish();
+                }
                 view.flush();
             }
             summary(inputs, out, err);

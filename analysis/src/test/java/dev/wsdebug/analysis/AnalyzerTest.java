@@ -1,0 +1,354 @@
+package dev.wsdebug.analysis;
+
+import dev.wsdebug.capture.Conversation;
+import dev.wsdebug.capture.Event;
+import dev.wsdebug.capture.EventSink;
+import dev.wsdebug.capture.FindingEvent;
+import dev.wsdebug.wire.Direction;
+import dev.wsdebug.wire.FrameSpec;
+import dev.wsdebug.wire.FrameWriter;
+import dev.wsdebug.wire.Opcode;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Each rule over a conversation scripted byte by byte (the bytes a real peer would send, fed
+ * through the one pipeline with the times they crossed the wire): the rule fires with its evidence,
+ * and no other finding of severity error (or at all, for a healthy session) appears.
+ */
+class AnalyzerTest {
+    private static final long T0 = 1_733_300_000_000_000L;
+    private static final String KEY = "dGhlIHNhbXBsZSBub25jZQ==";
+    private static final String ACCEPT = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
+    private final FrameWriter w = new FrameWriter(new Random(1));
+
+    /** One connection's bytes each way with their times; played into a conversation. */
+    private final class Script {
+        final List<Object[]> steps = new ArrayList<>();
+        final String conn;
+        final String client;
+        long t;
+
+        Script(String conn, long t0, String client) {
+            this.conn = conn;
+            this.t = t0;
+            this.client = client;
+        }
+
+        Script(String conn) {
+            this(conn, T0, "10.0.0.1:50000");
+        }
+
+        Script upgrade(String requestExtra, String responseExtra) {
+            c2s(("GET /feed HTTP/1.1\r\nHost: example.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Key: " + KEY + "\r\nSec-WebSocket-Version: 13\r\n" + requestExtra + "\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            return s2c(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Accept: " + ACCEPT + "\r\n" + responseExtra + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        }
+
+        Script upgrade() {
+            return upgrade("", "");
+        }
+
+        Script c2s(byte[] b) {
+            return at(Direction.C2S, 1000, b);
+        }
+
+        Script s2c(byte[] b) {
+            return at(Direction.S2C, 1000, b);
+        }
+
+        Script at(Direction d, long afterMicros, byte[] b) {
+            t += afterMicros;
+            steps.add(new Object[]{d, t, b});
+            return this;
+        }
+
+        Script text(Direction d, String s) {
+            byte[] p = s.getBytes(StandardCharsets.UTF_8);
+            return d == Direction.C2S ? c2s(w.encode(FrameSpec.of(Opcode.TEXT, p).withMask(0x01020304)))
+                    : s2c(w.encode(FrameSpec.of(Opcode.TEXT, p)));
+        }
+
+        Script frame(Direction d, FrameSpec f) {
+            return d == Direction.C2S ? c2s(w.encode(f.withMask(0x0a0b0c0d))) : s2c(w.encode(f));
+        }
+
+        Script close(Direction d, int code, String reason) {
+            return frame(d, FrameSpec.of(Opcode.CLOSE, FrameWriter.closePayload(code, reason)));
+        }
+
+        /** Plays it; {@code endAfter} >= 0: TCP ends that long after the last chunk. */
+        void play(EventSink sink, long endAfter) {
+            Conversation c = new Conversation(conn, sink).endpoints(client, "10.0.0.2:443");
+            for (Object[] s : steps) {
+                c.feed((Direction) s[0], (Long) s[1], (byte[]) s[2]);
+            }
+            if (endAfter >= 0) {
+                c.end(t + endAfter);
+            }
+        }
+    }
+
+    private static List<FindingEvent> analyse(Script... scripts) {
+        List<FindingEvent> found = new ArrayList<>();
+        Analyzer a = new Analyzer(new EventSink() {
+            @Override
+            public void accept(Event e) {
+                found.add((FindingEvent) e);
+            }
+        });
+        for (Script s : scripts) {
+            s.play(a, 1000);
+        }
+        a.finish();
+        return found;
+    }
+
+    private static List<String> rules(List<FindingEvent> f) {
+        return f.stream().map(x -> x.rule() + "/" + x.severity()).toList();
+    }
+
+    private static FindingEvent only(List<FindingEvent> found, String rule) {
+        assertThat(found).filteredOn(FindingEvent::isError).allMatch(f -> f.rule().equals(rule), rule);
+        return found.stream().filter(f -> f.rule().equals(rule)).findFirst().orElseThrow(
+                () -> new AssertionError("no " + rule + " in " + rules(found)));
+    }
+
+    @Test
+    void aHealthySessionHasNoFinding() {
+        Script s = new Script("1").upgrade().text(Direction.C2S, "hello").text(Direction.S2C, "hello")
+                .frame(Direction.C2S, FrameSpec.of(Opcode.PING, new byte[]{1})).frame(Direction.S2C, FrameSpec.of(Opcode.PONG, new byte[]{1}))
+                .close(Direction.C2S, 1000, "bye").close(Direction.S2C, 1000, "bye");
+        assertThat(analyse(s)).isEmpty();
+    }
+
+    @Test
+    void aRefusedUpgradeSaysWhatTheStatusMeans() {
+        Script s = new Script("1");
+        s.c2s(("GET /feed HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + KEY
+                + "\r\nSec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        s.s2c("HTTP/1.1 302 Found\r\nLocation: wss://example.test/feed\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        FindingEvent f = only(analyse(s), "handshake-rejected");
+        assertThat(f.summary()).contains("302 Found").contains("redirect");
+        assertThat(f.evidence().get(0).what()).contains("Location: wss://example.test/feed");
+    }
+
+    @Test
+    void upgradeRequiredMeansTheUpgradeWasStripped() {
+        Script s = new Script("1");
+        s.c2s(("GET /feed HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + KEY
+                + "\r\nSec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        s.s2c("HTTP/1.1 426 Upgrade Required\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        assertThat(only(analyse(s), "upgrade-stripped").fix()).contains("Upgrade");
+    }
+
+    @Test
+    void aWrongAcceptAndSubprotocolsThatDoNotMatch() {
+        Script s = new Script("1");
+        s.c2s(("GET /feed HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + KEY
+                + "\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: chat, superchat\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        s.s2c(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: AAAA"
+                + "\r\nSec-WebSocket-Protocol: mqtt\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        s.close(Direction.C2S, 1002, "").close(Direction.S2C, 1002, "");
+        List<FindingEvent> found = analyse(s);
+        assertThat(rules(found)).contains("bad-accept/error", "subprotocol-mismatch/error");
+        assertThat(found.stream().filter(f -> f.rule().equals("subprotocol-mismatch")).findFirst().orElseThrow().summary())
+                .contains("mqtt").contains("chat, superchat");
+    }
+
+    @Test
+    void compressionDeclinedIsInformation() {
+        Script s = new Script("1").upgrade("Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n", "")
+                .text(Direction.C2S, "x").close(Direction.C2S, 1000, "").close(Direction.S2C, 1000, "");
+        assertThat(rules(analyse(s))).containsExactly("deflate-declined/info");
+    }
+
+    @Test
+    void noAnswerToTheUpgrade() {
+        Script s = new Script("1");
+        s.c2s(("GET /feed HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + KEY
+                + "\r\nSec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        only(analyse(s), "no-handshake-response");
+    }
+
+    @Test
+    void protocolViolationsAreGroupedByRuleAndSide() {
+        Script s = new Script("1").upgrade();
+        for (int i = 0; i < 3; i++) {
+            s.frame(Direction.S2C, FrameSpec.of(Opcode.TEXT, "x".getBytes(StandardCharsets.UTF_8)).withRsv(false, true, false));
+        }
+        s.close(Direction.C2S, 1002, "").close(Direction.S2C, 1002, "");
+        FindingEvent f = only(analyse(s), "protocol-violation");
+        assertThat(f.summary()).startsWith("The server broke reserved-bit-set").contains("3 times");
+        assertThat(f.evidence()).hasSize(3);
+        assertThat(f.evidence().get(0).seq()).isEqualTo(1);
+    }
+
+    @Test
+    void textThatIsNotUtf8() {
+        Script s = new Script("1").upgrade()
+                .frame(Direction.C2S, FrameSpec.of(Opcode.TEXT, new byte[]{(byte) 0xc3, 0x28}))
+                .close(Direction.S2C, 1007, "").close(Direction.C2S, 1007, "");
+        assertThat(only(analyse(s), "invalid-utf8").summary()).startsWith("The client sent a text message");
+    }
+
+    @Test
+    void aTooBigMessageNamesItsSize() {
+        Script s = new Script("1").upgrade().text(Direction.C2S, "y".repeat(70_000)).close(Direction.S2C, 1009, "too big")
+                .close(Direction.C2S, 1009, "");
+        FindingEvent f = only(analyse(s), "message-too-big");
+        assertThat(f.summary()).contains("70000 bytes");
+        assertThat(f.cause()).contains("64 KiB");
+    }
+
+    @Test
+    void aReservedCodeInACloseFrame() {
+        Script s = new Script("1").upgrade().close(Direction.S2C, 1006, "").close(Direction.C2S, 1000, "");
+        FindingEvent f = only(analyse(s), "reserved-close-code-on-wire");
+        assertThat(f.summary()).contains("1006");
+    }
+
+    @Test
+    void compressedFramesWithoutTheExtension() {
+        Script s = new Script("1").upgrade()
+                .frame(Direction.S2C, new FrameSpec(true, true, false, false, Opcode.TEXT, null, 0, new byte[]{0x4a, 0x4c, 0, 0}))
+                .close(Direction.C2S, 1002, "").close(Direction.S2C, 1002, "");
+        assertThat(only(analyse(s), "compressed-without-extension").summary()).contains("binary garbage");
+    }
+
+    @Test
+    void aDropRightAfterTheHandshake() {
+        Script s = new Script("1").upgrade();
+        FindingEvent f = only(analyse(s), "abnormal-close");
+        assertThat(f.summary()).contains("right after the handshake");
+    }
+
+    @Test
+    void aDropAfterASilenceIsAnIdleTimeoutNamedWhenItIsWellKnown() {
+        Script s = new Script("1").upgrade().text(Direction.C2S, "a").text(Direction.S2C, "a")
+                .at(Direction.C2S, 1_000_000, w.encode(FrameSpec.of(Opcode.TEXT, new byte[]{'b'}).withMask(5)))
+                .text(Direction.S2C, "b");
+        List<FindingEvent> found = new ArrayList<>();
+        Analyzer a = new Analyzer(new EventSink() {
+            @Override
+            public void accept(Event e) {
+                found.add((FindingEvent) e);
+            }
+        });
+        s.play(a, 60_000_000); // dropped 60 s after the last frame
+        a.finish();
+        FindingEvent f = only(found, "idle-timeout");
+        assertThat(f.summary()).contains("60.0 s").contains("nginx");
+        assertThat(f.fix()).contains("every 30 s");
+        assertThat(f.evidence().get(0).seq()).isEqualTo(4);
+    }
+
+    @Test
+    void pingsJustUnderTheTimeoutAreTooSlow() {
+        Script s = new Script("1").upgrade();
+        for (int i = 0; i < 4; i++) {
+            s.at(Direction.C2S, 2_900_000, w.encode(FrameSpec.of(Opcode.PING, new byte[]{(byte) i}).withMask(i)));
+            s.frame(Direction.S2C, FrameSpec.of(Opcode.PONG, new byte[]{(byte) i}));
+        }
+        List<FindingEvent> found = new ArrayList<>();
+        Analyzer a = new Analyzer(new EventSink() {
+            @Override
+            public void accept(Event e) {
+                found.add((FindingEvent) e);
+            }
+        });
+        s.play(a, 3_000_000);
+        a.finish();
+        assertThat(rules(found)).containsExactly("idle-timeout/error", "keepalive-too-slow/warning");
+    }
+
+    @Test
+    void pingsThatGetNoPongMakeAZombie() {
+        Script s = new Script("1").upgrade();
+        for (int i = 0; i < 4; i++) {
+            s.at(Direction.C2S, 500_000, w.encode(FrameSpec.of(Opcode.PING, new byte[]{(byte) i}).withMask(i)));
+        }
+        s.close(Direction.C2S, 1001, "").close(Direction.S2C, 1001, "");
+        FindingEvent f = only(analyse(s), "zombie");
+        assertThat(f.summary()).startsWith("4 pings in a row");
+    }
+
+    @Test
+    void aCloseNeverAnswered() {
+        Script s = new Script("1").upgrade().text(Direction.C2S, "x").close(Direction.S2C, 4001, "kicked");
+        FindingEvent f = only(analyse(s), "close-handshake-incomplete");
+        assertThat(f.summary()).startsWith("The server sent a close frame (4001)");
+    }
+
+    @Test
+    void closeCodesThatTellClientsSomething() {
+        assertThat(rules(analyse(new Script("1").upgrade().close(Direction.S2C, 1011, "oops").close(Direction.C2S, 1011, ""))))
+                .containsExactly("server-error/error");
+        assertThat(rules(analyse(new Script("1").upgrade().close(Direction.S2C, 1013, "").close(Direction.C2S, 1013, ""))))
+                .containsExactly("close-1013/info");
+        assertThat(rules(analyse(new Script("1").upgrade().close(Direction.S2C, 4403, "").close(Direction.C2S, 4403, ""))))
+                .containsExactly("close-4403/info");
+    }
+
+    @Test
+    void longSilencesWithoutPings() {
+        Script s = new Script("1").upgrade().text(Direction.C2S, "a")
+                .at(Direction.S2C, 45_000_000, w.encode(FrameSpec.of(Opcode.TEXT, new byte[]{'b'})))
+                .close(Direction.C2S, 1000, "").close(Direction.S2C, 1000, "");
+        assertThat(rules(analyse(s))).containsExactly("no-keepalive/warning");
+    }
+
+    @Test
+    void aSkippedSequenceNumber() {
+        Script s = new Script("1").upgrade();
+        for (int i = 1; i <= 12; i++) {
+            if (i != 4) {
+                s.text(Direction.S2C, "{\"seq\":" + i + ",\"data\":{\"x\":[1,2]}}");
+            }
+        }
+        s.close(Direction.C2S, 1000, "").close(Direction.S2C, 1000, "");
+        FindingEvent f = only(analyse(s), "sequence-gap");
+        assertThat(f.summary()).contains("jumped from 3 to 5");
+        assertThat(f.severity()).isEqualTo("warning");
+    }
+
+    @Test
+    void idsThatDoNotCountUpAreNotASequence() {
+        Script s = new Script("1").upgrade();
+        for (long id : new long[]{17, 4, 99, 5, 300}) {
+            s.text(Direction.S2C, "{\"id\":" + id + "}");
+        }
+        for (long req : new long[]{1, 1, 2, 3, 3, 3, 4, 5, 5}) { // a request id echoed by one to three replies
+            s.text(Direction.S2C, "{\"seq\":" + req + "}");
+        }
+        s.close(Direction.C2S, 1000, "").close(Direction.S2C, 1000, "");
+        assertThat(analyse(s)).isEmpty();
+    }
+
+    @Test
+    void aClientRetryingAtAFixedDelay() {
+        List<Script> tries = new ArrayList<>();
+        long t = T0;
+        for (int i = 0; i < 5; i++) {
+            Script s = new Script(Integer.toString(i + 1), t, "10.0.0.9:" + (40000 + i));
+            s.c2s(("GET /feed HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + KEY
+                    + "\r\nSec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            s.s2c("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            tries.add(s);
+            t = s.t + 1000 + 2_000_000; // ended 1 ms after its last chunk, next one 2 s later
+        }
+        List<FindingEvent> found = analyse(tries.toArray(new Script[0]));
+        FindingEvent f = found.stream().filter(x -> x.rule().equals("reconnect-no-backoff")).findFirst()
+                .orElseThrow(() -> new AssertionError(rules(found)));
+        assertThat(f.summary()).contains("10.0.0.9").contains("4 times").contains("2.0 s");
+        assertThat(f.conn()).isNull();
+    }
+}
