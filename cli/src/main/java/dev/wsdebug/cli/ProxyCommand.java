@@ -51,6 +51,11 @@ import java.util.concurrent.Callable;
                 "  actions   delay=MS  drop  duplicate  reset  blackhole  no-pong",
                 "            close=CODE[:REASON] [to=client|server]  throttle=BYTES/S",
                 "            fragment=BYTES  replace=REGEX=>TEXT",
+                "  per connection (only path= and p= go with them):",
+                "            idle-timeout=SECONDS  drop both TCP connections, no close frame,",
+                "                                  after that long without a frame either way",
+                "            strip-upgrade         send the upgrade request upstream without its",
+                "                                  Upgrade and Connection headers",
                 "Each fault shows in the output as an error event of kind fault."})
 final class ProxyCommand implements Callable<Integer> {
     @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8888",

@@ -108,6 +108,97 @@ class ProxyFaultIT {
         }
     }
 
+    /**
+     * idle-timeout=1: wsdebug connect sends one message and then waits in silence; a second after
+     * the echo the proxy drops both connections without a close frame, and its JSON Lines say so.
+     */
+    @Test
+    void idleTimeoutDropsASilentConnection() throws Exception {
+        try (Peer echo = Peer.start(Peer.Kind.PYTHON_WEBSOCKETS, "--report-close");
+             RunningProxy proxy = RunningProxy.start(echo, "--fault", "idle-timeout=1")) {
+            WsdebugProcess.Result r = wsdebug("connect", "ws://127.0.0.1:" + proxy.port + "/quiet", "--json",
+                    "-x", "hello", "-w", "6");
+            List<JsonNode> client = jsonLines(r.out());
+            assertThat(texts(messages(client, "s2c"))).as(explain(r)).containsExactly("hello");
+            assertThat(events(client, "close")).as(explain(r)).singleElement()
+                    .satisfies(c -> assertThat(c.get("code").asInt()).isEqualTo(1006));
+            ConnectSupport.awaitPeerOutput(echo, "CLOSE 1006 ");
+
+            List<JsonNode> seen = proxy.stop();
+            List<JsonNode> faults = faultNotes(seen);
+            assertThat(faults).as("%s", seen).singleElement().satisfies(f -> assertThat(f.get("message").asText())
+                    .isEqualTo("idle-timeout: no frame either way for 1.0 s; both connections dropped without a close"
+                            + " frame (rule 'idle-timeout=1')."));
+            double echoed = messages(seen, "s2c").get(0).get("t").asDouble();
+            double dropped = faults.get(0).get("t").asDouble();
+            assertThat(dropped - echoed).as("drop %.3f s after the echo", dropped - echoed).isBetween(0.95, 2.5);
+            System.out.printf("idle-timeout=1: the proxy dropped the connection %.3f s after the echo%n", dropped - echoed);
+            assertThat(events(seen, "frame")).isNotEmpty().noneMatch(f -> f.get("opcode").asInt() == 8);
+            assertThat(events(seen, "close")).singleElement()
+                    .satisfies(c -> assertThat(c.get("code").asInt()).isEqualTo(1006));
+        }
+    }
+
+    /** strip-upgrade: the server never sees Upgrade, answers 426, and the client gets that answer. */
+    @Test
+    void stripUpgradeRelaysTheRefusal() throws Exception {
+        try (Peer echo = Peer.start(Peer.Kind.PYTHON_WEBSOCKETS);
+             RunningProxy proxy = RunningProxy.start(echo, "--fault", "strip-upgrade")) {
+            WsdebugProcess.Result r = wsdebug("connect", "ws://127.0.0.1:" + proxy.port + "/chat", "--json");
+            assertThat(r.exit()).as(explain(r)).isNotZero();
+            assertThat(r.out() + r.err()).as(explain(r)).contains("426");
+
+            List<JsonNode> seen = proxy.stop();
+            List<JsonNode> faults = faultNotes(seen);
+            assertThat(faults).as("%s", seen).singleElement().satisfies(f -> assertThat(f.get("message").asText())
+                    .startsWith("strip-upgrade: the upgrade request was sent upstream without its Upgrade and"
+                            + " Connection headers"));
+            JsonNode handshake = events(seen, "handshake").get(0);
+            assertThat(handshake.get("response").get("status").asInt()).isEqualTo(426);
+            assertThat(handshake.get("upgraded").asBoolean()).isFalse();
+            assertThat(handshake.get("request").get("headers").toString()).doesNotContainIgnoringCase("\"upgrade\"")
+                    .contains("Sec-WebSocket-Key");
+            assertThat(seen.indexOf(faults.get(0))).isLessThan(seen.indexOf(handshake));
+        }
+    }
+
+    private static List<JsonNode> faultNotes(List<JsonNode> seen) {
+        return events(seen, "error").stream().filter(e -> e.get("kind").asText().equals("fault")).toList();
+    }
+
+    /** The packaged proxy with --json in reverse mode toward a peer, and its JSON Lines once stopped. */
+    private record RunningProxy(Process process, CompletableFuture<String> out, int port) implements AutoCloseable {
+        static RunningProxy start(Peer upstream, String... faultArgs) throws Exception {
+            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-jar", WsdebugProcess.jar().toString(), "proxy", "--listen", "127.0.0.1:0",
+                    "--to", "ws://127.0.0.1:" + upstream.port(), "--json"));
+            cmd.addAll(List.of(faultArgs));
+            Process p = new ProcessBuilder(cmd).start();
+            CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()));
+            try {
+                return new RunningProxy(p, out, awaitPort(p, new ArrayList<>()));
+            } catch (Exception | AssertionError e) {
+                p.destroyForcibly();
+                throw e;
+            }
+        }
+
+        /** SIGTERM (the shutdown hook flushes the output), then the events it wrote. */
+        List<JsonNode> stop() throws Exception {
+            process.destroy();
+            assertThat(process.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            return jsonLines(out.get(5, TimeUnit.SECONDS));
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            if (process.isAlive()) {
+                process.destroyForcibly();
+                process.waitFor(5, TimeUnit.SECONDS);
+            }
+        }
+    }
+
     /** Reads stderr until the listening line (bounded); keeps reading it in the background. */
     private static int awaitPort(Process p, List<String> lines) throws Exception {
         CompletableFuture<Integer> port = new CompletableFuture<>();

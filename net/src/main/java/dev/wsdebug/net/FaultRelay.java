@@ -59,9 +59,10 @@ final class FaultRelay {
 
     /**
      * OPEN: rules apply; CLOSING: an injected close awaits the answers; DONE: nothing is forwarded
-     * any more; RESET: both sockets aborted; ENDED: both sockets gone.
+     * any more; CUT: both sockets aborted (reset) or closed without a close frame (idle-timeout);
+     * ENDED: both sockets gone.
      */
-    enum State { OPEN, CLOSING, DONE, RESET, ENDED }
+    enum State { OPEN, CLOSING, DONE, CUT, ENDED }
 
     private final String conn;
     private final FaultPlan plan;
@@ -81,6 +82,11 @@ final class FaultRelay {
     private boolean waitingClient;
     private boolean waitingServer;
     private boolean serverAnswered;
+    /** idle-timeout: the rule (null if none applies), its silence, and when a peer last sent anything. */
+    private FaultRule idleRule;
+    private long idleNanos;
+    private long lastHeardNanos;
+    private ScheduledFuture<?> idleTimer;
 
     /**
      * @param recording   the connection's conversation, fed what the relay writes
@@ -118,9 +124,10 @@ final class FaultRelay {
     }
 
     void read(Direction dir, byte[] bytes) {
-        if (state == State.ENDED || state == State.RESET || bytes.length == 0) {
+        if (state == State.ENDED || state == State.CUT || bytes.length == 0) {
             return;
         }
+        lastHeardNanos = System.nanoTime(); // a frame or part of one: the idle timer starts over
         lane(dir).read(bytes, 0, bytes.length);
         c2s.flushEarly();
         updateAutoRead();
@@ -132,7 +139,7 @@ final class FaultRelay {
      * of a frame or message it had not finished are not forwarded.
      */
     void sourceClosed(Direction dir) {
-        if (state == State.ENDED || state == State.RESET) {
+        if (state == State.ENDED || state == State.CUT) {
             return;
         }
         if (state == State.CLOSING) {
@@ -236,6 +243,13 @@ final class FaultRelay {
                 timers.add(client.eventLoop().schedule(() -> timerFired(r), delayNanos, TimeUnit.NANOSECONDS));
             }
         }
+        FaultRule idle = plan.first(FaultRule.Action.IDLE_TIMEOUT);
+        if (idle != null && idle.fires(random)) { // p= is drawn once, for the connection
+            idleRule = idle;
+            idleNanos = (long) (idle.idleSeconds() * 1e9);
+            lastHeardNanos = upgradeNanos;
+            armIdle(idleNanos);
+        }
         DeflateParams deflate = h.result().deflate();
         s2c.startFrames(input.webSocketStart(Direction.S2C), deflate);
         c2s.startFrames(input.webSocketStart(Direction.C2S), deflate);
@@ -259,6 +273,37 @@ final class FaultRelay {
             default -> throw new IllegalStateException(r.toString());
         }
         updateAutoRead();
+    }
+
+    // ---- idle-timeout ------------------------------------------------------------------------------
+
+    /*
+     * A load balancer's idle timeout: the timer is not rescheduled on every read (that would cost a
+     * timer per chunk); it wakes at the earliest moment the silence could be over and looks at when
+     * a peer was last heard.
+     */
+    private void armIdle(long delayNanos) {
+        idleTimer = client.eventLoop().schedule(this::idleCheck, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void idleCheck() {
+        idleTimer = null;
+        if (state != State.OPEN) {
+            return; // already closing or cut: the connection ends anyway
+        }
+        long quiet = System.nanoTime() - lastHeardNanos;
+        if (quiet < idleNanos) {
+            armIdle(idleNanos - quiet);
+            return;
+        }
+        state = State.CUT;
+        cancelTimers();
+        c2s.outbox.stop(); // what is still queued (a delay, a throttle) goes nowhere: the link is gone
+        s2c.outbox.stop();
+        sink.accept(note("idle-timeout", "no frame either way for " + idleRule.idleSeconds()
+                + " s; both connections dropped without a close frame", idleRule));
+        client.close(); // FIN, no close frame, as a load balancer forgets an idle flow
+        upstream.close();
     }
 
     // ---- connection-ending actions ---------------------------------------------------------------
@@ -324,7 +369,7 @@ final class FaultRelay {
     }
 
     void reset(FaultRule r, String trigger) {
-        state = State.RESET;
+        state = State.CUT;
         cancelTimers();
         c2s.outbox.stop();
         s2c.outbox.stop();
@@ -352,6 +397,10 @@ final class FaultRelay {
             t.cancel(false);
         }
         timers.clear();
+        if (idleTimer != null) {
+            idleTimer.cancel(false);
+            idleTimer = null;
+        }
     }
 
     // ---- what the relay writes ------------------------------------------------------------------
@@ -394,6 +443,7 @@ final class FaultRelay {
         ErrorEvent note = new ErrorEvent(conn, MicroClock.now(), "inject", "Injected toward the " + side(toward)
                 + ": a " + type + (Opcode.isData(opcode) ? " message" : " frame") + " of " + payload.length + " bytes.");
         lane.outbox.add(encode(toward, opcode, payload, false, 0), 0, note);
+        lastHeardNanos = System.nanoTime(); // a frame crossed the proxy: not idle
         return null;
     }
 
@@ -402,6 +452,11 @@ final class FaultRelay {
     }
 
     ErrorEvent note(String tag, String what, FaultRule r) {
+        return note(conn, tag, what, r);
+    }
+
+    /** A fault note for connection {@code conn}: "tag: what (rule '...')." */
+    static ErrorEvent note(String conn, String tag, String what, FaultRule r) {
         return new ErrorEvent(conn, MicroClock.now(), "fault", tag + ": " + what + " (rule '" + r + "').");
     }
 

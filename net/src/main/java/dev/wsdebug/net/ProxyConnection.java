@@ -6,6 +6,7 @@ import dev.wsdebug.capture.EventSink;
 import dev.wsdebug.capture.HttpEvent;
 import dev.wsdebug.capture.MicroClock;
 import dev.wsdebug.net.fault.FaultPlan;
+import dev.wsdebug.net.fault.FaultRule;
 import dev.wsdebug.net.limits.StallWatch;
 import dev.wsdebug.wire.DecodeLimits;
 import dev.wsdebug.wire.Direction;
@@ -373,10 +374,10 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
         }
         state = State.RELAY;
         if (!blind) {
-            byte[] h = route.head();
+            FaultPlan plan = conversation == null || opts.faults == null ? null : opts.faults.forPath(requestPath());
+            byte[] h = plan == null ? route.head() : upgradeRequest(plan);
             feed(Direction.C2S, h, 0, h.length);
             upstream.write(Unpooled.wrappedBuffer(h));
-            FaultPlan plan = conversation == null || opts.faults == null ? null : opts.faults.forPath(requestPath());
             if (plan == null && conversation != null && opts.injectable) {
                 plan = new FaultPlan(java.util.List.of()); // no rules: a relay only so that messages can be injected
             }
@@ -400,6 +401,20 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
         upstream.flush();
         upstream.config().setAutoRead(true);
         client.config().setAutoRead(true);
+    }
+
+    /**
+     * The upgrade request to send upstream: as routed, or without its Upgrade and Connection fields
+     * when a strip-upgrade rule applies (noted before the request is recorded, which it concerns).
+     */
+    private byte[] upgradeRequest(FaultPlan plan) {
+        FaultRule strip = plan.first(FaultRule.Action.STRIP_UPGRADE);
+        if (strip == null || !strip.fires(java.util.concurrent.ThreadLocalRandom.current())) {
+            return route.head();
+        }
+        sink.accept(FaultRelay.note(conn, "strip-upgrade", "the upgrade request was sent upstream without its Upgrade"
+                + " and Connection headers; the answer is relayed as it comes", strip));
+        return route.headWithoutUpgrade();
     }
 
     /** The path of the upgrade request (no query), for path= fault rules. */

@@ -1,6 +1,7 @@
 package dev.wsdebug.net;
 
 import dev.wsdebug.wire.HttpHead;
+import dev.wsdebug.wire.HttpHeadParser;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -54,6 +55,25 @@ record ProxyRoute(String host, int port, boolean tls, byte[] head, String url, b
         String target = originForm(t);
         return new ProxyRoute(u.getHost(), port, tls, rewrite(req, target, hostHeader(u.getHost(), port, tls)), t,
                 isUpgrade(req));
+    }
+
+    /**
+     * The request head to send without its Upgrade and Connection fields (the {@code strip-upgrade}
+     * fault: a proxy that drops hop-by-hop headers), every other byte as in {@link #head()}.
+     */
+    byte[] headWithoutUpgrade() {
+        HttpHeadParser p = new HttpHeadParser();
+        p.feed(head, 0, head.length);
+        HttpHead req = p.head(); // complete and valid: the proxy built it from a head it parsed
+        StringBuilder sb = new StringBuilder(req.startLine()).append(req.startLineEnd());
+        for (HttpHead.Header h : req.headers()) {
+            String n = h.name().toLowerCase(Locale.ROOT);
+            if (!n.equals("upgrade") && !n.equals("connection")) {
+                sb.append(h.line());
+            }
+        }
+        sb.append(req.endLine());
+        return sb.toString().getBytes(StandardCharsets.ISO_8859_1);
     }
 
     static boolean isUpgrade(HttpHead req) {

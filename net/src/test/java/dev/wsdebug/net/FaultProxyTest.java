@@ -7,6 +7,7 @@ import dev.wsdebug.capture.CloseEvent;
 import dev.wsdebug.capture.ErrorEvent;
 import dev.wsdebug.capture.EventSink;
 import dev.wsdebug.capture.FrameEvent;
+import dev.wsdebug.capture.HandshakeEvent;
 import dev.wsdebug.capture.JsonLinesSink;
 import dev.wsdebug.capture.MessageEvent;
 import dev.wsdebug.capture.SynchronizedSink;
@@ -26,6 +27,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -138,6 +140,108 @@ class FaultProxyTest {
         // the connection stayed open until the client gave up on its own close handshake
         assertThat(c.single("closed").path("close_frame_received").asBoolean()).isFalse();
         assertThat(faults()).anyMatch(m -> m.startsWith("blackhole: "));
+    }
+
+    // ---- connection actions: idle-timeout, strip-upgrade ----------------------------------------
+
+    /** A silent client: the proxy drops both TCP connections, without a close frame, once the silence lasted. */
+    @Test
+    void idleTimeoutDropsASilentConnectionWithoutACloseFrame() throws Exception {
+        int serverDropsBefore = count(echo.output(), "CLOSE 1006 ");
+        startProxy("path=/quiet* idle-timeout=1.5");
+        HttpClient http = HttpClient.newHttpClient();
+        try (JdkPeer c = JdkPeer.connect(http, "ws://127.0.0.1:" + proxyAddress.getPort() + "/quiet")) {
+            c.sendText("once", true);
+            assertThat(c.next(JdkPeer.Text.class).text()).isEqualTo("once");
+            long lastFrame = System.nanoTime();
+            JdkPeer.Received end = c.next();
+            double seconds = (System.nanoTime() - lastFrame) / 1e9;
+
+            // the JDK client reports a connection lost without a close frame as onClose with 1006,
+            // a code no close frame may carry (RFC 6455 7.4.1)
+            assertThat(end).as("after %.2f s", seconds).isEqualTo(new JdkPeer.Closed(1006, ""));
+            assertThat(seconds).as("the drop came %.3f s after the last frame", seconds).isBetween(1.4, 3.0);
+            System.out.printf("idle-timeout=1.5: client saw the drop %.3f s after the last frame%n", seconds);
+        }
+        // the server lost its connection without a close frame too
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (count(echo.output(), "CLOSE 1006 ") <= serverDropsBefore && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(count(echo.output(), "CLOSE 1006 ")).as(echo.output()).isGreaterThan(serverDropsBefore);
+        recorder.awaitCloses(1, 5_000);
+        assertThat(faults()).containsExactly("idle-timeout: no frame either way for 1.5 s; both connections dropped"
+                + " without a close frame (rule 'path=/quiet* idle-timeout=1.5').");
+        assertThat(recorder.frames(Direction.C2S, Opcode.CLOSE)).isEmpty();
+        assertThat(recorder.frames(Direction.S2C, Opcode.CLOSE)).isEmpty();
+        assertThat(recorder.closes()).singleElement().satisfies(ce -> assertThat(ce.clean()).isFalse());
+        // the note comes after the last frame it concerns
+        List<dev.wsdebug.capture.Event> all = recorder.events();
+        ErrorEvent note = recorder.of(ErrorEvent.class).get(0);
+        assertThat(all.indexOf(note)).isGreaterThan(all.indexOf(recorder.messages(Direction.S2C).get(0)));
+    }
+
+    /** Pings and pongs are frames: a client that pings every 0.5 s is never idle for 1.5 s. */
+    @Test
+    void idleTimeoutSparesAConnectionThatPings() throws Exception {
+        startProxy("path=/quiet* idle-timeout=1.5");
+        HttpClient http = HttpClient.newHttpClient();
+        try (JdkPeer c = JdkPeer.connect(http, "ws://127.0.0.1:" + proxyAddress.getPort() + "/quiet-pinger")) {
+            long start = System.nanoTime();
+            int pongs = 0;
+            while (System.nanoTime() - start < TimeUnit.MILLISECONDS.toNanos(3_500)) {
+                c.ping(new byte[] {(byte) pongs});
+                c.next(JdkPeer.Pong.class);
+                pongs++;
+                Thread.sleep(500);
+            }
+            c.sendText("still here", true);
+            assertThat(c.next(JdkPeer.Text.class).text()).isEqualTo("still here");
+            c.sendClose(1000, "done");
+            assertThat(c.next(JdkPeer.Closed.class).code()).isEqualTo(1000);
+            assertThat(pongs).isGreaterThanOrEqualTo(6);
+        }
+        recorder.awaitCloses(1, 5_000);
+        assertThat(faults()).isEmpty();
+        assertThat(recorder.closes()).singleElement().satisfies(ce -> assertThat(ce.code()).isEqualTo(1000));
+    }
+
+    /**
+     * The upstream never sees Upgrade and Connection, so python websockets answers 426 Upgrade
+     * Required; the client gets that answer as it is, and the capture shows the note before the
+     * failed handshake. A path the rule does not select upgrades as usual.
+     */
+    @Test
+    void stripUpgradeRelaysTheUpstreamsRefusal() throws Exception {
+        startProxy("path=/legacy/* strip-upgrade");
+        HttpClient http = HttpClient.newHttpClient();
+        java.util.concurrent.ExecutionException failed = org.junit.jupiter.api.Assertions.assertThrows(
+                java.util.concurrent.ExecutionException.class,
+                () -> JdkPeer.connect(http, "ws://127.0.0.1:" + proxyAddress.getPort() + "/legacy/room"));
+        assertThat(failed.getCause()).isInstanceOf(java.net.http.WebSocketHandshakeException.class);
+        java.net.http.HttpResponse<?> answer = ((java.net.http.WebSocketHandshakeException) failed.getCause()).getResponse();
+        assertThat(answer.statusCode()).isEqualTo(426);
+
+        HandshakeEvent h = recorder.await(HandshakeEvent.class, x -> true, 5_000);
+        assertThat(h.response().status()).isEqualTo(426);
+        assertThat(h.result().upgraded()).isFalse();
+        assertThat(h.request().header("Upgrade")).isNull();
+        assertThat(h.request().header("Connection")).isNull();
+        assertThat(h.request().header("Sec-WebSocket-Key")).isNotNull(); // everything else went as sent
+        ErrorEvent note = recorder.of(ErrorEvent.class).stream().filter(e -> e.kind().equals("fault")).findFirst()
+                .orElseThrow();
+        assertThat(note.message()).isEqualTo("strip-upgrade: the upgrade request was sent upstream without its"
+                + " Upgrade and Connection headers; the answer is relayed as it comes (rule 'path=/legacy/* strip-upgrade').");
+        List<dev.wsdebug.capture.Event> all = recorder.events();
+        assertThat(all.indexOf(note)).isLessThan(all.indexOf(h));
+        assertThat(awaitJsonLine("\"kind\":\"fault\"")).contains("strip-upgrade: ");
+        assertThat(awaitJsonLine("\"status\":426")).contains("\"upgraded\":false");
+
+        try (JdkPeer c = JdkPeer.connect(http, "ws://127.0.0.1:" + proxyAddress.getPort() + "/echo")) {
+            c.sendText("fine", true);
+            assertThat(c.next(JdkPeer.Text.class).text()).isEqualTo("fine");
+        }
+        assertThat(faults()).hasSize(1);
     }
 
     // ---- per-message actions ------------------------------------------------------------------
@@ -455,6 +559,14 @@ class FaultProxyTest {
     private List<String> faults() {
         return recorder.of(ErrorEvent.class).stream().filter(e -> e.kind().equals("fault")).map(ErrorEvent::message)
                 .collect(Collectors.toList());
+    }
+
+    private static int count(String s, String part) {
+        int n = 0;
+        for (int i = s.indexOf(part); i >= 0; i = s.indexOf(part, i + 1)) {
+            n++;
+        }
+        return n;
     }
 
     private void awaitEchoOutput(String text) throws InterruptedException {

@@ -76,6 +76,19 @@ public final class FaultPlan {
         return out.isEmpty() ? null : out.size() == rules.size() ? this : new FaultPlan(out);
     }
 
+    /**
+     * The first rule with this action, or null: for the actions that concern the whole connection
+     * ({@code idle-timeout}, {@code strip-upgrade}), where the first such rule is the one that applies.
+     */
+    public FaultRule first(FaultRule.Action action) {
+        for (FaultRule r : rules) {
+            if (r.action() == action) {
+                return r;
+            }
+        }
+        return null;
+    }
+
     /** The first rule matching this message or control frame, or null (see {@link FaultRule#matches}). */
     public FaultRule match(Direction d, int opcode, long earlier, double seconds, Supplier<String> payload,
                            RandomGenerator random) {

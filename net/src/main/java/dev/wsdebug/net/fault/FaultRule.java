@@ -31,7 +31,9 @@ import java.util.regex.PatternSyntaxException;
  * <p>Actions: {@code delay=MS}, {@code drop}, {@code duplicate}, {@code close=CODE[:REASON]}
  * (with {@code to=client|server|both}, default both), {@code reset}, {@code blackhole},
  * {@code no-pong}, {@code throttle=BYTES/S}, {@code fragment=BYTES}, {@code replace=REGEX=>TEXT}
- * (TEXT is literal). A value may be quoted with ' or " to hold spaces.
+ * (TEXT is literal), and two that act on the whole connection rather than on a message:
+ * {@code idle-timeout=SECONDS} and {@code strip-upgrade} (only {@code path=} and {@code p=} go with
+ * them; {@code p=} is drawn once per connection). A value may be quoted with ' or " to hold spaces.
  *
  * <p>{@link #parse} rejects a malformed rule with one sentence naming the bad token.
  */
@@ -40,7 +42,7 @@ public final class FaultRule {
     public enum Action {
         DELAY("delay"), DROP("drop"), DUPLICATE("duplicate"), CLOSE("close"), RESET("reset"),
         BLACKHOLE("blackhole"), NO_PONG("no-pong"), THROTTLE("throttle"), FRAGMENT("fragment"),
-        REPLACE("replace");
+        REPLACE("replace"), IDLE_TIMEOUT("idle-timeout"), STRIP_UPGRADE("strip-upgrade");
 
         private final String token;
 
@@ -50,6 +52,14 @@ public final class FaultRule {
 
         public String token() {
             return token;
+        }
+
+        /**
+         * Whether the action concerns the whole connection (its upgrade request, its silences)
+         * rather than a message: such a rule never matches a message or control frame.
+         */
+        public boolean perConnection() {
+            return this == IDLE_TIMEOUT || this == STRIP_UPGRADE;
         }
 
         /** Whether the action ends the connection (so it may also fire on a timer). */
@@ -72,10 +82,10 @@ public final class FaultRule {
 
     private static final String HELP = "matchers dir=, type=, match=, path=, after=, after-s=, p= and one action:"
             + " delay=MS, drop, duplicate, close=CODE[:REASON], reset, blackhole, no-pong, throttle=BYTES/S,"
-            + " fragment=BYTES, replace=REGEX=>TEXT";
+            + " fragment=BYTES, replace=REGEX=>TEXT, idle-timeout=SECONDS, strip-upgrade";
     private static final Set<String> MATCHERS = Set.of("dir", "type", "match", "path", "after", "after-s", "p", "to");
     private static final Set<Action> VALUELESS = Set.of(Action.DROP, Action.DUPLICATE, Action.RESET,
-            Action.BLACKHOLE, Action.NO_PONG);
+            Action.BLACKHOLE, Action.NO_PONG, Action.STRIP_UPGRADE);
 
     private final String text;
     private Direction dir;
@@ -97,6 +107,7 @@ public final class FaultRule {
     private int fragmentSize;
     private Pattern replaceFrom;
     private String replaceTo;
+    private double idleSeconds;
 
     private FaultRule(String text) {
         this.text = text;
@@ -121,7 +132,7 @@ public final class FaultRule {
         if (r.action == null) {
             throw new IllegalArgumentException("The fault rule '" + text + "' has no action; it needs exactly one of "
                     + "delay=MS, drop, duplicate, close=CODE[:REASON], reset, blackhole, no-pong, throttle=BYTES/S,"
-                    + " fragment=BYTES, replace=REGEX=>TEXT.");
+                    + " fragment=BYTES, replace=REGEX=>TEXT, idle-timeout=SECONDS, strip-upgrade.");
         }
         r.checkCombination(tokens);
         return r;
@@ -216,6 +227,12 @@ public final class FaultRule {
                 bytesPerSecond = longValue(token, v, 1, "a rate in bytes per second, such as 1000, 64k or 1m/s") * unit;
             }
             case FRAGMENT -> fragmentSize = (int) longValue(token, value, 1, "a frame size in bytes (1 or more)");
+            case IDLE_TIMEOUT -> {
+                idleSeconds = doubleValue(token, value, 0, 1e6, "a number of seconds above 0, such as 60 or 1.5");
+                if (idleSeconds == 0) {
+                    throw bad(token, "needs a number of seconds above 0, such as 60 or 1.5, not '" + value + "'.");
+                }
+            }
             case CLOSE -> {
                 int colon = value.indexOf(':');
                 String code = colon < 0 ? value : value.substring(0, colon);
@@ -245,6 +262,16 @@ public final class FaultRule {
 
     /** Checks that the matchers fit the action; the tokens are only for the sentence. */
     private void checkCombination(List<String> tokens) {
+        if (action.perConnection()) {
+            // these act once per connection, before or between messages: a message matcher has nothing to select
+            for (String key : List.of("dir=", "type=", "match=", "after=", "after-s=")) {
+                String t = find(tokens, key);
+                if (!t.equals(key)) {
+                    throw bad(t, "cannot go with " + action.token() + ", which acts on the whole connection;"
+                            + " only path= and p= select where it applies.");
+                }
+            }
+        }
         if (hasTo && action != Action.CLOSE) {
             throw bad(find(tokens, "to="), "only goes with close=; other actions have no target side.");
         }
@@ -291,6 +318,7 @@ public final class FaultRule {
             case "throttle" -> "BYTES/S";
             case "fragment" -> "BYTES";
             case "replace" -> "REGEX=>TEXT";
+            case "idle-timeout" -> "SECONDS";
             default -> "VALUE";
         };
     }
@@ -422,7 +450,7 @@ public final class FaultRule {
      */
     public boolean matches(Direction d, int opcode, long earlier, double seconds, Supplier<String> payload,
                            RandomGenerator random) {
-        if (dir != null && d != dir) {
+        if (action.perConnection() || dir != null && d != dir) {
             return false;
         }
         if (action == Action.NO_PONG) {
@@ -498,6 +526,11 @@ public final class FaultRule {
 
     public int fragmentSize() {
         return fragmentSize;
+    }
+
+    /** The silence, in seconds, after which {@code idle-timeout} drops the connection. */
+    public double idleSeconds() {
+        return idleSeconds;
     }
 
     public double afterSeconds() {

@@ -51,6 +51,38 @@ class FaultRuleTest {
     }
 
     @Test
+    void parsesTheConnectionActions() {
+        FaultRule idle = FaultRule.parse("path=/chat/* idle-timeout=1.5");
+        assertThat(idle.action()).isEqualTo(FaultRule.Action.IDLE_TIMEOUT);
+        assertThat(idle.idleSeconds()).isEqualTo(1.5);
+        assertThat(idle.matchesPath("/chat/a")).isTrue();
+        assertThat(idle.matchesPath("/other")).isFalse();
+        assertThat(FaultRule.parse("idle-timeout=60").idleSeconds()).isEqualTo(60.0);
+        assertThat(FaultRule.parse("p=0.5 idle-timeout=0.25").idleSeconds()).isEqualTo(0.25);
+        FaultRule strip = FaultRule.parse("path=/legacy strip-upgrade");
+        assertThat(strip.action()).isEqualTo(FaultRule.Action.STRIP_UPGRADE);
+        assertThat(strip.matchesPath("/legacy")).isTrue();
+        assertThat(FaultRule.parse("p=1 strip-upgrade").action().perConnection()).isTrue();
+        assertThat(strip.isTimer()).isFalse();
+        assertThat(idle.isTimer()).isFalse();
+    }
+
+    @Test
+    void connectionActionsNeverMatchAMessageOrFrame() {
+        for (String rule : List.of("idle-timeout=1", "strip-upgrade")) {
+            for (int op : new int[] {Opcode.TEXT, Opcode.BINARY, Opcode.PING, Opcode.PONG, Opcode.CLOSE}) {
+                assertThat(matches(rule, Direction.C2S, op, 5, 10, "x")).as(rule + " " + op).isFalse();
+                assertThat(matches(rule, Direction.S2C, op, 5, 10, "x")).as(rule + " " + op).isFalse();
+            }
+        }
+        FaultPlan plan = FaultPlan.parse(List.of("strip-upgrade", "idle-timeout=2", "idle-timeout=9", "drop"));
+        assertThat(plan.match(Direction.C2S, Opcode.TEXT, 0, 0, () -> "", RANDOM).action()).isEqualTo(FaultRule.Action.DROP);
+        assertThat(plan.first(FaultRule.Action.IDLE_TIMEOUT).idleSeconds()).isEqualTo(2.0);
+        assertThat(plan.first(FaultRule.Action.STRIP_UPGRADE)).isNotNull();
+        assertThat(plan.first(FaultRule.Action.RESET)).isNull();
+    }
+
+    @Test
     void quotesHoldSpaces() {
         FaultRule r = FaultRule.parse("match='hello world' replace=\"a b=>c d\"");
         assertThat(r.rewrite("xa by")).isEqualTo("xc dy");
@@ -89,6 +121,22 @@ class FaultRuleTest {
             "type=binary replace=a=>b | type=binary | only rewrites text",
             "type=close fragment=3 | type=close | control frames must not be fragmented",
             "match='open drop | match='open drop | never closes",
+            "idle-timeout | idle-timeout | needs a value: idle-timeout=SECONDS",
+            "idle-timeout=0 | idle-timeout=0 | seconds above 0",
+            "idle-timeout=-1 | idle-timeout=-1 | seconds above 0",
+            "idle-timeout=soon | idle-timeout=soon | seconds above 0",
+            "idle-timeout=1s | idle-timeout=1s | seconds above 0",
+            "strip-upgrade=yes | strip-upgrade=yes | strip-upgrade takes no value",
+            "idle-timeout=5 drop | drop | second action",
+            "dir=c2s idle-timeout=5 | dir=c2s | cannot go with idle-timeout, which acts on the whole connection",
+            "type=ping idle-timeout=5 | type=ping | only path= and p=",
+            "idle-timeout=5 match=x | match=x | cannot go with idle-timeout",
+            "after=1 idle-timeout=5 | after=1 | cannot go with idle-timeout",
+            "after-s=1 idle-timeout=5 | after-s=1 | cannot go with idle-timeout",
+            "dir=s2c strip-upgrade | dir=s2c | cannot go with strip-upgrade, which acts on the whole connection",
+            "strip-upgrade type=text | type=text | cannot go with strip-upgrade",
+            "match=x strip-upgrade | match=x | cannot go with strip-upgrade",
+            "to=client strip-upgrade | to=client | only goes with close=",
     })
     void malformedRuleNamesTheBadToken(String rule, String token, String why) {
         assertThatThrownBy(() -> FaultRule.parse(rule))
