@@ -32,6 +32,9 @@ final class CloseRules {
         if (ce == null || c.handshake == null || c.handshake.result() == null || !c.handshake.result().upgraded()) {
             return; // still open when the capture stopped, or never a WebSocket (the handshake rules say why)
         }
+        if (!c.handshake.result().valid() && c.messages[0] + c.messages[1] == 0) {
+            return; // a client must fail a connection whose handshake is invalid: the drop is the consequence
+        }
         ConnectionFacts.CloseFrame fromClient = c.closeFrames[0];
         ConnectionFacts.CloseFrame fromServer = c.closeFrames[1];
         codes(c, out);

@@ -42,13 +42,20 @@ final class HandshakeRules {
         String upgradeAsked = h.request() == null ? null : h.request().header("Upgrade");
         boolean askedWebSocket = upgradeAsked != null && upgradeAsked.toLowerCase(Locale.ROOT).contains("websocket");
         if (status != 101) {
-            boolean stripped = askedWebSocket && (status == 426
-                    || status == 400 && resp.header("Sec-WebSocket-Version") == null && resp.header("Upgrade") == null
-                    && reasonMentionsUpgrade(resp));
+            // what reached the server: WebSocket headers without the hop-by-hop Upgrade (a recording made past
+            // the intermediary), or an upgrade answered 426 Upgrade Required (a recording made before it)
+            boolean keyWithoutUpgrade = h.request() != null && h.request().header("Sec-WebSocket-Key") != null
+                    && upgradeAsked == null;
+            boolean stripped = (status == 400 || status == 426 || status == 200) && keyWithoutUpgrade
+                    || askedWebSocket && (status == 426 || status == 400 && reasonMentionsUpgrade(resp));
             if (stripped) {
-                out.add(conn, h.timeMicros(), "upgrade-stripped", FindingEvent.ERROR, "The request asked for a WebSocket"
-                                + " upgrade but the server answered " + statusLine(resp) + " as if it had never seen one.")
-                        .evidence(conn, -1, h.timeMicros(), "response " + statusLine(resp))
+                Findings.Builder f = out.add(conn, h.timeMicros(), "upgrade-stripped", FindingEvent.ERROR, "The request"
+                        + " was a WebSocket upgrade but the server answered " + statusLine(resp) + " as if it had never"
+                        + " seen one: the Upgrade header did not reach it.");
+                if (keyWithoutUpgrade) {
+                    f.evidence(conn, -1, h.timeMicros(), "request with Sec-WebSocket-Key but no Upgrade header");
+                }
+                f.evidence(conn, -1, h.timeMicros(), "response " + statusLine(resp))
                         .cause("An intermediary (reverse proxy, load balancer, CDN) dropped the hop-by-hop Upgrade and"
                                 + " Connection headers before the request reached the server, so it arrived as plain HTTP.")
                         .fix("Make the proxy pass the upgrade on: nginx needs proxy_http_version 1.1 and proxy_set_header"

@@ -196,13 +196,19 @@ final class Api {
         if (at != null && !at.isEmpty()) {
             long micros;
             try {
-                micros = new java.math.BigDecimal(at).movePointRight(6).longValueExact();
+                micros = new java.math.BigDecimal(at).movePointRight(6).setScale(0, java.math.RoundingMode.HALF_UP)
+                        .longValueExact();
             } catch (NumberFormatException | ArithmeticException e) {
                 throw new BadRequest("at is a time in epoch seconds (like 1733300000.123456), not " + at + ".");
             }
             afterSeq = b.seqBefore(conn, micros);
         }
-        return Reply.ok(b.items(conn, afterSeq, limit, new CaptureBrowser.ItemFilter(d, show, pings, text), skip));
+        CaptureBrowser.ItemFilter filter = new CaptureBrowser.ItemFilter(d, show, pings, text);
+        ObjectNode page = b.items(conn, afterSeq, limit, filter, skip);
+        if (text == null) { // where the first row returned stands in the filtered list
+            page.put("offset", (after == null && at == null ? 0 : b.position(conn, afterSeq, filter)) + skip);
+        }
+        return Reply.ok(page);
     }
 
     private Reply export(Call c, OpenCapture cap) {

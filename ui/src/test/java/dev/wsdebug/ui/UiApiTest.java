@@ -237,10 +237,14 @@ class UiApiTest {
 
         // jumps: skip N rows of a filtered list, or start at a time
         JsonNode s2c = json(api("/connections/1/items?dir=s2c"));
-        JsonNode third = json(api("/connections/1/items?dir=s2c&skip=2&limit=1")).get("items").get(0);
+        JsonNode skipped = json(api("/connections/1/items?dir=s2c&skip=2&limit=1"));
+        assertThat(skipped.get("offset").asLong()).isEqualTo(2);
+        JsonNode third = skipped.get("items").get(0);
         assertThat(third.get("seq").asLong()).isEqualTo(s2c.get("items").get(2).get("seq").asLong());
         JsonNode fourth = page.get("items").get(3);
-        JsonNode fromTime = json(api("/connections/1/items?limit=1&at=" + fourth.get("t").asText())).get("items").get(0);
+        JsonNode timed = json(api("/connections/1/items?limit=1&at=" + fourth.get("t").asText()));
+        assertThat(timed.get("offset").asLong()).isEqualTo(3);
+        JsonNode fromTime = timed.get("items").get(0);
         assertThat(fromTime.get("t").decimalValue()).isEqualByComparingTo(fourth.get("t").decimalValue());
         assertThat(fromTime.get("seq").asLong()).isLessThanOrEqualTo(fourth.get("seq").asLong());
         assertThat(get(api("/connections/1/items?skip=1&q=x")).statusCode()).isEqualTo(400);

@@ -407,6 +407,36 @@ public final class CaptureBrowser implements AutoCloseable {
         return items(conn, afterSeq, limit, filter, 0);
     }
 
+    /** The place of the row after {@code afterSeq} in the filtered list (rows up to and with it). */
+    public synchronized long position(String conn, long afterSeq, ItemFilter f) {
+        if (afterSeq < 0) {
+            return 0;
+        }
+        String dir = f.dir() != null ? " AND dir = ?" : "";
+        String messages = "SELECT count(*) FROM messages WHERE conn = ? AND seq <= ?" + dir;
+        String controls = "SELECT count(*) FROM frames WHERE conn = ? AND seq <= ? AND opcode >= 8" + dir
+                + (f.pings() ? "" : " AND opcode NOT IN (9, 10)");
+        long n = 0;
+        try {
+            for (String sql : f.show().equals("data") ? List.of(messages) : f.show().equals("control") ? List.of(controls)
+                    : List.of(messages, controls)) {
+                try (PreparedStatement ps = db.prepareStatement(sql)) {
+                    ps.setString(1, conn);
+                    ps.setLong(2, afterSeq);
+                    if (f.dir() != null) {
+                        ps.setString(3, f.dir().id());
+                    }
+                    try (ResultSet rs = ps.executeQuery()) {
+                        n += rs.next() ? rs.getLong(1) : 0;
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw failed(e);
+        }
+        return n;
+    }
+
     /**
      * The frame sequence number just before a time: a page asked for with it as {@code after}
      * starts at the first row at or after that time. -1 when nothing came before it.
@@ -470,7 +500,9 @@ public final class CaptureBrowser implements AutoCloseable {
                     }
                 }
             }
-            addFrameViolations(conn, afterSeq, lastSeq, items, messageViolations);
+            // from the first row returned: frames of rows a skip left out must not count on this page's messages
+            long from = items.isEmpty() ? afterSeq : Math.max(afterSeq, items.get(0).get("seq").asLong() - 1);
+            addFrameViolations(conn, from, lastSeq, items, messageViolations);
             out.put("next", more ? String.valueOf(lastSeq) : null);
             out.put("total", count(conn, filter));
             out.put("scanned", scanned);

@@ -1,0 +1,135 @@
+package dev.wsdebug.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.wsdebug.capture.peer.Peer;
+import dev.wsdebug.net.ServerOptions;
+import dev.wsdebug.net.WsServer;
+import dev.wsdebug.capture.EventSink;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+import static dev.wsdebug.cli.ConnectSupport.jsonLines;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code wsdebug diagnose} (the packaged jar) over captures recorded by {@code wsdebug proxy --save}
+ * in front of a misbehaving server or with a fault of its own, each failure made by real
+ * components: the rule fires with its evidence, no other error-level finding appears, and the
+ * exit status is 1; a healthy session of python websockets with compression and fragments gives
+ * nothing above information and exit 0.
+ */
+@Tag("packaged-jar")
+class DiagnoseIT {
+    @TempDir
+    Path dir;
+
+    /** Records one session of {@code wsdebug connect ARGS} through the proxy to a server with these knobs. */
+    private Path record(String name, Consumer<ServerOptions> knobs, List<String> proxyArgs, String... connectArgs)
+            throws Exception {
+        ServerOptions so = new ServerOptions();
+        so.port = 0;
+        knobs.accept(so);
+        Path wsdb = dir.resolve(name + ".wsdb");
+        try (WsServer server = new WsServer(so, EventSink.all())) {
+            int port = server.start().getPort();
+            List<String> args = new ArrayList<>(List.of("--to", "ws://127.0.0.1:" + port, "--save", wsdb.toString()));
+            args.addAll(proxyArgs);
+            try (ProxyProcess proxy = ProxyProcess.start(args.toArray(new String[0]))) {
+                List<String> connect = new ArrayList<>(List.of("connect", "ws://127.0.0.1:" + proxy.port + "/" + name));
+                connect.addAll(List.of(connectArgs));
+                WsdebugProcess.run(connect.toArray(new String[0]));
+                proxy.close(); // SIGTERM: the capture is completed and closed
+            }
+        }
+        return wsdb;
+    }
+
+    private static List<JsonNode> diagnose(Path wsdb, int exit) throws Exception {
+        WsdebugProcess.Result r = WsdebugProcess.run("diagnose", wsdb.toString(), "--json");
+        assertThat(r.exit()).as(r.err() + r.out()).isEqualTo(exit);
+        return jsonLines(r.out());
+    }
+
+    private static JsonNode only(List<JsonNode> findings, String rule) {
+        assertThat(findings).allSatisfy(f -> assertThat(f.path("event").asText()).isEqualTo("finding"));
+        assertThat(findings).filteredOn(f -> f.path("severity").asText().equals("error"))
+                .extracting(f -> f.path("rule").asText()).containsOnly(rule);
+        return findings.stream().filter(f -> f.path("rule").asText().equals(rule)).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + rule + " in " + findings));
+    }
+
+    @Test
+    @Timeout(60)
+    void anIdleTimeoutOfTheProxyIsNamedWithItsLength() throws Exception {
+        Path wsdb = record("idle", so -> { }, List.of("--fault", "idle-timeout=2"), "-x", "hello", "-w", "4");
+        JsonNode f = only(diagnose(wsdb, 1), "idle-timeout");
+        assertThat(f.path("summary").asText()).contains("2.0 s after the last frame");
+        assertThat(f.path("evidence").get(0).path("seq").asLong()).isPositive();
+        assertThat(f.path("fix").asText()).contains("every 1 s");
+    }
+
+    @Test
+    @Timeout(60)
+    void aStrippedUpgrade() throws Exception {
+        Path wsdb = record("strip", so -> { }, List.of("--fault", "strip-upgrade"), "-x", "hello");
+        JsonNode f = only(diagnose(wsdb, 1), "upgrade-stripped");
+        assertThat(f.path("evidence").toString()).contains("no Upgrade header");
+    }
+
+    @Test
+    @Timeout(60)
+    void aRefusedUpgradeAndAWrongAccept() throws Exception {
+        JsonNode refused = only(diagnose(record("refused", so -> so.reject = 403, List.of(), "-x", "a"), 1),
+                "handshake-rejected");
+        assertThat(refused.path("summary").asText()).contains("403");
+        only(diagnose(record("accept", so -> so.badAccept = true, List.of(), "-x", "a"), 1), "bad-accept");
+    }
+
+    @Test
+    @Timeout(60)
+    void aServerErrorAndAZombie() throws Exception {
+        JsonNode err = only(diagnose(record("error", so -> {
+            so.closeAfter = 1;
+            so.closeCode = 1011;
+        }, List.of(), "-x", "a", "-x", "b", "-w", "1"), 1), "server-error");
+        assertThat(err.path("summary").asText()).startsWith("The server closed with 1011");
+        JsonNode zombie = only(diagnose(record("zombie", so -> so.noPong = true, List.of(), "--ping-interval", "0.3", "-w",
+                "2"), 1), "zombie");
+        assertThat(zombie.path("summary").asText()).contains("pings in a row from the client got no pong");
+    }
+
+    @Test
+    @Timeout(60)
+    void aHealthyPythonSessionHasNothingAboveInformation() throws Exception {
+        Peer.requireInstalled(Peer.Kind.PYTHON_WEBSOCKETS);
+        Path wsdb = dir.resolve("healthy.wsdb");
+        try (Peer server = Peer.start(Peer.Kind.PYTHON_WEBSOCKETS);
+             ProxyProcess proxy = ProxyProcess.start("--to", "ws://127.0.0.1:" + server.port(), "--save", wsdb.toString())) {
+            String plan = """
+                    [{"op":"send","kind":"text","text":"hello"},{"op":"recv"},
+                     {"op":"send","kind":"text","text":"three fragments","fragments":3},{"op":"recv"},
+                     {"op":"send","kind":"binary","size":300000,"random":true},{"op":"recv"},
+                     {"op":"ping","hex":"c0ffee"},
+                     {"op":"close","code":1000,"reason":"done"}]""";
+            try (LiveCaptureSupport.Child c = new LiveCaptureSupport.Child("py_peer client", List.of("/usr/bin/python3",
+                    LiveCaptureSupport.peerScript("py_peer.py").toString(), "client",
+                    "ws://127.0.0.1:" + proxy.port + "/healthy", plan), Map.of("PYTHONUNBUFFERED", "1"))) {
+                assertThat(c.waitFor(30_000)).as(c.describe()).isZero();
+            }
+            proxy.close();
+        }
+        List<JsonNode> findings = diagnose(wsdb, 0);
+        assertThat(findings).allSatisfy(f -> assertThat(f.path("severity").asText()).as(f.toString()).isEqualTo("info"));
+        WsdebugProcess.Result text = WsdebugProcess.run("diagnose", wsdb.toString(), "--color=never");
+        assertThat(text.exit()).isZero();
+        assertThat(text.out()).contains("conn 1 ws://127.0.0.1:" ).contains("1 connection, 0 with errors");
+    }
+}
