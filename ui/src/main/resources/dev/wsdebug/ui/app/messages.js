@@ -97,6 +97,17 @@ function itemsPath() {
   return `/api/captures/${enc(state.cid)}/connections/${enc(state.conn)}/items`;
 }
 
+/** The pane's filters as query parameters of the items API. */
+function filterParams(f) {
+  return {
+    dir: f.dir,
+    show: f.show === 'all' ? undefined : f.show,
+    pings: f.pings ? undefined : 0,
+    q: f.q,
+    re: f.q && f.re ? 1 : undefined,
+  };
+}
+
 function reload() {
   if (pager) pager.dispose();
   pager = null;
@@ -112,16 +123,7 @@ function reload() {
   const f = { ...filters };
   const base = itemsPath();
   const p = new ItemPager(
-    (after, limit) =>
-      getJson(base + query({
-        after: after ?? undefined,
-        limit,
-        dir: f.dir,
-        show: f.show === 'all' ? undefined : f.show,
-        pings: f.pings ? undefined : 0,
-        q: f.q,
-        re: f.q && f.re ? 1 : undefined,
-      })),
+    (after, limit, skip) => getJson(base + query({ after: after ?? undefined, skip: skip || undefined, limit, ...filterParams(f) })),
     {
       textFiltered: !!f.q,
       onChange: () => onPagerChange(p),
@@ -289,6 +291,33 @@ export function jumpTo(seq) {
     list.scrollToIndex(i, 'center');
     selectIndex(i);
   }));
+}
+
+/**
+ * Selects the first row at or after time `t` (epoch seconds) that the filters show: the API
+ * finds it (`at`), the pager finds its place.
+ */
+export async function jumpToTime(t) {
+  const { cid, conn } = state;
+  if (!cid || !conn) return;
+  setFollow(false);
+  // The API takes at most microseconds.
+  const at = t.toFixed(6);
+  $('#msg-list').dataset.at = at;
+  $('#msg-foot').textContent = `finding the first row at or after ${fmt.clock(t)}…`;
+  const f = { ...filters };
+  let res = await guard(getJson(itemsPath() + query({ at, limit: 1, ...filterParams(f) })));
+  // A text filter scans a bounded number of rows per request: go on a few times.
+  for (let k = 0; res && !res.items.length && res.next && k < 20; k++) {
+    res = await guard(getJson(itemsPath() + query({ after: res.next, limit: 1, ...filterParams(f) })));
+  }
+  if (!res || state.cid !== cid || state.conn !== conn) return;
+  if (!res.items.length) {
+    toast(`No row the filters show at or after ${fmt.clock(t)}.`, 'info');
+    if (pager) onPagerChange(pager);
+    return;
+  }
+  return jumpTo(res.items[0].seq);
 }
 
 /** Asks the pane to select this seq once the connection's rows are loaded. */
