@@ -559,14 +559,58 @@ class UiBrowserTest {
 
     @Test
     void aFileOpenedFromThePageBecomesACapture() {
+        int before = b.all("#capture-select option").size();
         WebElement input = b.find("#file-input");
         input.sendKeys(capture.toAbsolutePath().toString());
-        b.until(d -> b.all("#capture-select option").size() == 2);
+        b.until(d -> b.all("#capture-select option").size() == before + 1);
         String selected = b.byTestId("capture-select").getDomProperty("value");
         assertThat(selected).isNotEqualTo("1");
         b.until(d -> b.all("#grid-body .vl-row[data-conn]:not([hidden])").size() == 4);
         assertThat(b.find("#export-har").getDomAttribute("href"))
                 .startsWith("/api/captures/" + selected + "/export?format=har&token=");
+    }
+
+    @Test
+    void aFileDroppedOnThePageBecomesACapture() throws Exception {
+        int before = b.all("#capture-select option").size();
+        String base64 = java.util.Base64.getEncoder().encodeToString(java.nio.file.Files.readAllBytes(capture));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> seen = (Map<String, Object>) b.js("""
+                const [base64, name] = arguments;
+                const bin = atob(base64);
+                const bytes = new Uint8Array(bin.length);
+                for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+                const dt = new DataTransfer();
+                dt.items.add(new File([bytes], name));
+                const target = document.querySelector('#grid-body');
+                const fire = (type) => {
+                  const e = new DragEvent(type, {bubbles: true, cancelable: true, dataTransfer: dt});
+                  target.dispatchEvent(e);
+                  return e.defaultPrevented;
+                };
+                const out = {};
+                fire('dragenter');
+                out.overlayWhileOver = !document.querySelector('#drop-overlay').hidden;
+                out.dragoverAccepted = fire('dragover');
+                out.dropTaken = fire('drop');
+                out.overlayAfter = !document.querySelector('#drop-overlay').hidden;
+                return out;""", base64, "dropped.wsdb");
+        assertThat(seen).containsEntry("overlayWhileOver", true).containsEntry("dragoverAccepted", true)
+                .containsEntry("dropTaken", true).containsEntry("overlayAfter", false);
+        b.until(d -> b.all("#capture-select option").size() == before + 1);
+        b.until(d -> b.byTestId("capture-select").getDomProperty("value").equals(
+                b.all("#capture-select option").get(before).getDomProperty("value")));
+        assertThat(b.all("#capture-select option").get(before).getText()).startsWith("dropped.wsdb (wsdb");
+        List<CaptureReader.ConnectionInfo> conns;
+        try (CaptureReader r = CaptureReader.open(capture)) {
+            conns = r.connections();
+        }
+        b.until(d -> b.all("#grid-body .vl-row[data-conn]:not([hidden])").size() == conns.size());
+        assertThat(gridRow("4")).containsEntry("messages", TestCaptures.MANY + " ↑ / " + TestCaptures.MANY + " ↓");
+        // and its first connection's messages
+        List<JsonNode> rows = Replay.of(capture, "1").rows();
+        b.until(d -> b.byTestId("msg-count").getText().contains(rows.size() + " rows"));
+        assertThat(b.find("#msg-list .vl-row[data-index='0']").getDomAttribute("data-seq")).isEqualTo(rows.get(0).path("seq").asText());
     }
 
     @Test
