@@ -461,6 +461,7 @@ class UiBrowserTest {
             assertThat(b.find("#msg-list .vl-row.sel").getDomAttribute("data-type")).isEqualTo(last.path("type").asText());
             assertThat(b.byTestId("msg-count").getText()).startsWith(String.format("row %,d of %,d rows", s2c.size(), s2c.size()));
             visibleRowsAreAtTheirPlace(s2c);
+            b.screenshot("messages-filtered-end");
             // the pages around the end, each asked for by its place: walking would have been 15 requests
             List<String> walked = itemRequests();
             assertThat(walked).isNotEmpty().hasSizeLessThanOrEqualTo(5)
@@ -526,6 +527,7 @@ class UiBrowserTest {
         b.until(d -> expected.path("seq").asText().equals(b.find("#detail-body").getDomAttribute("data-seq")));
         assertThat(b.find("#msg-list .vl-row.sel").getDomAttribute("data-seq")).isEqualTo(expected.path("seq").asText());
         assertThat(b.find("#msg-list .vl-row.sel").getDomAttribute("data-dir")).isEqualTo("s2c");
+        b.screenshot("timeline-jump");
         // its place in the filtered list
         int index = s2c.indexOf(expected);
         assertThat(b.find("#msg-list .vl-row.sel").getDomAttribute("data-index")).isEqualTo(String.valueOf(index));
