@@ -26,15 +26,15 @@ export function initMessages() {
   segmented('#msg-show', 'show', (v) => (filters.show = v));
   $('#msg-nopings').addEventListener('change', (e) => {
     filters.pings = !e.target.checked;
-    reload();
+    reload(true);
   });
   $('#msg-q').addEventListener('input', debounce((e) => {
     filters.q = e.target.value;
-    reload();
+    reload(true);
   }, 250));
   $('#msg-re').addEventListener('change', (e) => {
     filters.re = e.target.checked;
-    if (filters.q) reload();
+    if (filters.q) reload(true);
   });
   $('#msg-rel').addEventListener('change', (e) => {
     relative = e.target.checked;
@@ -73,7 +73,7 @@ function segmented(sel, key, set) {
     b.addEventListener('click', () => {
       set(b.dataset[key]);
       $$(sel + ' button').forEach((x) => x.classList.toggle('on', x === b));
-      reload();
+      reload(true);
     }),
   );
 }
@@ -108,7 +108,13 @@ function filterParams(f) {
   };
 }
 
-function reload() {
+/**
+ * A new pager for the current filters. `keep` (a filter changed): the selected row stays
+ * selected if the filters show it, else the next one they show is, in view; not with a text
+ * filter, whose rows are found by scanning (its matches start at the top).
+ */
+function reload(keep = false) {
+  const place = keep && !filters.q && !follow && state.seq !== null ? state.seq : null;
   if (pager) pager.dispose();
   pager = null;
   selIndex = -1;
@@ -146,9 +152,20 @@ function reload() {
       pending = null;
       return jumpTo(seq);
     }
+    if (place !== null) return keepPlace(p, place);
     if (follow) return toTail();
     if (state.seq === null && p.length > 0) selectIndex(0, false);
   }));
+}
+
+/** Selects the row with this seq, or the first after it, or else the last row. */
+async function keepPlace(p, seq) {
+  let i = await p.seekSeq(seq);
+  if (p !== pager) return;
+  if (i < 0) i = p.length - 1;
+  if (i < 0) return;
+  list.scrollToIndex(i, 'center');
+  selectIndex(i, false);
 }
 
 function onPagerChange(p) {

@@ -492,6 +492,43 @@ class UiBrowserTest {
         }
     }
 
+    /** Scrolls the messages list to row `index` and clicks it. */
+    void clickRowAt(int index) {
+        b.js("document.querySelector('#msg-list').scrollTop = arguments[0] * 22", index);
+        b.await("#msg-list .vl-row[data-index='" + index + "'][data-seq]:not([hidden])").click();
+    }
+
+    @Test
+    void changingAFilterKeepsTheSelectedRowInView() {
+        selectConn("4");
+        List<JsonNode> rows = Replay.of(capture, "4").rows();
+        b.until(d -> b.byTestId("msg-count").getText().contains(String.format("%,d rows", rows.size())));
+        // a client-to-server row deep in the list
+        int at = 2001;
+        while (!rows.get(at).path("dir").asText().equals("c2s")) {
+            at++;
+        }
+        JsonNode tick = rows.get(at);
+        clickRowAt(at);
+        b.until(d -> tick.path("seq").asText().equals(b.find("#detail-body").getDomAttribute("data-seq")));
+        // server to client only: the next row the filter shows takes the selection, in view
+        List<JsonNode> s2c = rows.stream().filter(e -> e.path("dir").asText().equals("s2c")).toList();
+        JsonNode next = s2c.stream().filter(e -> e.path("seq").asLong() > tick.path("seq").asLong()).findFirst().orElseThrow();
+        b.find("#msg-dir button[data-dir='s2c']").click();
+        b.until(d -> next.path("seq").asText().equals(b.find("#detail-body").getDomAttribute("data-seq")));
+        WebElement sel = b.await("#msg-list .vl-row.sel:not([hidden])");
+        assertThat(sel.getDomAttribute("data-seq")).isEqualTo(next.path("seq").asText());
+        assertThat(sel.getDomAttribute("data-index")).isEqualTo(String.valueOf(s2c.indexOf(next)));
+        assertThat(b.byTestId("msg-count").getText())
+                .startsWith(String.format("row %,d of %,d rows", s2c.indexOf(next) + 1, s2c.size()));
+        // both ways again: the same row stays selected, at its place in the whole list
+        b.find("#msg-dir button[data-dir='']").click();
+        b.until(d -> b.all("#msg-list .vl-row.sel:not([hidden])").size() == 1
+                && String.valueOf(rows.indexOf(next)).equals(b.find("#msg-list .vl-row.sel").getDomAttribute("data-index")));
+        assertThat(b.find("#msg-list .vl-row.sel").getDomAttribute("data-seq")).isEqualTo(next.path("seq").asText());
+        assertThat(b.find("#detail-body").getDomAttribute("data-seq")).isEqualTo(next.path("seq").asText());
+    }
+
     @Test
     void aClickOnTheTimelineSelectsTheFirstRowAtOrAfterItsTime() {
         selectConn("4");
