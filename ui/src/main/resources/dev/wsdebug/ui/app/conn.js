@@ -9,7 +9,7 @@ import { guard } from './status.js';
 import { renderHandshake } from './handshake.js';
 import { renderTimeline, disposeTimeline } from './timeline.js';
 import { renderInject } from './inject.js';
-import { jumpTo } from './messages.js';
+import { jumpTo, jumpToTime } from './messages.js';
 
 let tab = 'messages';
 let token = 0;
@@ -120,9 +120,10 @@ function drawTimeline() {
     clear($('#timeline-charts')).append(el('div', { class: 'empty', text: 'A plain HTTP exchange has no timeline.' }));
     return;
   }
-  guard(renderTimeline($('#timeline-charts'), $('#timeline-legend'), state.cid, conn, (seq) => {
+  guard(renderTimeline($('#timeline-charts'), $('#timeline-legend'), state.cid, conn, (to) => {
     showTab('messages');
-    jumpTo(seq);
+    if (to.t !== undefined) jumpToTime(to.t);
+    else jumpTo(to.seq);
   }));
 }
 

@@ -26,15 +26,15 @@ export function initMessages() {
   segmented('#msg-show', 'show', (v) => (filters.show = v));
   $('#msg-nopings').addEventListener('change', (e) => {
     filters.pings = !e.target.checked;
-    reload();
+    reload(true);
   });
   $('#msg-q').addEventListener('input', debounce((e) => {
     filters.q = e.target.value;
-    reload();
+    reload(true);
   }, 250));
   $('#msg-re').addEventListener('change', (e) => {
     filters.re = e.target.checked;
-    if (filters.q) reload();
+    if (filters.q) reload(true);
   });
   $('#msg-rel').addEventListener('change', (e) => {
     relative = e.target.checked;
@@ -73,7 +73,7 @@ function segmented(sel, key, set) {
     b.addEventListener('click', () => {
       set(b.dataset[key]);
       $$(sel + ' button').forEach((x) => x.classList.toggle('on', x === b));
-      reload();
+      reload(true);
     }),
   );
 }
@@ -97,7 +97,24 @@ function itemsPath() {
   return `/api/captures/${enc(state.cid)}/connections/${enc(state.conn)}/items`;
 }
 
-function reload() {
+/** The pane's filters as query parameters of the items API. */
+function filterParams(f) {
+  return {
+    dir: f.dir,
+    show: f.show === 'all' ? undefined : f.show,
+    pings: f.pings ? undefined : 0,
+    q: f.q,
+    re: f.q && f.re ? 1 : undefined,
+  };
+}
+
+/**
+ * A new pager for the current filters. `keep` (a filter changed): the selected row stays
+ * selected if the filters show it, else the next one they show is, in view; not with a text
+ * filter, whose rows are found by scanning (its matches start at the top).
+ */
+function reload(keep = false) {
+  const place = keep && !filters.q && !follow && state.seq !== null ? state.seq : null;
   if (pager) pager.dispose();
   pager = null;
   selIndex = -1;
@@ -112,16 +129,7 @@ function reload() {
   const f = { ...filters };
   const base = itemsPath();
   const p = new ItemPager(
-    (after, limit) =>
-      getJson(base + query({
-        after: after ?? undefined,
-        limit,
-        dir: f.dir,
-        show: f.show === 'all' ? undefined : f.show,
-        pings: f.pings ? undefined : 0,
-        q: f.q,
-        re: f.q && f.re ? 1 : undefined,
-      })),
+    (after, limit, skip) => getJson(base + query({ after: after ?? undefined, skip: skip || undefined, limit, ...filterParams(f) })),
     {
       textFiltered: !!f.q,
       onChange: () => onPagerChange(p),
@@ -144,9 +152,20 @@ function reload() {
       pending = null;
       return jumpTo(seq);
     }
+    if (place !== null) return keepPlace(p, place);
     if (follow) return toTail();
     if (state.seq === null && p.length > 0) selectIndex(0, false);
   }));
+}
+
+/** Selects the row with this seq, or the first after it, or else the last row. */
+async function keepPlace(p, seq) {
+  let i = await p.seekSeq(seq);
+  if (p !== pager) return;
+  if (i < 0) i = p.length - 1;
+  if (i < 0) return;
+  list.scrollToIndex(i, 'center');
+  selectIndex(i, false);
 }
 
 function onPagerChange(p) {
@@ -289,6 +308,33 @@ export function jumpTo(seq) {
     list.scrollToIndex(i, 'center');
     selectIndex(i);
   }));
+}
+
+/**
+ * Selects the first row at or after time `t` (epoch seconds) that the filters show: the API
+ * finds it (`at`), the pager finds its place.
+ */
+export async function jumpToTime(t) {
+  const { cid, conn } = state;
+  if (!cid || !conn) return;
+  setFollow(false);
+  // The API takes at most microseconds.
+  const at = t.toFixed(6);
+  $('#msg-list').dataset.at = at;
+  $('#msg-foot').textContent = `finding the first row at or after ${fmt.clock(t)}…`;
+  const f = { ...filters };
+  let res = await guard(getJson(itemsPath() + query({ at, limit: 1, ...filterParams(f) })));
+  // A text filter scans a bounded number of rows per request: go on a few times.
+  for (let k = 0; res && !res.items.length && res.next && k < 20; k++) {
+    res = await guard(getJson(itemsPath() + query({ after: res.next, limit: 1, ...filterParams(f) })));
+  }
+  if (!res || state.cid !== cid || state.conn !== conn) return;
+  if (!res.items.length) {
+    toast(`No row the filters show at or after ${fmt.clock(t)}.`, 'info');
+    if (pager) onPagerChange(pager);
+    return;
+  }
+  return jumpTo(res.items[0].seq);
 }
 
 /** Asks the pane to select this seq once the connection's rows are loaded. */

@@ -1,6 +1,6 @@
 // The Timeline tab: messages/s and bytes/s each way (counted by the server in buckets), ping
 // round trips, idle gaps and the close, drawn with uPlot. A click jumps the messages pane to
-// the nearest marker's seq, or to an estimate of the first item in the clicked bucket.
+// the nearest marker's seq, or to the first row at or after the start of the clicked bucket.
 
 import uPlot from '/vendor/uplot/uPlot.esm.js';
 import { el, clear } from './dom.js';
@@ -18,7 +18,10 @@ export function disposeTimeline() {
   charts = [];
 }
 
-/** Fetches and draws; `jump(seq)` selects an item in the messages pane. */
+/**
+ * Fetches and draws; `jump({seq})` selects an item in the messages pane, `jump({t})` the first
+ * row at or after a time (epoch seconds).
+ */
 export async function renderTimeline(host, legend, cid, conn, jump) {
   // Leave room for the pane's vertical scrollbar, so the charts never scroll sideways.
   const width = Math.max(300, host.clientWidth - 28);
@@ -75,8 +78,7 @@ export async function renderTimeline(host, legend, cid, conn, jump) {
     u.over.addEventListener('click', () => {
       const left = u.cursor.left;
       if (left === undefined || left < 0) return;
-      const seq = nearestSeq(u, tl, left);
-      if (seq !== null) jump(seq);
+      jump(target(u, tl, left));
     });
   }
   const plural = (k, one, many) => `${k} ${k === 1 ? one : many}`;
@@ -138,9 +140,11 @@ function label(ctx, text, x, y, color) {
   ctx.fillText(text, x, y);
 }
 
-/** The seq a click at css x means: a marker within 6 px, else an estimate from the counts. */
-function nearestSeq(u, tl, left) {
-  const t = u.posToVal(left, 'x');
+/**
+ * What a click at css x means: a marker within 6 px ({seq}), else the start of the bucket under
+ * the pointer ({t}): its first row is the first at or after that time.
+ */
+function target(u, tl, left) {
   const px = (v) => Math.abs(u.valToPos(v, 'x') - left);
   let best = null;
   let bestPx = 6;
@@ -155,12 +159,9 @@ function nearestSeq(u, tl, left) {
   if (tl.close) consider(tl.close.t, tl.close.seq);
   for (const g of tl.gaps || []) consider(g.t + g.durationMs / 1000, g.seq);
   for (const p of tl.pings || []) consider(p.t, p.seq);
-  if (best !== null) return best;
-  // No marker: seq counts frames, so the messages (and pings) before the bucket estimate it.
+  if (best !== null) return { seq: best };
   const step = tl.bucketMs / 1000;
-  const b = Math.max(0, Math.min(tl.c2s.messages.length, Math.floor((t - tl.start) / step)));
-  let seq = 0;
-  for (let i = 0; i < b; i++) seq += tl.c2s.messages[i] + tl.s2c.messages[i];
-  for (const p of tl.pings || []) if (p.t < t) seq += 2;
-  return seq;
+  const n = tl.c2s.messages.length;
+  const b = Math.max(0, Math.min(n - 1, Math.floor((u.posToVal(left, 'x') - tl.start) / step)));
+  return { t: tl.start + b * step };
 }

@@ -399,6 +399,181 @@ class UiBrowserTest {
         assertThat(seq).isBetween(1L, (long) TestCaptures.MANY * 2);
     }
 
+    /** Counts the page's requests of item pages from now on (the app's fetch, wrapped). */
+    void countItemRequests() {
+        b.js("""
+                window.__itemRequests = [];
+                if (!window.__fetchWrapped) {
+                  const f = window.fetch;
+                  window.fetch = (u, o) => {
+                    if (/\\/items\\?/.test(String(u))) window.__itemRequests.push(decodeURIComponent(String(u)));
+                    return f(u, o);
+                  };
+                  window.__fetchWrapped = true;
+                }""");
+    }
+
+    @SuppressWarnings("unchecked")
+    List<String> itemRequests() {
+        return (List<String>) b.js("return window.__itemRequests");
+    }
+
+    /** The page's own GET of an API path (its cookie carries the token). */
+    @SuppressWarnings("unchecked")
+    Map<String, Object> apiGet(String path) {
+        return (Map<String, Object>) b.driver.executeAsyncScript("""
+                const [path, done] = arguments;
+                fetch(path, {credentials: 'same-origin'}).then((r) => r.json()).then(done, (e) => done({error: String(e)}));
+                """, path);
+    }
+
+    /** Every visible row is the row of the expected list at its index. */
+    void visibleRowsAreAtTheirPlace(List<JsonNode> expected) {
+        b.until(d -> b.all("#msg-list .vl-row.loading:not([hidden])").isEmpty());
+        List<WebElement> rows = b.all("#msg-list .vl-row[data-seq]:not([hidden])");
+        assertThat(rows).isNotEmpty();
+        for (WebElement r : rows) {
+            int i = Integer.parseInt(r.getDomAttribute("data-index"));
+            assertThat(r.getDomAttribute("data-seq")).as("row %d", i).isEqualTo(expected.get(i).path("seq").asText());
+        }
+    }
+
+    @Test
+    void aFilteredViewJumpsToAnyPlaceWithoutWalkingItsPages() {
+        // pages of 100 rows, so that connection 4's server-to-client rows are 16 pages
+        b.js("sessionStorage.setItem('wsdebug-page-size', '100')");
+        try {
+            b.open(ui.url().toString());
+            b.await("#msg-list .vl-row[data-seq]");
+            selectConn("4");
+            List<JsonNode> s2c = Replay.of(capture, "4").rows().stream()
+                    .filter(e -> e.path("dir").asText().equals("s2c")).toList();
+            b.find("#msg-dir button[data-dir='s2c']").click();
+            b.until(d -> b.byTestId("msg-count").getText().contains(String.format("%,d rows", s2c.size())));
+            visibleRowsAreAtTheirPlace(s2c);
+            countItemRequests();
+            WebElement list = b.byTestId("msg-list");
+            list.click();
+            list.sendKeys(Keys.END);
+            JsonNode last = s2c.get(s2c.size() - 1);
+            b.until(d -> last.path("seq").asText().equals(b.find("#detail-body").getDomAttribute("data-seq")));
+            assertThat(b.find("#msg-list .vl-row.sel").getDomAttribute("data-seq")).isEqualTo(last.path("seq").asText());
+            assertThat(b.find("#msg-list .vl-row.sel").getDomAttribute("data-type")).isEqualTo(last.path("type").asText());
+            assertThat(b.byTestId("msg-count").getText()).startsWith(String.format("row %,d of %,d rows", s2c.size(), s2c.size()));
+            visibleRowsAreAtTheirPlace(s2c);
+            b.screenshot("messages-filtered-end");
+            // the pages around the end, each asked for by its place: walking would have been 15 requests
+            List<String> walked = itemRequests();
+            assertThat(walked).isNotEmpty().hasSizeLessThanOrEqualTo(5)
+                    .allSatisfy(u -> assertThat(u).contains("dir=s2c"))
+                    .anySatisfy(u -> assertThat(u).contains("skip="));
+            // the middle, scrolled to
+            countItemRequests();
+            b.js("const l = document.querySelector('#msg-list'); l.scrollTop = (l.scrollHeight - l.clientHeight) / 2");
+            visibleRowsAreAtTheirPlace(s2c);
+            assertThat(itemRequests()).hasSizeLessThanOrEqualTo(5);
+
+            // a connection with a fragmented message (no seq arithmetic): pages of 10 rows by their place
+            b.js("sessionStorage.setItem('wsdebug-page-size', '10')");
+            b.open(ui.url().toString());
+            List<JsonNode> all = Replay.of(capture, "1").rows();
+            assertThat(all.size()).isGreaterThan(10);
+            b.until(d -> b.byTestId("msg-count").getText().contains(all.size() + " rows"));
+            countItemRequests();
+            WebElement list1 = b.byTestId("msg-list");
+            list1.click();
+            list1.sendKeys(Keys.END);
+            String lastSeq = all.get(all.size() - 1).path("seq").asText();
+            b.until(d -> lastSeq.equals(b.find("#detail-body").getDomAttribute("data-seq")));
+            visibleRowsAreAtTheirPlace(all);
+            assertThat(seqs(allItemRows())).containsExactlyElementsOf(all.stream().map(e -> e.path("seq").asLong()).toList());
+        } finally {
+            b.js("sessionStorage.removeItem('wsdebug-page-size')");
+        }
+    }
+
+    /** Scrolls the messages list to row `index` and clicks it. */
+    void clickRowAt(int index) {
+        b.js("document.querySelector('#msg-list').scrollTop = arguments[0] * 22", index);
+        b.await("#msg-list .vl-row[data-index='" + index + "'][data-seq]:not([hidden])").click();
+    }
+
+    @Test
+    void changingAFilterKeepsTheSelectedRowInView() {
+        selectConn("4");
+        List<JsonNode> rows = Replay.of(capture, "4").rows();
+        b.until(d -> b.byTestId("msg-count").getText().contains(String.format("%,d rows", rows.size())));
+        // a client-to-server row deep in the list
+        int at = 2001;
+        while (!rows.get(at).path("dir").asText().equals("c2s")) {
+            at++;
+        }
+        JsonNode tick = rows.get(at);
+        clickRowAt(at);
+        b.until(d -> tick.path("seq").asText().equals(b.find("#detail-body").getDomAttribute("data-seq")));
+        // server to client only: the next row the filter shows takes the selection, in view
+        List<JsonNode> s2c = rows.stream().filter(e -> e.path("dir").asText().equals("s2c")).toList();
+        JsonNode next = s2c.stream().filter(e -> e.path("seq").asLong() > tick.path("seq").asLong()).findFirst().orElseThrow();
+        b.find("#msg-dir button[data-dir='s2c']").click();
+        b.until(d -> next.path("seq").asText().equals(b.find("#detail-body").getDomAttribute("data-seq")));
+        WebElement sel = b.await("#msg-list .vl-row.sel:not([hidden])");
+        assertThat(sel.getDomAttribute("data-seq")).isEqualTo(next.path("seq").asText());
+        assertThat(sel.getDomAttribute("data-index")).isEqualTo(String.valueOf(s2c.indexOf(next)));
+        assertThat(b.byTestId("msg-count").getText())
+                .startsWith(String.format("row %,d of %,d rows", s2c.indexOf(next) + 1, s2c.size()));
+        // both ways again: the same row stays selected, at its place in the whole list
+        b.find("#msg-dir button[data-dir='']").click();
+        b.until(d -> b.all("#msg-list .vl-row.sel:not([hidden])").size() == 1
+                && String.valueOf(rows.indexOf(next)).equals(b.find("#msg-list .vl-row.sel").getDomAttribute("data-index")));
+        assertThat(b.find("#msg-list .vl-row.sel").getDomAttribute("data-seq")).isEqualTo(next.path("seq").asText());
+        assertThat(b.find("#detail-body").getDomAttribute("data-seq")).isEqualTo(next.path("seq").asText());
+    }
+
+    @Test
+    void aClickOnTheTimelineSelectsTheFirstRowAtOrAfterItsTime() {
+        selectConn("4");
+        List<JsonNode> rows = Replay.of(capture, "4").rows();
+        List<JsonNode> s2c = rows.stream().filter(e -> e.path("dir").asText().equals("s2c")).toList();
+        // the pane's filters hold for the jump: server-to-client only
+        b.find("#msg-dir button[data-dir='s2c']").click();
+        b.until(d -> b.byTestId("msg-count").getText().contains(String.format("%,d rows", s2c.size())));
+        connTab("timeline");
+        WebElement canvas = b.await("#timeline-charts canvas");
+        b.until(d -> canvas.getSize().getWidth() > 100);
+        Map<String, Object> tl = apiGet("/api/captures/1/connections/4/timeline?buckets=100");
+        double start = ((Number) tl.get("start")).doubleValue();
+        double end = ((Number) tl.get("end")).doubleValue();
+        // a time a quarter into the connection, far from the markers (idle gap, pings, close)
+        java.math.BigDecimal target = rows.get(rows.size() / 4).path("t").decimalValue();
+        WebElement over = b.find("#timeline-charts .u-over");
+        int width = over.getSize().getWidth();
+        int x = (int) Math.round((target.doubleValue() - start) / (end - start) * width);
+        new Actions(b.driver).moveToElement(over, x - width / 2, 0).click().perform();
+        b.until(d -> b.byTestId("tab-messages").getDomAttribute("class").contains("on"));
+        b.until(d -> b.find("#msg-list").getDomAttribute("data-at") != null);
+        String at = b.find("#msg-list").getDomAttribute("data-at");
+        // the start of the bucket under the pointer: within a few pixels before the time clicked
+        double px = (end - start) / width;
+        assertThat(Double.parseDouble(at)).isBetween(target.doubleValue() - 6 * px, target.doubleValue() + 1.5 * px);
+        // the first server-to-client row at or after it, as the API and the capture say
+        java.math.BigDecimal atTime = new java.math.BigDecimal(at);
+        JsonNode expected = s2c.stream().filter(e -> e.path("t").decimalValue().compareTo(atTime) >= 0).findFirst().orElseThrow();
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> api = (List<Map<String, Object>>) apiGet("/api/captures/1/connections/4/items?dir=s2c&limit=1&at=" + at).get("items");
+        assertThat(((Number) api.get(0).get("seq")).longValue()).isEqualTo(expected.path("seq").asLong());
+        b.until(d -> expected.path("seq").asText().equals(b.find("#detail-body").getDomAttribute("data-seq")));
+        assertThat(b.find("#msg-list .vl-row.sel").getDomAttribute("data-seq")).isEqualTo(expected.path("seq").asText());
+        assertThat(b.find("#msg-list .vl-row.sel").getDomAttribute("data-dir")).isEqualTo("s2c");
+        b.screenshot("timeline-jump");
+        // its place in the filtered list
+        int index = s2c.indexOf(expected);
+        assertThat(b.find("#msg-list .vl-row.sel").getDomAttribute("data-index")).isEqualTo(String.valueOf(index));
+        // the row before it in the list is before the time
+        if (index > 0) {
+            assertThat(s2c.get(index - 1).path("t").decimalValue()).isLessThan(atTime);
+        }
+    }
+
     @Test
     void searchFindsAMessageInAnyConnection() throws Exception {
         List<CaptureReader.TextHit> hits;
@@ -423,14 +598,58 @@ class UiBrowserTest {
 
     @Test
     void aFileOpenedFromThePageBecomesACapture() {
+        int before = b.all("#capture-select option").size();
         WebElement input = b.find("#file-input");
         input.sendKeys(capture.toAbsolutePath().toString());
-        b.until(d -> b.all("#capture-select option").size() == 2);
+        b.until(d -> b.all("#capture-select option").size() == before + 1);
         String selected = b.byTestId("capture-select").getDomProperty("value");
         assertThat(selected).isNotEqualTo("1");
         b.until(d -> b.all("#grid-body .vl-row[data-conn]:not([hidden])").size() == 4);
         assertThat(b.find("#export-har").getDomAttribute("href"))
                 .startsWith("/api/captures/" + selected + "/export?format=har&token=");
+    }
+
+    @Test
+    void aFileDroppedOnThePageBecomesACapture() throws Exception {
+        int before = b.all("#capture-select option").size();
+        String base64 = java.util.Base64.getEncoder().encodeToString(java.nio.file.Files.readAllBytes(capture));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> seen = (Map<String, Object>) b.js("""
+                const [base64, name] = arguments;
+                const bin = atob(base64);
+                const bytes = new Uint8Array(bin.length);
+                for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+                const dt = new DataTransfer();
+                dt.items.add(new File([bytes], name));
+                const target = document.querySelector('#grid-body');
+                const fire = (type) => {
+                  const e = new DragEvent(type, {bubbles: true, cancelable: true, dataTransfer: dt});
+                  target.dispatchEvent(e);
+                  return e.defaultPrevented;
+                };
+                const out = {};
+                fire('dragenter');
+                out.overlayWhileOver = !document.querySelector('#drop-overlay').hidden;
+                out.dragoverAccepted = fire('dragover');
+                out.dropTaken = fire('drop');
+                out.overlayAfter = !document.querySelector('#drop-overlay').hidden;
+                return out;""", base64, "dropped.wsdb");
+        assertThat(seen).containsEntry("overlayWhileOver", true).containsEntry("dragoverAccepted", true)
+                .containsEntry("dropTaken", true).containsEntry("overlayAfter", false);
+        b.until(d -> b.all("#capture-select option").size() == before + 1);
+        b.until(d -> b.byTestId("capture-select").getDomProperty("value").equals(
+                b.all("#capture-select option").get(before).getDomProperty("value")));
+        assertThat(b.all("#capture-select option").get(before).getText()).startsWith("dropped.wsdb (wsdb");
+        List<CaptureReader.ConnectionInfo> conns;
+        try (CaptureReader r = CaptureReader.open(capture)) {
+            conns = r.connections();
+        }
+        b.until(d -> b.all("#grid-body .vl-row[data-conn]:not([hidden])").size() == conns.size());
+        assertThat(gridRow("4")).containsEntry("messages", TestCaptures.MANY + " ↑ / " + TestCaptures.MANY + " ↓");
+        // and its first connection's messages
+        List<JsonNode> rows = Replay.of(capture, "1").rows();
+        b.until(d -> b.byTestId("msg-count").getText().contains(rows.size() + " rows"));
+        assertThat(b.find("#msg-list .vl-row[data-index='0']").getDomAttribute("data-seq")).isEqualTo(rows.get(0).path("seq").asText());
     }
 
     @Test
