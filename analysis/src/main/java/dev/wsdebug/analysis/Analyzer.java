@@ -147,6 +147,26 @@ public final class Analyzer implements EventSink {
         return colon > 0 ? endpoint.substring(0, colon) : endpoint;
     }
 
+    /**
+     * Passes on findings of severity warning or error only: what a live view (connect, the proxy)
+     * shows when a connection goes wrong, without the information notes.
+     */
+    public static EventSink problemsOnly(EventSink view) {
+        return new EventSink() {
+            @Override
+            public void accept(Event e) {
+                if (e instanceof FindingEvent f && !FindingEvent.INFO.equals(f.severity())) {
+                    view.accept(f);
+                }
+            }
+
+            @Override
+            public void flush() {
+                view.flush();
+            }
+        };
+    }
+
     /** Every connection seen, in order, with its worst finding ("" when none). */
     public synchronized List<Verdict> verdicts() {
         return new ArrayList<>(verdicts.values());

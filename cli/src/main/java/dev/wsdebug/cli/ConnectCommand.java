@@ -183,7 +183,10 @@ final class ConnectCommand implements Callable<Integer> {
         try {
             while (true) {
                 TrafficStats stats = new TrafficStats();
-                List<EventSink> sinks = new ArrayList<>(List.of(errors, stats));
+                // the analysis says what went wrong when a session ends badly (warnings and errors only)
+                dev.wsdebug.analysis.Analyzer analyzer = new dev.wsdebug.analysis.Analyzer(
+                        dev.wsdebug.analysis.Analyzer.problemsOnly(view));
+                List<EventSink> sinks = new ArrayList<>(List.of(errors, stats, analyzer));
                 if (saveStream != null) {
                     sinks.add(new JsonLinesSink(saveStream, true));
                 }
@@ -205,12 +208,15 @@ final class ConnectCommand implements Callable<Integer> {
                         out.flush();
                     }
                 } catch (HandshakeFailure f) {
+                    analyzer.finish();
                     reportHandshake(err, f);
                     exit = 1;
                 } catch (ClientFailure f) {
+                    analyzer.finish();
                     err.println("wsdebug connect: " + f.getMessage());
                     exit = 1;
                 }
+                analyzer.finish();
                 if (exit == 0 || quit || !reconnect || (maxReconnects != null && reconnects >= maxReconnects)) {
                     break;
                 }

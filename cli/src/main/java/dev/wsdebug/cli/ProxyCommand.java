@@ -174,8 +174,12 @@ final class ProxyCommand implements Callable<Integer> {
         MetricsSink metrics = new MetricsSink();
         MetricsServer metricsServer = null;
         EventSink shown = quiet ? view : new SynchronizedSink(view);
-        EventSink recording = store == null ? EventSink.all(shown, metrics) : ui == null
-                ? EventSink.all(shown, metrics, store) : EventSink.all(shown, metrics, store, ui.notifier());
+        // a connection that ends badly gets its findings printed after it (warnings and errors only)
+        dev.wsdebug.analysis.Analyzer analyzer = quiet ? null
+                : new dev.wsdebug.analysis.Analyzer(dev.wsdebug.analysis.Analyzer.problemsOnly(shown));
+        EventSink watched = analyzer == null ? shown : EventSink.all(shown, analyzer);
+        EventSink recording = store == null ? EventSink.all(watched, metrics) : ui == null
+                ? EventSink.all(watched, metrics, store) : EventSink.all(watched, metrics, store, ui.notifier());
         o.injectable = ui != null;
         WsProxy proxy = new WsProxy(o, recording);
         if (ui != null) {

@@ -132,4 +132,32 @@ class DiagnoseIT {
         assertThat(text.exit()).isZero();
         assertThat(text.out()).contains("conn 1 ws://127.0.0.1:" ).contains("1 connection, 0 with errors");
     }
+
+    @Test
+    @Timeout(60)
+    void connectAndTheProxyPrintFindingsWhenAConnectionGoesWrong() throws Exception {
+        ServerOptions so = new ServerOptions();
+        so.port = 0;
+        so.reject = 403;
+        try (WsServer server = new WsServer(so, EventSink.all())) {
+            int port = server.start().getPort();
+            WsdebugProcess.Result r = WsdebugProcess.run("connect", "ws://127.0.0.1:" + port + "/x", "--color=never");
+            assertThat(r.exit()).isEqualTo(1);
+            assertThat(r.out()).contains("error handshake-rejected The server answered the upgrade with 403 Forbidden")
+                    .contains("cause").contains("fix");
+        }
+        ServerOptions zombie = new ServerOptions();
+        zombie.port = 0;
+        zombie.noPong = true;
+        try (WsServer server = new WsServer(zombie, EventSink.all())) {
+            int port = server.start().getPort();
+            try (ProxyProcess proxy = ProxyProcess.start("--to", "ws://127.0.0.1:" + port)) {
+                WsdebugProcess.run("connect", "ws://127.0.0.1:" + proxy.port + "/z", "--ping-interval", "0.3", "-w", "1.5");
+                proxy.close();
+                List<JsonNode> events = jsonLines(proxy.out());
+                assertThat(events).filteredOn(e -> e.path("event").asText().equals("finding"))
+                        .extracting(e -> e.path("rule").asText()).containsExactly("zombie");
+            }
+        }
+    }
 }
