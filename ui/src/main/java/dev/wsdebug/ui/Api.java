@@ -90,13 +90,20 @@ final class Api {
                 if (p.size() == 1) {
                     ObjectNode grid = b.connections();
                     grid.get("connections").forEach(row -> sessions.mark(cap, (ObjectNode) row));
+                    cap.findings().badges(grid);
                     return Reply.ok(grid);
                 }
                 String conn = p.get(1);
                 if (p.size() == 2) {
                     if (c.method.equals("GET")) {
                         ObjectNode row = b.connection(conn);
-                        return row == null ? noConnection(conn) : Reply.ok(sessions.mark(cap, row));
+                        if (row == null) {
+                            return noConnection(conn);
+                        }
+                        if (!conn.startsWith(CaptureBrowser.HTTP_PREFIX)) {
+                            cap.findings().of(conn).forEach(row.putArray("findings")::add);
+                        }
+                        return Reply.ok(sessions.mark(cap, row));
                     }
                 }
                 if (p.size() == 3 && p.get(2).equals("inject") && c.method.equals("POST")) {

@@ -20,6 +20,7 @@ public final class OpenCapture {
     private final String notice;
     private final Runnable sync;
     private volatile Injector injector;
+    private CaptureFindings findings;
 
     OpenCapture(String id, String name, String kind, boolean live, CaptureBrowser browser, Path temporary,
                 String notice, Runnable sync) {
@@ -56,6 +57,14 @@ public final class OpenCapture {
 
     Injector injector() {
         return injector;
+    }
+
+    /** The analysis of this capture's connections (started at the first call). */
+    synchronized CaptureFindings findings() {
+        if (findings == null) {
+            findings = new CaptureFindings(browser, !live);
+        }
+        return findings;
     }
 
     CaptureBrowser browser() {

@@ -194,6 +194,28 @@ class UiApiTest {
     }
 
     @Test
+    void connectionsCarryTheirFindings() throws Exception {
+        JsonNode refused = json(api("/connections/2")).get("findings");
+        assertThat(refused).hasSize(1);
+        assertThat(refused.get(0).get("rule").asText()).isEqualTo("handshake-rejected");
+        assertThat(refused.get(0).get("severity").asText()).isEqualTo("error");
+        assertThat(refused.get(0).get("fix").asText()).isNotEmpty();
+        JsonNode session = json(api("/connections/1")).get("findings");
+        assertThat(session).extracting(f -> f.get("rule").asText()).containsExactly("close-4001");
+        // the grid gets badges once the whole capture has been analysed (on a thread of its own)
+        JsonNode grid = null;
+        for (int i = 0; i < 100; i++) {
+            grid = json(api("/connections"));
+            if (!grid.path("findingsPending").asBoolean(false)) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        assertThat(grid.at("/connections/1/finding/worst").asText()).isEqualTo("error");
+        assertThat(grid.at("/connections/0/finding/worst").asText()).isEqualTo("info");
+    }
+
+    @Test
     void itemsAreMessagesAndControlFramesInWireOrder() throws Exception {
         JsonNode page = json(api("/connections/1/items"));
         List<String> rows = new ArrayList<>();

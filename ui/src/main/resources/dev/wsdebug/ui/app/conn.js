@@ -87,6 +87,25 @@ function renderCard() {
   for (const e of d.errors || []) {
     card.append(el('div', { class: 'bad', 'data-testid': 'conn-error', text: `${e.kind}: ${e.message}` }));
   }
+  for (const f of d.findings || []) card.append(findingCard(f));
+}
+
+/** One finding of the analysis: rule and sentence, evidence rows that jump to their frames, cause and fix. */
+function findingCard(f) {
+  const box = el('div', { class: 'finding sev-' + f.severity, 'data-testid': 'finding', dataset: { rule: f.rule } },
+    el('div', { class: 'f-head' }, el('span', { class: 'f-sev', text: f.severity }), ' ',
+      el('span', { class: 'f-rule', text: f.rule }), ' ', el('span', { text: f.summary })));
+  for (const e of f.evidence || []) {
+    const jumps = e.seq !== null && e.seq !== undefined && (!e.conn || e.conn === state.conn);
+    box.append(el('div', { class: 'f-ev' },
+      jumps ? el('button', { class: 'link', 'data-testid': 'finding-evidence', text: `#${e.seq}`,
+        title: 'Show this frame in the messages', onclick: () => { showTab('messages'); jumpTo(e.seq); } })
+        : el('span', { class: 'muted', text: e.conn && e.conn !== state.conn ? `conn ${e.conn}` : '·' }),
+      ' ', el('span', { text: e.what })));
+  }
+  if (f.cause) box.append(el('div', { class: 'f-line' }, el('span', { class: 'muted', text: 'cause ' }), f.cause));
+  if (f.fix) box.append(el('div', { class: 'f-line' }, el('span', { class: 'muted', text: 'fix ' }), f.fix));
+  return box;
 }
 
 function showTab(name) {

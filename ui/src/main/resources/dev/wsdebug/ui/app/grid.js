@@ -165,6 +165,13 @@ function renderRow(r, i) {
   });
   r.cells[4].className = 'num' + (c.status && c.status !== 101 && c.status >= 300 ? ' st-bad' : '');
   r.cells[13].className = 'res-' + (c.result || '');
+  // the analysis' worst finding: a badge drawn by the stylesheet, so the cell's text stays the result
+  if (c.finding && c.finding.count) {
+    r.cells[13].dataset.finding = c.finding.worst;
+    r.cells[13].title = `${c.result || ''}: ${c.finding.count} finding${c.finding.count > 1 ? 's' : ''} (worst: ${c.finding.worst})`;
+  } else {
+    delete r.cells[13].dataset.finding;
+  }
 }
 
 export function select(conn, tab) {
