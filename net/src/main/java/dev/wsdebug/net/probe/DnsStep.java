@@ -17,6 +17,10 @@ final class DnsStep {
         try {
             List<InetAddress> all = Arrays.asList(InetAddress.getAllByName(host));
             double ms = Millis.since(start);
+            if (HostnameMatch.isIpLiteral(host)) {
+                out.check(ProbeCheck.ok("dns", "DNS " + host, "an address: nothing to resolve", ms));
+                return all;
+            }
             out.check(ProbeCheck.ok("dns", "DNS " + host, all.stream().map(InetAddress::getHostAddress)
                     .collect(Collectors.joining(", ")) + " (" + Millis.format(ms) + ")", ms));
             return all;
