@@ -17,6 +17,8 @@ final class CloseRules {
             {55.0, "Heroku's router"}, {60.0, "AWS ELB/ALB and nginx (proxy_read_timeout)"}, {100.0, "Cloudflare"},
             {120.0, "many proxies' default"}, {240.0, "Azure's load balancer (4 min)"}, {300.0, "a 5-minute idle limit"},
             {600.0, "AWS API Gateway (10 min)"}};
+    /** Codes an endpoint sends when it fails the connection; it need not wait for the answer. */
+    private static final java.util.Set<Integer> FAILING_CODES = java.util.Set.of(1002, 1003, 1007, 1008, 1009, 1010, 1011);
     /** A silence at least this long may be what killed the connection. */
     static final long IDLE_MIN_MICROS = 1_000_000;
     /** Long silences on a connection with no pings at all. */
@@ -43,6 +45,9 @@ final class CloseRules {
         }
         if ((fromClient == null) != (fromServer == null)) {
             ConnectionFacts.CloseFrame sent = fromClient != null ? fromClient : fromServer;
+            if (FAILING_CODES.contains(sent.code())) {
+                return; // RFC 6455 7.1.7: failing the connection, the sender may close TCP at once (said by its own rule)
+            }
             out.add(c.conn, ce.timeMicros(), "close-handshake-incomplete", FindingEvent.ERROR, FrameRules.side(sent.dir())
                             + " sent a close frame (" + sent.code() + ") that " + FrameRules.side(sent.dir().opposite())
                             .toLowerCase(java.util.Locale.ROOT) + " never answered before TCP closed.")

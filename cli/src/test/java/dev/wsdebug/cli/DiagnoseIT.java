@@ -160,4 +160,93 @@ class DiagnoseIT {
             }
         }
     }
+
+    @Test
+    @Timeout(60)
+    void aMessageOverTheServersLimit() throws Exception {
+        JsonNode f = only(diagnose(record("big", so -> so.maxMessage = 100, List.of(), "-x", "z".repeat(300), "-w", "1"), 1),
+                "message-too-big");
+        assertThat(f.path("summary").asText()).contains("1009").contains("300 bytes");
+    }
+
+    /** A python websockets client that reconnects to a server answering 503, with these delays (seconds). */
+    private Path reconnects(String name, String delays) throws Exception {
+        Peer.requireInstalled(Peer.Kind.PYTHON_WEBSOCKETS);
+        ServerOptions so = new ServerOptions();
+        so.port = 0;
+        so.reject = 503;
+        Path wsdb = dir.resolve(name + ".wsdb");
+        try (WsServer server = new WsServer(so, EventSink.all())) {
+            int port = server.start().getPort();
+            try (ProxyProcess proxy = ProxyProcess.start("--to", "ws://127.0.0.1:" + port, "--save", wsdb.toString())) {
+                Process client = new ProcessBuilder("/usr/bin/python3", "-c", String.join("\n",
+                        "import asyncio, time, websockets",
+                        "async def main():",
+                        "    for d in [" + delays + "]:",
+                        "        try:",
+                        "            async with websockets.connect('ws://127.0.0.1:" + proxy.port + "/feed'):",
+                        "                pass",
+                        "        except Exception:",
+                        "            pass",
+                        "        await asyncio.sleep(d)",
+                        "asyncio.run(main())")).redirectErrorStream(true).start();
+                assertThat(client.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                proxy.close();
+            }
+        }
+        return wsdb;
+    }
+
+    @Test
+    @Timeout(90)
+    void aClientRetryingAtAFixedDelayAndOneThatBacksOff() throws Exception {
+        List<JsonNode> fixed = diagnose(reconnects("fixed", "0.4, 0.4, 0.4, 0.4, 0.4"), 1);
+        JsonNode f = fixed.stream().filter(x -> x.path("rule").asText().equals("reconnect-no-backoff")).findFirst()
+                .orElseThrow(() -> new AssertionError(fixed.toString()));
+        assertThat(f.path("summary").asText()).contains("127.0.0.1").contains("4 times");
+        assertThat(f.path("conn").isNull()).isTrue();
+        // doubling delays with jitter: no such finding (the 503s are still errors of their own)
+        List<JsonNode> backoff = diagnose(reconnects("backoff", "0.1, 0.35, 0.7, 1.6, 0.2"), 1);
+        assertThat(backoff).noneMatch(x -> x.path("rule").asText().equals("reconnect-no-backoff"));
+        assertThat(backoff).allMatch(x -> x.path("rule").asText().equals("handshake-rejected"));
+    }
+
+    @Test
+    @Timeout(60)
+    void aSkippedSequenceNumberInJsonMessages() throws Exception {
+        Peer.requireInstalled(Peer.Kind.PYTHON_WEBSOCKETS);
+        Path wsdb = dir.resolve("seq.wsdb");
+        // a python websockets server that publishes numbered messages and skips number 6
+        Process server = new ProcessBuilder("/usr/bin/python3", "-u", "-c", String.join("\n",
+                "import asyncio, json, websockets",
+                "async def feed(ws, path=None):",
+                "    for i in range(1, 13):",
+                "        if i != 6:",
+                "            await ws.send(json.dumps({'seq': i, 'price': 100 + i}))",
+                "    await ws.close(1000, 'done')",
+                "async def main():",
+                "    async with websockets.serve(feed, '127.0.0.1', 0) as s:",
+                "        print('PORT', s.sockets[0].getsockname()[1], flush=True)",
+                "        await asyncio.Future()",
+                "asyncio.run(main())")).redirectErrorStream(true).start();
+        try {
+            java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(server.getInputStream()));
+            String line = r.readLine();
+            assertThat(line).startsWith("PORT ");
+            int port = Integer.parseInt(line.substring(5).trim());
+            try (ProxyProcess proxy = ProxyProcess.start("--to", "ws://127.0.0.1:" + port, "--save", wsdb.toString())) {
+                WsdebugProcess.run("connect", "ws://127.0.0.1:" + proxy.port + "/feed", "-w", "2");
+                proxy.close();
+            }
+        } finally {
+            server.destroyForcibly();
+            server.waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        List<JsonNode> findings = diagnose(wsdb, 0);
+        JsonNode f = findings.stream().filter(x -> x.path("rule").asText().equals("sequence-gap")).findFirst()
+                .orElseThrow(() -> new AssertionError(findings.toString()));
+        assertThat(f.path("severity").asText()).isEqualTo("warning");
+        assertThat(f.path("summary").asText()).contains("jumped from 5 to 7");
+        assertThat(f.path("evidence").get(0).path("seq").asLong()).isPositive();
+    }
 }

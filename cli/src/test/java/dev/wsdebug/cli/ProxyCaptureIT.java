@@ -116,6 +116,17 @@ class ProxyCaptureIT {
             assertThat(frames(captured, cap, "c2s")).allSatisfy(f -> assertThat(f.path("packets").size()).isPositive());
         }
         assertThat(frames(recorded, rec, "c2s")).hasSizeGreaterThan(8);
+
+        // no false alarms: this healthy session (fragments, 300 KB binary, pings, compression) gives the
+        // analysis nothing above information, from the recording and from both sides of the packet capture
+        for (java.nio.file.Path file : List.of(wsdb, pcap)) {
+            WsdebugProcess.Result d = WsdebugProcess.run("diagnose", file.toString(), "--json");
+            assertThat(d.exit()).as(d.out() + d.err()).isZero();
+            assertThat(jsonLines(d.out())).as(file.getFileName().toString()).allSatisfy(f -> {
+                assertThat(f.path("severity").asText()).as(f.toString()).isEqualTo("info");
+                assertThat(f.path("rule").asText()).isEqualTo("close-4001");
+            });
+        }
     }
 
     private static List<JsonNode> frames(List<JsonNode> events, String conn, String dir) {
