@@ -12,12 +12,10 @@ import dev.wsdebug.net.probe.ProbeListener;
 import dev.wsdebug.net.probe.ProbeOptions;
 import dev.wsdebug.sniff.CaptureInputs;
 import dev.wsdebug.sniff.DecodeOptions;
-import dev.wsdebug.sniff.tls.KeyLog;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -102,19 +100,11 @@ final class DiagnoseCommand implements Callable<Integer> {
         if (!headers.isEmpty() || !subprotocols.isEmpty() || origin != null || ca != null || insecure || idle != null) {
             return usage(err, "-H, -s, --origin, --ca, --insecure and --idle apply to a ws:// or wss:// URL, not to capture files.");
         }
-        DecodeOptions options = new DecodeOptions();
-        for (int port : assumeWs) {
-            if (port < 1 || port > 65535) {
-                return usage(err, "--assume-ws takes a TCP port (1-65535), not " + port + ".");
-            }
-            options.assumeWebSocketPorts.add(port);
-        }
-        if (keylog != null) {
-            try {
-                options.keys = KeyLog.read(keylog);
-            } catch (IOException | IllegalArgumentException e) {
-                return usage(err, "--keylog: " + e.getMessage());
-            }
+        DecodeOptions options;
+        try {
+            options = DecodeFlags.options(assumeWs, keylog);
+        } catch (DecodeFlags.Bad e) {
+            return usage(err, e.getMessage());
         }
         CaptureInputs inputs;
         try {

@@ -4,7 +4,6 @@ import dev.wsdebug.capture.EventSink;
 import dev.wsdebug.capture.export.ExportFormat;
 import dev.wsdebug.sniff.CaptureInputs;
 import dev.wsdebug.sniff.DecodeOptions;
-import dev.wsdebug.sniff.tls.KeyLog;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -63,19 +62,11 @@ final class ExportCommand implements Callable<Integer> {
         ExportFormat format = target.har != null ? ExportFormat.HAR : target.pcapng != null ? ExportFormat.PCAPNG
                 : ExportFormat.JSONL;
         Path out = target.har != null ? target.har : target.pcapng != null ? target.pcapng : target.jsonl;
-        DecodeOptions options = new DecodeOptions();
-        for (int port : assumeWs) {
-            if (port < 1 || port > 65535) {
-                return usage(err, "--assume-ws takes a TCP port (1-65535), not " + port + ".");
-            }
-            options.assumeWebSocketPorts.add(port);
-        }
-        if (keylog != null) {
-            try {
-                options.keys = KeyLog.read(keylog);
-            } catch (IOException | IllegalArgumentException e) {
-                return usage(err, "--keylog: " + e.getMessage());
-            }
+        DecodeOptions options;
+        try {
+            options = DecodeFlags.options(assumeWs, keylog);
+        } catch (DecodeFlags.Bad e) {
+            return usage(err, e.getMessage());
         }
         CaptureInputs inputs;
         try {

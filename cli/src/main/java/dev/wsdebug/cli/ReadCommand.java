@@ -7,12 +7,10 @@ import dev.wsdebug.capture.TranscriptPrinter;
 import dev.wsdebug.capture.store.CaptureStore;
 import dev.wsdebug.sniff.CaptureInputs;
 import dev.wsdebug.sniff.DecodeOptions;
-import dev.wsdebug.sniff.tls.KeyLog;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -185,18 +183,12 @@ final class ReadCommand implements Callable<Integer> {
     }
 
     private String configure(DecodeOptions o) {
-        for (int port : assumeWs) {
-            if (port < 1 || port > 65535) {
-                return "--assume-ws takes a TCP port (1-65535), not " + port + ".";
-            }
-            o.assumeWebSocketPorts.add(port);
-        }
-        if (keylog != null) {
-            try {
-                o.keys = KeyLog.read(keylog);
-            } catch (IOException | IllegalArgumentException e) {
-                return "--keylog: " + e.getMessage();
-            }
+        try {
+            DecodeOptions flags = DecodeFlags.options(assumeWs, keylog);
+            o.assumeWebSocketPorts.addAll(flags.assumeWebSocketPorts);
+            o.keys = flags.keys;
+        } catch (DecodeFlags.Bad e) {
+            return e.getMessage();
         }
         o.streamsDir = streams;
         return null;

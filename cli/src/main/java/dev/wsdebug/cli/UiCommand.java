@@ -1,7 +1,6 @@
 package dev.wsdebug.cli;
 
 import dev.wsdebug.sniff.DecodeOptions;
-import dev.wsdebug.sniff.tls.KeyLog;
 import dev.wsdebug.ui.OpenCapture;
 import dev.wsdebug.ui.UiOptions;
 import dev.wsdebug.ui.UiServer;
@@ -9,7 +8,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -52,32 +50,21 @@ final class UiCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintStream out = Terminal.stdout();
         PrintStream err = Terminal.stderr();
-        DecodeOptions template = new DecodeOptions();
-        for (int p : assumeWs) {
-            if (p < 1 || p > 65535) {
-                return usage(err, "--assume-ws takes a TCP port (1-65535), not " + p + ".");
-            }
-        }
-        KeyLog keys = null;
-        if (keylog != null) {
-            try {
-                keys = KeyLog.read(keylog);
-            } catch (IOException | IllegalArgumentException e) {
-                return usage(err, "--keylog: " + e.getMessage());
-            }
+        DecodeOptions checked;
+        try {
+            checked = DecodeFlags.options(assumeWs, keylog);
+        } catch (DecodeFlags.Bad e) {
+            return usage(err, e.getMessage());
         }
         if (port < 0 || port > 65535) {
             return usage(err, "--port takes 0-65535, not " + port + ".");
         }
-        KeyLog keysFinal = keys;
         UiServer server;
         try {
             server = UiServer.start(new UiOptions().host(host).port(port), () -> {
-                DecodeOptions o = new DecodeOptions();
-                if (keysFinal != null) {
-                    o.keys = keysFinal;
-                }
-                o.assumeWebSocketPorts.addAll(assumeWs);
+                DecodeOptions o = new DecodeOptions(); // per file: a decoder's options are its own
+                o.keys = checked.keys;
+                o.assumeWebSocketPorts.addAll(checked.assumeWebSocketPorts);
                 return o;
             });
         } catch (IllegalArgumentException e) {

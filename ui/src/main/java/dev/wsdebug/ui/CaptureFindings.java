@@ -7,11 +7,8 @@ import dev.wsdebug.analysis.Analyzer;
 import dev.wsdebug.capture.Event;
 import dev.wsdebug.capture.EventSink;
 import dev.wsdebug.capture.FindingEvent;
-import dev.wsdebug.capture.JsonLinesSink;
 import dev.wsdebug.capture.store.CaptureBrowser;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -140,14 +137,6 @@ final class CaptureFindings {
     }
 
     static JsonNode render(FindingEvent f) {
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        JsonLinesSink sink = new JsonLinesSink(buf, false);
-        sink.accept(f);
-        sink.flush();
-        try {
-            return Reply.JSON.readTree(buf.toByteArray());
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        return CaptureBrowser.render(f);
     }
 }

@@ -924,7 +924,7 @@ public final class CaptureBrowser implements AutoCloseable {
     }
 
     /** An event as its JSON Lines object. */
-    static JsonNode render(Event e) {
+    public static JsonNode render(Event e) {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         JsonLinesSink sink = new JsonLinesSink(buf, false);
         sink.accept(e);
