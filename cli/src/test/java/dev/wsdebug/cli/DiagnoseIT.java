@@ -249,4 +249,62 @@ class DiagnoseIT {
         assertThat(f.path("summary").asText()).contains("jumped from 5 to 7");
         assertThat(f.path("evidence").get(0).path("seq").asLong()).isPositive();
     }
+
+    @Test
+    @Timeout(60)
+    void clientsThatAllComeBackAtOnceAfterTheServerClosedThem() throws Exception {
+        Peer.requireInstalled(Peer.Kind.PYTHON_WEBSOCKETS);
+        Path wsdb = dir.resolve("storm.wsdb");
+        // a python websockets server that closes its first six connections together with 1001 (a deploy)
+        Process server = new ProcessBuilder("/usr/bin/python3", "-u", "-c", String.join("\n",
+                "import asyncio, websockets",
+                "first = []",
+                "all_in = asyncio.Event()",
+                "async def handler(ws, path=None):",
+                "    if len(first) < 6:",
+                "        first.append(ws)",
+                "        if len(first) == 6:",
+                "            all_in.set()",
+                "        await all_in.wait()",
+                "        await ws.close(1001, 'deploy')",
+                "    else:",
+                "        await ws.wait_closed()",
+                "async def main():",
+                "    async with websockets.serve(handler, '127.0.0.1', 0) as s:",
+                "        print('PORT', s.sockets[0].getsockname()[1], flush=True)",
+                "        await asyncio.Future()",
+                "asyncio.run(main())")).redirectErrorStream(true).start();
+        try {
+            java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(server.getInputStream()));
+            String line = r.readLine();
+            assertThat(line).startsWith("PORT ");
+            int port = Integer.parseInt(line.substring(5).trim());
+            try (ProxyProcess proxy = ProxyProcess.start("--to", "ws://127.0.0.1:" + port, "--save", wsdb.toString())) {
+                // six clients that reconnect at once when closed, stay a moment, then leave
+                Process clients = new ProcessBuilder("/usr/bin/python3", "-c", String.join("\n",
+                        "import asyncio, websockets",
+                        "URL = 'ws://127.0.0.1:" + proxy.port + "/live'",
+                        "async def client():",
+                        "    async with websockets.connect(URL) as ws:",
+                        "        await ws.wait_closed()",
+                        "    async with websockets.connect(URL) as ws:",
+                        "        await asyncio.sleep(0.3)",
+                        "async def main():",
+                        "    await asyncio.gather(*[client() for _ in range(6)])",
+                        "asyncio.run(main())")).redirectErrorStream(true).start();
+                assertThat(clients.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                assertThat(clients.exitValue()).as(new String(clients.getInputStream().readAllBytes())).isZero();
+                proxy.close();
+            }
+        } finally {
+            server.destroyForcibly();
+            server.waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        List<JsonNode> findings = diagnose(wsdb, 0);
+        JsonNode storm = findings.stream().filter(x -> x.path("rule").asText().equals("reconnect-storm")).findFirst()
+                .orElseThrow(() -> new AssertionError(findings.toString()));
+        assertThat(storm.path("severity").asText()).isEqualTo("warning");
+        assertThat(storm.path("summary").asText()).contains("6 clients reconnected");
+        assertThat(findings).filteredOn(x -> x.path("rule").asText().equals("close-1001")).hasSize(6);
+    }
 }

@@ -48,7 +48,7 @@ final class CloseCard {
             }
         }
         s.append(clean ? ", and the close handshake completed cleanly." : ", and the close handshake did not complete.");
-        String meaning = CloseCodes.meaning(code);
+        String meaning = onWire ? CloseCodes.meaning(code) : null; // a code never sent was explained above
         if (meaning != null && !meaning.isEmpty()) {
             s.append(' ').append(meaning);
         }
