@@ -100,13 +100,22 @@ final class IdleStep {
         }
     }
 
-    /** At most half the timeout, in whole seconds when that is at least one. */
+    /**
+     * At most half the timeout, in whole seconds when that is at least one. The timeout is first taken
+     * to a tenth of a second, as it is shown: a drop measured at 1.996 s is a 2 s timeout, pinged every 1 s.
+     */
     static String pingAdvice(double timeoutSeconds) {
-        double half = timeoutSeconds / 2;
+        double half = tenths(timeoutSeconds) / 2;
         return half >= 1 ? Long.toString((long) Math.floor(half)) : String.format(Locale.ROOT, "%.1f", half);
     }
 
-    private static String whole(double seconds) {
-        return seconds >= 2 ? Long.toString(Math.round(seconds)) : String.format(Locale.ROOT, "%.1f", seconds);
+    /** Seconds as shown: whole when they round to a whole number of tenths that is one, else with a tenth. */
+    static String whole(double seconds) {
+        double t = tenths(seconds);
+        return t >= 1 && t == Math.rint(t) ? Long.toString((long) t) : String.format(Locale.ROOT, "%.1f", t);
+    }
+
+    private static double tenths(double seconds) {
+        return Math.round(seconds * 10) / 10.0;
     }
 }

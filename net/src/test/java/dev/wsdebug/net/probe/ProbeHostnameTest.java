@@ -34,5 +34,12 @@ class ProbeHostnameTest {
         assertThat(IdleStep.pingAdvice(5.0)).isEqualTo("2");
         assertThat(IdleStep.pingAdvice(61)).isEqualTo("30");
         assertThat(IdleStep.pingAdvice(1.2)).isEqualTo("0.6");
+        // a drop measured just under a whole number of seconds is that timeout, as shown
+        assertThat(IdleStep.pingAdvice(1.996)).isEqualTo("1");
+        assertThat(IdleStep.whole(1.996)).isEqualTo("2");
+        assertThat(IdleStep.whole(2.04)).isEqualTo("2");
+        assertThat(IdleStep.whole(2.46)).isEqualTo("2.5");
+        assertThat(IdleStep.whole(0.96)).isEqualTo("1");
+        assertThat(IdleStep.whole(0.5)).isEqualTo("0.5");
     }
 }
