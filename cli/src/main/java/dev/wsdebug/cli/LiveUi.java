@@ -1,11 +1,6 @@
 package dev.wsdebug.cli;
 
-import dev.wsdebug.capture.Event;
 import dev.wsdebug.capture.EventSink;
-import dev.wsdebug.capture.FrameEvent;
-import dev.wsdebug.capture.HandshakeEvent;
-import dev.wsdebug.capture.HttpEvent;
-import dev.wsdebug.capture.MessageEvent;
 import dev.wsdebug.capture.store.CaptureStore;
 import dev.wsdebug.ui.OpenCapture;
 import dev.wsdebug.ui.UiOptions;
@@ -16,9 +11,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@code --ui} on a live source (proxy, sniff): the traffic is recorded into a capture store (the
@@ -41,7 +33,6 @@ final class LiveUi {
 
     private final UiServer server;
     private final OpenCapture capture;
-    private final Map<String, AtomicLong> rows = new ConcurrentHashMap<>();
 
     private LiveUi(UiServer server, OpenCapture capture) {
         this.server = server;
@@ -76,19 +67,7 @@ final class LiveUi {
 
     /** What tells the UI about new rows: add it to the source's sinks after the store. */
     EventSink notifier() {
-        return new EventSink() {
-            @Override
-            public void accept(Event e) {
-                if (e.conn() == null) {
-                    return;
-                }
-                boolean row = e instanceof MessageEvent || e instanceof HttpEvent || e instanceof HandshakeEvent
-                        || e instanceof FrameEvent f && f.frame().opcode() >= 8;
-                long n = row ? rows.computeIfAbsent(e.conn(), k -> new AtomicLong()).incrementAndGet()
-                        : rows.computeIfAbsent(e.conn(), k -> new AtomicLong()).get();
-                server.changed(capture, e.conn(), n);
-            }
-        };
+        return server.notifier(capture);
     }
 
     /** Lets the page inject into the proxy's connections. */

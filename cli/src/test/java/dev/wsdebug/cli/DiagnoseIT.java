@@ -200,9 +200,7 @@ class DiagnoseIT {
     @Test
     @Timeout(90)
     void aClientRetryingAtAFixedDelayAndOneThatBacksOff() throws Exception {
-        List<JsonNode> fixed = diagnose(reconnects("fixed", "0.4, 0.4, 0.4, 0.4, 0.4"), 1);
-        JsonNode f = fixed.stream().filter(x -> x.path("rule").asText().equals("reconnect-no-backoff")).findFirst()
-                .orElseThrow(() -> new AssertionError(fixed.toString()));
+        JsonNode f = finding(diagnose(reconnects("fixed", "0.4, 0.4, 0.4, 0.4, 0.4"), 1), "reconnect-no-backoff");
         assertThat(f.path("summary").asText()).contains("127.0.0.1").contains("4 times");
         assertThat(f.path("conn").isNull()).isTrue();
         // doubling delays with jitter: no such finding (the 503s are still errors of their own)
@@ -211,40 +209,60 @@ class DiagnoseIT {
         assertThat(backoff).allMatch(x -> x.path("rule").asText().equals("handshake-rejected"));
     }
 
-    @Test
-    @Timeout(60)
-    void aSkippedSequenceNumberInJsonMessages() throws Exception {
+    interface ThroughProxy {
+        void run(int proxyPort) throws Exception;
+    }
+
+    /**
+     * Records into NAME.wsdb what {@code clients} do through {@code wsdebug proxy --save} in front of a
+     * python websockets server whose connection handler is {@code handler} (python lines defining
+     * {@code async def handler(ws, path=None)}).
+     */
+    private Path recordPython(String name, List<String> handler, ThroughProxy clients) throws Exception {
         Peer.requireInstalled(Peer.Kind.PYTHON_WEBSOCKETS);
-        Path wsdb = dir.resolve("seq.wsdb");
-        // a python websockets server that publishes numbered messages and skips number 6
-        Process server = new ProcessBuilder("/usr/bin/python3", "-u", "-c", String.join("\n",
-                "import asyncio, json, websockets",
-                "async def feed(ws, path=None):",
-                "    for i in range(1, 13):",
-                "        if i != 6:",
-                "            await ws.send(json.dumps({'seq': i, 'price': 100 + i}))",
-                "    await ws.close(1000, 'done')",
+        Path wsdb = dir.resolve(name + ".wsdb");
+        List<String> script = new ArrayList<>(List.of("import asyncio, json, websockets"));
+        script.addAll(handler);
+        script.addAll(List.of(
                 "async def main():",
-                "    async with websockets.serve(feed, '127.0.0.1', 0) as s:",
+                "    async with websockets.serve(handler, '127.0.0.1', 0) as s:",
                 "        print('PORT', s.sockets[0].getsockname()[1], flush=True)",
                 "        await asyncio.Future()",
-                "asyncio.run(main())")).redirectErrorStream(true).start();
+                "asyncio.run(main())"));
+        Process server = new ProcessBuilder("/usr/bin/python3", "-u", "-c", String.join("\n", script))
+                .redirectErrorStream(true).start();
         try {
-            java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(server.getInputStream()));
-            String line = r.readLine();
+            String line = new java.io.BufferedReader(new java.io.InputStreamReader(server.getInputStream())).readLine();
             assertThat(line).startsWith("PORT ");
             int port = Integer.parseInt(line.substring(5).trim());
             try (ProxyProcess proxy = ProxyProcess.start("--to", "ws://127.0.0.1:" + port, "--save", wsdb.toString())) {
-                WsdebugProcess.run("connect", "ws://127.0.0.1:" + proxy.port + "/feed", "-w", "2");
+                clients.run(proxy.port);
                 proxy.close();
             }
         } finally {
             server.destroyForcibly();
             server.waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
         }
-        List<JsonNode> findings = diagnose(wsdb, 0);
-        JsonNode f = findings.stream().filter(x -> x.path("rule").asText().equals("sequence-gap")).findFirst()
-                .orElseThrow(() -> new AssertionError(findings.toString()));
+        return wsdb;
+    }
+
+    private static JsonNode finding(List<JsonNode> findings, String rule) {
+        return findings.stream().filter(x -> x.path("rule").asText().equals(rule)).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + rule + " in " + findings));
+    }
+
+    @Test
+    @Timeout(60)
+    void aSkippedSequenceNumberInJsonMessages() throws Exception {
+        // a python websockets server that publishes numbered messages and skips number 6
+        Path wsdb = recordPython("seq", List.of(
+                "async def handler(ws, path=None):",
+                "    for i in range(1, 13):",
+                "        if i != 6:",
+                "            await ws.send(json.dumps({'seq': i, 'price': 100 + i}))",
+                "    await ws.close(1000, 'done')"),
+                proxyPort -> WsdebugProcess.run("connect", "ws://127.0.0.1:" + proxyPort + "/feed", "-w", "2"));
+        JsonNode f = finding(diagnose(wsdb, 0), "sequence-gap");
         assertThat(f.path("severity").asText()).isEqualTo("warning");
         assertThat(f.path("summary").asText()).contains("jumped from 5 to 7");
         assertThat(f.path("evidence").get(0).path("seq").asLong()).isPositive();
@@ -253,11 +271,8 @@ class DiagnoseIT {
     @Test
     @Timeout(60)
     void clientsThatAllComeBackAtOnceAfterTheServerClosedThem() throws Exception {
-        Peer.requireInstalled(Peer.Kind.PYTHON_WEBSOCKETS);
-        Path wsdb = dir.resolve("storm.wsdb");
         // a python websockets server that closes its first six connections together with 1001 (a deploy)
-        Process server = new ProcessBuilder("/usr/bin/python3", "-u", "-c", String.join("\n",
-                "import asyncio, websockets",
+        Path wsdb = recordPython("storm", List.of(
                 "first = []",
                 "all_in = asyncio.Event()",
                 "async def handler(ws, path=None):",
@@ -268,41 +283,25 @@ class DiagnoseIT {
                 "        await all_in.wait()",
                 "        await ws.close(1001, 'deploy')",
                 "    else:",
-                "        await ws.wait_closed()",
-                "async def main():",
-                "    async with websockets.serve(handler, '127.0.0.1', 0) as s:",
-                "        print('PORT', s.sockets[0].getsockname()[1], flush=True)",
-                "        await asyncio.Future()",
-                "asyncio.run(main())")).redirectErrorStream(true).start();
-        try {
-            java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(server.getInputStream()));
-            String line = r.readLine();
-            assertThat(line).startsWith("PORT ");
-            int port = Integer.parseInt(line.substring(5).trim());
-            try (ProxyProcess proxy = ProxyProcess.start("--to", "ws://127.0.0.1:" + port, "--save", wsdb.toString())) {
-                // six clients that reconnect at once when closed, stay a moment, then leave
-                Process clients = new ProcessBuilder("/usr/bin/python3", "-c", String.join("\n",
-                        "import asyncio, websockets",
-                        "URL = 'ws://127.0.0.1:" + proxy.port + "/live'",
-                        "async def client():",
-                        "    async with websockets.connect(URL) as ws:",
-                        "        await ws.wait_closed()",
-                        "    async with websockets.connect(URL) as ws:",
-                        "        await asyncio.sleep(0.3)",
-                        "async def main():",
-                        "    await asyncio.gather(*[client() for _ in range(6)])",
-                        "asyncio.run(main())")).redirectErrorStream(true).start();
-                assertThat(clients.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-                assertThat(clients.exitValue()).as(new String(clients.getInputStream().readAllBytes())).isZero();
-                proxy.close();
-            }
-        } finally {
-            server.destroyForcibly();
-            server.waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
-        }
+                "        await ws.wait_closed()"),
+                proxyPort -> {
+                    // six clients that reconnect at once when closed, stay a moment, then leave
+                    Process clients = new ProcessBuilder("/usr/bin/python3", "-c", String.join("\n",
+                            "import asyncio, websockets",
+                            "URL = 'ws://127.0.0.1:" + proxyPort + "/live'",
+                            "async def client():",
+                            "    async with websockets.connect(URL) as ws:",
+                            "        await ws.wait_closed()",
+                            "    async with websockets.connect(URL) as ws:",
+                            "        await asyncio.sleep(0.3)",
+                            "async def main():",
+                            "    await asyncio.gather(*[client() for _ in range(6)])",
+                            "asyncio.run(main())")).redirectErrorStream(true).start();
+                    assertThat(clients.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                    assertThat(clients.exitValue()).as(new String(clients.getInputStream().readAllBytes())).isZero();
+                });
         List<JsonNode> findings = diagnose(wsdb, 0);
-        JsonNode storm = findings.stream().filter(x -> x.path("rule").asText().equals("reconnect-storm")).findFirst()
-                .orElseThrow(() -> new AssertionError(findings.toString()));
+        JsonNode storm = finding(findings, "reconnect-storm");
         assertThat(storm.path("severity").asText()).isEqualTo("warning");
         assertThat(storm.path("summary").asText()).contains("6 clients reconnected");
         assertThat(findings).filteredOn(x -> x.path("rule").asText().equals("close-1001")).hasSize(6);

@@ -52,6 +52,24 @@ final class LiveFeed implements AutoCloseable {
         dirty.computeIfAbsent(captureId, k -> new ConcurrentHashMap<>()).merge(conn == null ? "" : conn, rows, Math::max);
     }
 
+    /** Counts rows per connection of one capture as its source records them, and marks them changed. */
+    dev.wsdebug.capture.EventSink notifier(String captureId) {
+        Map<String, java.util.concurrent.atomic.AtomicLong> rows = new ConcurrentHashMap<>();
+        return new dev.wsdebug.capture.EventSink() {
+            @Override
+            public void accept(dev.wsdebug.capture.Event e) {
+                if (e.conn() == null) {
+                    return;
+                }
+                boolean row = e instanceof dev.wsdebug.capture.MessageEvent || e instanceof dev.wsdebug.capture.HttpEvent
+                        || e instanceof dev.wsdebug.capture.FrameEvent f && f.frame().opcode() >= 8;
+                java.util.concurrent.atomic.AtomicLong n = rows.computeIfAbsent(e.conn(),
+                        k -> new java.util.concurrent.atomic.AtomicLong());
+                changed(captureId, e.conn(), row ? n.incrementAndGet() : n.get());
+            }
+        };
+    }
+
     int listeners() {
         return listeners.size();
     }

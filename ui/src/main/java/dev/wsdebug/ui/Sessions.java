@@ -3,10 +3,7 @@ package dev.wsdebug.ui;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.wsdebug.capture.Event;
 import dev.wsdebug.capture.EventSink;
-import dev.wsdebug.capture.FrameEvent;
-import dev.wsdebug.capture.MessageEvent;
 import dev.wsdebug.capture.store.CaptureStore;
 import dev.wsdebug.net.ClientFailure;
 import dev.wsdebug.net.ClientOptions;
@@ -25,7 +22,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Talking from the page: connections made by wsdebug's own client (the New connection panel),
@@ -49,7 +45,8 @@ class Sessions implements AutoCloseable {
     private final Captures captures;
     private final LiveFeed live;
     private final Map<String, Session> byConn = new ConcurrentHashMap<>();
-    private final Map<String, AtomicLong> rows = new ConcurrentHashMap<>();
+    /** Connections whose connect attempt has finished (opened or failed, and recorded). */
+    private final java.util.Set<String> connected = ConcurrentHashMap.newKeySet();
     private long nextConn = 1;
     private CaptureStore store;
     private Path storeFile;
@@ -124,7 +121,8 @@ class Sessions implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            live.changed(capture.id(), conn, rows.computeIfAbsent(conn, k -> new AtomicLong()).get());
+            live.changed(capture.id(), conn, -1); // the outcome is on the row: a handshake, or an error
+            connected.add(conn);
         }, "ui-connect-" + conn);
         t.setDaemon(true);
         t.start();
@@ -135,7 +133,7 @@ class Sessions implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (rows.containsKey(conn)) {
+        if (connected.contains(conn)) {
             store.sync();
         }
         ObjectNode out = Reply.JSON.createObjectNode();
@@ -156,18 +154,7 @@ class Sessions implements AutoCloseable {
 
     /** The store, and the live feed told about each new row. */
     private EventSink recorder() {
-        EventSink notify = new EventSink() {
-            @Override
-            public void accept(Event e) {
-                if (e.conn() == null) {
-                    return;
-                }
-                boolean row = e instanceof MessageEvent || e instanceof FrameEvent f && f.frame().opcode() >= 8;
-                AtomicLong n = rows.computeIfAbsent(e.conn(), k -> new AtomicLong());
-                live.changed(capture.id(), e.conn(), row ? n.incrementAndGet() : n.get());
-            }
-        };
-        return EventSink.all(store, notify);
+        return EventSink.all(store, live.notifier(capture.id()));
     }
 
     private Reply send(String conn, byte[] body) {

@@ -1,5 +1,6 @@
 package dev.wsdebug.ui;
 
+import dev.wsdebug.capture.EventSink;
 import dev.wsdebug.sniff.DecodeOptions;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -120,6 +121,14 @@ public final class UiServer implements AutoCloseable {
     /** Tells open pages that a live capture has new rows for a connection. */
     public void changed(OpenCapture capture, String conn, long rows) {
         live.changed(capture.id(), conn, rows);
+    }
+
+    /**
+     * A sink for a live source's events, beside its store: it counts each connection's rows (its
+     * messages and control frames) and tells open pages which changed.
+     */
+    public EventSink notifier(OpenCapture capture) {
+        return live.notifier(capture.id());
     }
 
     @Override

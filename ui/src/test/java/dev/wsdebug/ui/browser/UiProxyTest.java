@@ -47,16 +47,7 @@ class UiProxyTest {
              UiServer ui = UiServer.start(new UiOptions());
              Browser b = Browser.start()) {
             OpenCapture cap = ui.captures().live(file, "proxy", "live", store::sync);
-            EventSink notify = new EventSink() {
-                private final java.util.Map<String, Long> rows = new java.util.concurrent.ConcurrentHashMap<>();
-
-                @Override
-                public void accept(dev.wsdebug.capture.Event e) {
-                    if (e.conn() != null) {
-                        ui.changed(cap, e.conn(), rows.merge(e.conn(), 1L, Long::sum));
-                    }
-                }
-            };
+            EventSink notify = ui.notifier(cap);
             ProxyOptions o = new ProxyOptions();
             o.port = 0;
             o.upstream = URI.create("ws://127.0.0.1:" + server.port());
