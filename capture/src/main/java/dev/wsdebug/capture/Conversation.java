@@ -384,6 +384,14 @@ public final class Conversation {
         }
     }
 
+    /**
+     * A transport fact the source saw about one direction's bytes (a TCP window, a segment held by
+     * Nagle's algorithm, the proxy's own buffer): passed on as a {@link FlowEvent}.
+     */
+    public void flow(long t, Direction dir, String kind, long bytes, long micros) {
+        sink.accept(new FlowEvent(conn, t, dir, kind, bytes, micros));
+    }
+
     private void error(long t, String kind, String message) {
         sink.accept(new ErrorEvent(conn, t, kind, message));
     }

@@ -5,7 +5,7 @@ package dev.wsdebug.capture;
  * Every source (client, server, proxy, capture file) produces these through {@link Conversation}.
  */
 public sealed interface Event permits HandshakeEvent, FrameEvent, MessageEvent, CloseEvent, ErrorEvent, HttpEvent,
-        FindingEvent {
+        FindingEvent, FlowEvent {
     /** Connection id, unique within a run or capture; null only for errors not tied to a connection. */
     String conn();
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.wsdebug.wire.DeflateParams;
+import dev.wsdebug.wire.Direction;
 import dev.wsdebug.wire.Frame;
 import dev.wsdebug.wire.HandshakeResult;
 import dev.wsdebug.wire.HttpHead;
@@ -71,6 +72,8 @@ public final class JsonLinesSink implements EventSink {
                 http(x);
             } else if (event instanceof FindingEvent f) {
                 finding(f);
+            } else if (event instanceof FlowEvent f) {
+                flow(f);
             }
             gen.writeEndObject();
             gen.writeRaw('\n');
@@ -175,6 +178,19 @@ public final class JsonLinesSink implements EventSink {
         gen.writeEndArray();
         gen.writeStringField("cause", f.cause());
         gen.writeStringField("fix", f.fix());
+    }
+
+    /** Added to schema v1: a TCP window or proxy buffer fact; {@code bytes} null when unknown. */
+    private void flow(FlowEvent f) throws IOException {
+        gen.writeStringField("dir", f.dir() == Direction.C2S ? "c2s" : "s2c");
+        gen.writeStringField("kind", f.kind());
+        if (f.bytes() >= 0) {
+            gen.writeNumberField("bytes", f.bytes());
+        } else {
+            gen.writeNullField("bytes");
+        }
+        gen.writeFieldName("durationMs");
+        gen.writeNumber(BigDecimal.valueOf(f.micros(), 3));
     }
 
     private void http(HttpEvent x) throws IOException {

@@ -66,7 +66,28 @@ public final class TranscriptPrinter implements EventSink {
             http(x);
         } else if (event instanceof FindingEvent f) {
             finding(f);
+        } else if (event instanceof FlowEvent f) {
+            flow(f);
         }
+    }
+
+    /** A transport fact on one line: whose window or which buffer, how many bytes, how long. */
+    private void flow(FlowEvent f) {
+        boolean toClient = f.dir() == Direction.S2C;
+        String receiver = toClient ? "client" : "server";
+        String sender = toClient ? "server" : "client";
+        String bytes = f.bytes() >= 0 ? f.bytes() + " B" : "unknown bytes";
+        String ms = String.format(java.util.Locale.ROOT, "%.1f ms", f.micros() / 1e3);
+        String text = switch (f.kind()) {
+            case FlowEvent.ZERO_WINDOW -> "the " + receiver + " advertised a zero TCP window (" + bytes + " in flight to it)";
+            case FlowEvent.WINDOW_OPEN -> "the " + receiver + " opened its TCP window again after " + ms;
+            case FlowEvent.ACK_WAIT -> "a " + bytes + " segment from the " + sender + " waited " + ms
+                    + " for the previous one's ACK";
+            case FlowEvent.HELD -> "the proxy has held " + bytes + " for the " + receiver + " for " + ms;
+            case FlowEvent.DRAINED -> "the proxy's bytes for the " + receiver + " drained after " + ms;
+            default -> f.kind() + " " + bytes + " " + ms;
+        };
+        out.println(prefix(f.conn(), f.timeMicros()) + paint(YELLOW, "flow") + " " + text);
     }
 
     /** A finding as a short block: the rule and its sentence, the evidence, then cause and fix. */
