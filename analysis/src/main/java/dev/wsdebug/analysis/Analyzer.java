@@ -5,6 +5,7 @@ import dev.wsdebug.capture.ErrorEvent;
 import dev.wsdebug.capture.Event;
 import dev.wsdebug.capture.EventSink;
 import dev.wsdebug.capture.FindingEvent;
+import dev.wsdebug.capture.FlowEvent;
 import dev.wsdebug.capture.FrameEvent;
 import dev.wsdebug.capture.HandshakeEvent;
 import dev.wsdebug.capture.MessageEvent;
@@ -30,6 +31,7 @@ public final class Analyzer implements EventSink {
     private final Findings findings;
     private final Map<String, ConnectionFacts> open = new LinkedHashMap<>();
     private final List<ReconnectRules.Summary> done = new ArrayList<>();
+    private final List<KeepaliveMargin.Keepalive> keepalives = new ArrayList<>();
     private final Map<String, Verdict> verdicts = new LinkedHashMap<>();
     private boolean finished;
 
@@ -71,7 +73,14 @@ public final class Analyzer implements EventSink {
                 Verdict v = verdicts.get(e.conn());
                 verdicts.put(e.conn(), new Verdict(v.conn(), h.url(), v.worst(), v.rules()));
             }
+        } else if (e instanceof FlowEvent f) {
+            c.flow.event(f, c.lastFrameSeq);
         } else if (e instanceof ErrorEvent err) {
+            if ("backpressure".equals(err.kind())) {
+                // captures from before flow events: the proxy's sentence names the peer that stopped reading
+                c.flow.heldSentence(err.message().startsWith("The client") ? 1 : 0, err.timeMicros(), c.lastFrameSeq,
+                        err.message());
+            }
             if (c.errors.size() < 20) {
                 c.errors.add(err);
             }
@@ -100,6 +109,7 @@ public final class Analyzer implements EventSink {
             evaluate(c);
         }
         ReconnectRules.check(done, findings);
+        KeepaliveMargin.check(keepalives, findings);
         out.flush();
     }
 
@@ -109,6 +119,10 @@ public final class Analyzer implements EventSink {
         FrameRules.check(c, findings);
         CloseRules.check(c, findings);
         SequenceRule.check(c, findings);
+        FlowRules.check(c, findings);
+        if (c.pingInterval() > 0 || c.idleTimeout > 0) {
+            keepalives.add(KeepaliveMargin.Keepalive.of(c)); // few: connections that pinged or died idle
+        }
         String client = c.handshake == null || c.handshake.client() == null ? null : host(c.handshake.client());
         String url = c.handshake == null ? null : c.handshake.url();
         done.add(new ReconnectRules.Summary(c.conn, client, url, c.firstT,

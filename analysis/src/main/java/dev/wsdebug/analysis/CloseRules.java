@@ -13,7 +13,7 @@ import dev.wsdebug.wire.Direction;
  */
 final class CloseRules {
     /** Idle timeouts of well-known intermediaries, in seconds, with who uses them. */
-    private static final Object[][] KNOWN_IDLE = {
+    static final Object[][] KNOWN_IDLE = {
             {55.0, "Heroku's router"}, {60.0, "AWS ELB/ALB and nginx (proxy_read_timeout)"}, {100.0, "Cloudflare"},
             {120.0, "many proxies' default"}, {240.0, "Azure's load balancer (4 min)"}, {300.0, "a 5-minute idle limit"},
             {600.0, "AWS API Gateway (10 min)"}};
@@ -110,6 +110,7 @@ final class CloseRules {
     }
 
     private static void idleTimeout(ConnectionFacts c, CloseEvent ce, long silence, Findings out) {
+        c.idleTimeout = silence;
         double s = silence / 1e6;
         String known = null;
         for (Object[] k : KNOWN_IDLE) {

@@ -83,6 +83,9 @@ final class ConnectionFacts {
     /** A fragmented message in progress in each direction (its first frame), or null. */
     final Mark[] fragmentOpen = new Mark[2];
     final SequenceTracker sequences = new SequenceTracker();
+    final FlowFacts flow = new FlowFacts();
+    /** The idle timeout that killed this connection (microseconds of silence), once a rule named it; else -1. */
+    long idleTimeout = -1;
     boolean ended;
 
     /** A ping, and when its pong came (-1: not yet). */

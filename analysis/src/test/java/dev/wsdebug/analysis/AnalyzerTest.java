@@ -3,7 +3,9 @@ package dev.wsdebug.analysis;
 import dev.wsdebug.capture.Conversation;
 import dev.wsdebug.capture.Event;
 import dev.wsdebug.capture.EventSink;
+import dev.wsdebug.capture.ErrorEvent;
 import dev.wsdebug.capture.FindingEvent;
+import dev.wsdebug.capture.FlowEvent;
 import dev.wsdebug.wire.Direction;
 import dev.wsdebug.wire.FrameSpec;
 import dev.wsdebug.wire.FrameWriter;
@@ -81,6 +83,13 @@ class AnalyzerTest {
             return d == Direction.C2S ? c2s(w.encode(f.withMask(0x0a0b0c0d))) : s2c(w.encode(f));
         }
 
+        /** A transport fact ({@link FlowEvent}) the source saw {@code afterMicros} after the previous step. */
+        Script flow(Direction d, long afterMicros, String kind, long bytes, long micros) {
+            t += afterMicros;
+            steps.add(new Object[]{d, t, new Object[]{kind, bytes, micros}});
+            return this;
+        }
+
         Script close(Direction d, int code, String reason) {
             return frame(d, FrameSpec.of(Opcode.CLOSE, FrameWriter.closePayload(code, reason)));
         }
@@ -89,7 +98,11 @@ class AnalyzerTest {
         void play(EventSink sink, long endAfter) {
             Conversation c = new Conversation(conn, sink).endpoints(client, "10.0.0.2:443");
             for (Object[] s : steps) {
-                c.feed((Direction) s[0], (Long) s[1], (byte[]) s[2]);
+                if (s[2] instanceof Object[] f) {
+                    c.flow((Long) s[1], (Direction) s[0], (String) f[0], (Long) f[1], (Long) f[2]);
+                } else {
+                    c.feed((Direction) s[0], (Long) s[1], (byte[]) s[2]);
+                }
             }
             if (endAfter >= 0) {
                 c.end(t + endAfter);
@@ -350,5 +363,124 @@ class AnalyzerTest {
                 .orElseThrow(() -> new AssertionError(rules(found)));
         assertThat(f.summary()).contains("10.0.0.9").contains("4 times").contains("2.0 s");
         assertThat(f.conn()).isNull();
+    }
+
+    private Script pinging(String conn, long t0, long every, int pings) {
+        Script s = new Script(conn, t0, "10.0.0." + conn + ":50000").upgrade();
+        for (int i = 0; i < pings; i++) {
+            s.at(Direction.C2S, every, w.encode(FrameSpec.of(Opcode.PING, new byte[]{(byte) i}).withMask(i)));
+            s.frame(Direction.S2C, FrameSpec.of(Opcode.PONG, new byte[]{(byte) i}));
+        }
+        return s;
+    }
+
+    @Test
+    void pingsJustUnderATimeoutThatKilledAnotherConnectionAreTooSlow() {
+        Script idle = new Script("1", T0, "10.0.0.1:50000").upgrade().text(Direction.C2S, "a");
+        Script tight = pinging("2", T0, 2_900_000, 3).close(Direction.C2S, 1000, "").close(Direction.S2C, 1000, "");
+        Script safe = pinging("3", T0, 1_000_000, 8).close(Direction.C2S, 1000, "").close(Direction.S2C, 1000, "");
+        List<FindingEvent> found = new ArrayList<>();
+        Analyzer a = new Analyzer(new EventSink() {
+            @Override
+            public void accept(Event e) {
+                found.add((FindingEvent) e);
+            }
+        });
+        idle.play(a, 3_000_000); // dropped 3 s after its last frame
+        tight.play(a, 1000);
+        safe.play(a, 1000);
+        a.finish();
+        assertThat(rules(found)).containsExactlyInAnyOrder("idle-timeout/error", "keepalive-too-slow/warning");
+        FindingEvent f = found.stream().filter(x -> x.rule().equals("keepalive-too-slow")).findFirst().orElseThrow();
+        assertThat(f.conn()).isEqualTo("2");
+        assertThat(f.summary()).contains("every 2.9 s").contains("3.0 s idle timeout that dropped connection 1");
+        assertThat(f.evidence()).extracting(FindingEvent.Evidence::conn).containsExactly("2", "1");
+        assertThat(f.fix()).contains("every 1 s");
+    }
+
+    @Test
+    void pingsJustUnderAWellKnownTimeoutAreTooSlowEvenWhenTheySurvive() {
+        Script s = pinging("1", T0, 58_000_000, 3).close(Direction.C2S, 1000, "").close(Direction.S2C, 1000, "");
+        FindingEvent f = only(analyse(s), "keepalive-too-slow");
+        assertThat(f.severity()).isEqualTo(FindingEvent.WARNING);
+        assertThat(f.summary()).contains("every 58.0 s").contains("60 s idle timeout of AWS");
+        assertThat(rules(analyse(pinging("1", T0, 25_000_000, 3).close(Direction.C2S, 1000, "")
+                .close(Direction.S2C, 1000, "")))).isEmpty();
+    }
+
+    @Test
+    void aClientThatStopsReadingIsBackpressure() {
+        Script s = new Script("1").upgrade().text(Direction.S2C, "a")
+                .flow(Direction.S2C, 10_000, FlowEvent.ZERO_WINDOW, 262_144, 0)
+                .flow(Direction.S2C, 800_000, FlowEvent.WINDOW_OPEN, -1, 800_000)
+                .flow(Direction.S2C, 1_000, FlowEvent.ZERO_WINDOW, 131_072, 0)
+                .flow(Direction.S2C, 300_000, FlowEvent.WINDOW_OPEN, -1, 300_000)
+                .text(Direction.S2C, "b").close(Direction.C2S, 1000, "").close(Direction.S2C, 1000, "");
+        List<FindingEvent> found = analyse(s);
+        assertThat(rules(found)).containsExactly("backpressure/warning");
+        FindingEvent f = found.get(0);
+        assertThat(f.summary()).isEqualTo("The client stopped reading: it advertised a zero TCP window twice, for up to"
+                + " 0.8 s with 262144 bytes waiting.");
+        assertThat(f.evidence().get(0).seq()).isEqualTo(1); // the last frame before it: the server's "a"
+        // a window closed for 50 ms is a receiver that kept up, barely: information only
+        Script brief = new Script("1").upgrade().text(Direction.S2C, "a")
+                .flow(Direction.S2C, 10_000, FlowEvent.ZERO_WINDOW, 1000, 0)
+                .flow(Direction.S2C, 50_000, FlowEvent.WINDOW_OPEN, -1, 50_000)
+                .close(Direction.C2S, 1000, "").close(Direction.S2C, 1000, "");
+        assertThat(rules(analyse(brief))).containsExactly("backpressure/info");
+    }
+
+    @Test
+    void bytesTheProxyHadToHoldAreBackpressureOfThatSide() {
+        Script s = new Script("1").upgrade().text(Direction.C2S, "a")
+                .flow(Direction.C2S, 10_000_000, FlowEvent.HELD, 4_194_304, 10_000_000)
+                .close(Direction.C2S, 1000, "").close(Direction.S2C, 1000, "");
+        FindingEvent f = only(analyse(s), "backpressure");
+        assertThat(f.summary()).startsWith("The server stopped reading: the proxy had to hold what the client sent for"
+                + " it, for up to 10.0 s with 4194304 bytes waiting");
+        // a capture from before flow events: the proxy's sentence alone
+        List<FindingEvent> found = new ArrayList<>();
+        Analyzer a = new Analyzer(new EventSink() {
+            @Override
+            public void accept(Event e) {
+                found.add((FindingEvent) e);
+            }
+        });
+        new Script("1").upgrade().text(Direction.S2C, "a").play(a, -1);
+        a.accept(new ErrorEvent("1", T0 + 20_000_000, "backpressure", "The client 10.0.0.1:50000 has not read for 10 s:"
+                + " 4194304 bytes are waiting to be written to it, and the proxy has stopped reading from the upstream"
+                + " until it reads."));
+        a.finish();
+        assertThat(found).extracting(FindingEvent::rule).contains("backpressure");
+        assertThat(found.stream().filter(x -> x.rule().equals("backpressure")).findFirst().orElseThrow().summary())
+                .startsWith("The client stopped reading");
+    }
+
+    @Test
+    void smallMessagesThatWaitForDelayedAcksAreNagle() {
+        Script s = new Script("1").upgrade();
+        for (int i = 0; i < 8; i++) {
+            s.flow(Direction.C2S, 40_000, FlowEvent.ACK_WAIT, 5, 40_500 + i * 100).text(Direction.C2S, "m" + i)
+                    .text(Direction.S2C, "m" + i);
+        }
+        s.close(Direction.C2S, 1000, "").close(Direction.S2C, 1000, "");
+        List<FindingEvent> found = analyse(s);
+        assertThat(rules(found)).containsExactly("nagle-delay/warning");
+        assertThat(found.get(0).summary()).startsWith("8 small segments from the client left about 40 ms late");
+        assertThat(found.get(0).fix()).contains("TCP_NODELAY");
+        // waits that do not cluster at a delayed-ACK timer, or too few of them: nothing
+        Script scattered = new Script("1").upgrade();
+        for (int i = 0; i < 8; i++) {
+            scattered.flow(Direction.C2S, 1000, FlowEvent.ACK_WAIT, 5, 70_000 + i * 10_000).text(Direction.C2S, "m");
+        }
+        assertThat(rules(analyse(scattered.close(Direction.C2S, 1000, "").close(Direction.S2C, 1000, "")))).isEmpty();
+        Script rare = new Script("1").upgrade();
+        for (int i = 0; i < 30; i++) {
+            if (i % 10 == 0) {
+                rare.flow(Direction.C2S, 1000, FlowEvent.ACK_WAIT, 5, 40_000);
+            }
+            rare.text(Direction.C2S, "m");
+        }
+        assertThat(rules(analyse(rare.close(Direction.C2S, 1000, "").close(Direction.S2C, 1000, "")))).isEmpty();
     }
 }

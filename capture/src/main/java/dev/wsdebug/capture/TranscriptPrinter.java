@@ -83,8 +83,11 @@ public final class TranscriptPrinter implements EventSink {
             case FlowEvent.WINDOW_OPEN -> "the " + receiver + " opened its TCP window again after " + ms;
             case FlowEvent.ACK_WAIT -> "a " + bytes + " segment from the " + sender + " waited " + ms
                     + " for the previous one's ACK";
-            case FlowEvent.HELD -> "the proxy has held " + bytes + " for the " + receiver + " for " + ms;
-            case FlowEvent.DRAINED -> "the proxy's bytes for the " + receiver + " drained after " + ms;
+            case FlowEvent.HELD -> String.format(java.util.Locale.ROOT, "the %s has not read for %.1f s: the proxy"
+                    + " holds %s for it and stops reading from the %s until it does", receiver, f.micros() / 1e6, bytes,
+                    sender);
+            case FlowEvent.DRAINED -> String.format(java.util.Locale.ROOT, "the %s reads again, after %.1f s",
+                    receiver, f.micros() / 1e6);
             default -> f.kind() + " " + bytes + " " + ms;
         };
         out.println(prefix(f.conn(), f.timeMicros()) + paint(YELLOW, "flow") + " " + text);

@@ -2,7 +2,7 @@ package dev.wsdebug.cli;
 
 import picocli.CommandLine.Option;
 
-/** The load limits {@code serve} and {@code proxy} share: connections, handshake and idle time. */
+/** The load limits {@code serve} and {@code proxy} share: connections, handshake and idle time, stalls. */
 final class LimitOptions {
     @Option(names = "--max-connections", paramLabel = "N",
             description = "Connections open at once; a new one beyond is answered 503 Service Unavailable with a"
@@ -24,6 +24,11 @@ final class LimitOptions {
                     + " Default: 0, never: a debugger does not cut idle connections unless asked.")
     double idleTimeout;
 
+    @Option(names = "--stall-notice", paramLabel = "S", defaultValue = "10",
+            description = "Report a peer that has left what it is sent unread for S seconds (it stopped reading: the"
+                    + " other side is paused meanwhile), and when it reads again. Default: ${DEFAULT-VALUE}.")
+    double stallNotice;
+
     /** Sets the limits; returns a sentence saying what is wrong, or null. */
     String applyTo(dev.wsdebug.net.limits.Limits limits) {
         String problem = validate();
@@ -31,6 +36,7 @@ final class LimitOptions {
             limits.maxConnections = maxConnections;
             limits.handshakeTimeoutMillis = millis(handshakeTimeout);
             limits.idleTimeoutMillis = millis(idleTimeout);
+            limits.stallNoticeMillis = Math.max(1, millis(stallNotice));
         }
         return problem;
     }
@@ -41,6 +47,9 @@ final class LimitOptions {
         }
         if (handshakeTimeout < 0 || idleTimeout < 0 || Double.isNaN(handshakeTimeout) || Double.isNaN(idleTimeout)) {
             return "--handshake-timeout and --idle-timeout are seconds, 0 or more.";
+        }
+        if (!(stallNotice > 0)) {
+            return "--stall-notice is seconds, more than 0.";
         }
         return null;
     }

@@ -2,6 +2,7 @@ package dev.wsdebug.net;
 
 import dev.wsdebug.capture.Conversation;
 import dev.wsdebug.capture.ErrorEvent;
+import dev.wsdebug.capture.FlowEvent;
 import dev.wsdebug.capture.EventSink;
 import dev.wsdebug.capture.HttpEvent;
 import dev.wsdebug.capture.MicroClock;
@@ -459,7 +460,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
         if (upstreamStall == null) {
             upstreamStall = new StallWatch(upstream, "The upstream " + (route == null ? tunnelHost + ":" + tunnelPort
                     : route.host() + ":" + route.port()), "the proxy has stopped reading from the client",
-                    opts.limits.stallNoticeMillis, s -> error("backpressure", s));
+                    opts.limits.stallNoticeMillis, held(Direction.C2S));
         }
         return upstreamStall;
     }
@@ -467,7 +468,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
     private StallWatch clientStall() {
         if (clientStall == null) {
             clientStall = new StallWatch(client, "The client " + Addresses.hostPort(client.remoteAddress()),
-                    "the proxy has stopped reading from the upstream", opts.limits.stallNoticeMillis, s -> error("backpressure", s));
+                    "the proxy has stopped reading from the upstream", opts.limits.stallNoticeMillis, held(Direction.S2C));
         }
         return clientStall;
     }
@@ -700,6 +701,30 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
         } else {
             out.release();
         }
+    }
+
+    /**
+     * Bytes held for the receiver of {@code dir} (flow events, which the diagnosis reads); before the
+     * upgrade there is no WebSocket to speak of, and a sentence says it.
+     */
+    private StallWatch.Listener held(Direction dir) {
+        return new StallWatch.Listener() {
+            @Override
+            public void stalled(String sentence, long bytes, long micros) {
+                if (conversation == null) {
+                    error("backpressure", sentence);
+                } else {
+                    sink.accept(new FlowEvent(conn, MicroClock.now(), dir, FlowEvent.HELD, bytes, micros));
+                }
+            }
+
+            @Override
+            public void resumed(long micros) {
+                if (conversation != null) {
+                    sink.accept(new FlowEvent(conn, MicroClock.now(), dir, FlowEvent.DRAINED, -1, micros));
+                }
+            }
+        };
     }
 
     private void error(String kind, String sentence) {

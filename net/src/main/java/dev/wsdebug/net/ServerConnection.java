@@ -298,7 +298,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Eve
     private StallWatch stall() {
         if (stall == null) {
             stall = new StallWatch(ctx.channel(), "The client", "the server has stopped reading from it",
-                    opts.limits.stallNoticeMillis, s -> notice("backpressure", s));
+                    opts.limits.stallNoticeMillis, (s, bytes, micros) -> notice("backpressure", s));
         }
         return stall;
     }

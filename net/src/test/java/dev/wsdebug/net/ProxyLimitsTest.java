@@ -2,10 +2,12 @@ package dev.wsdebug.net;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.wsdebug.capture.ErrorEvent;
+import dev.wsdebug.capture.FlowEvent;
 import dev.wsdebug.capture.MessageEvent;
 import dev.wsdebug.capture.SynchronizedSink;
 import dev.wsdebug.capture.peer.Peer;
 
+import dev.wsdebug.wire.Direction;
 import dev.wsdebug.wire.FrameSpec;
 import dev.wsdebug.wire.Opcode;
 import org.junit.jupiter.api.AfterEach;
@@ -143,14 +145,21 @@ class ProxyLimitsTest {
                 assertThat(paused).isTrue();
                 assertThat(peak).isLessThan(4L << 20);
                 assertThat(sent.get()).isLessThan(64L << 20);
-                assertThat(errors("backpressure")).extracting(ErrorEvent::message).anySatisfy(m -> assertThat(m)
-                        .startsWith("The client 127.0.0.1:").contains("has not read for")
-                        .endsWith("the proxy has stopped reading from the upstream until it reads."));
-                // reading resumes everything: every echo arrives
+                // the stall is a flow event on the connection: bytes held for the client, how long
+                FlowEvent held = recorder.of(FlowEvent.class).stream().filter(f -> f.kind().equals(FlowEvent.HELD))
+                        .findFirst().orElseThrow(() -> new AssertionError("no held flow event"));
+                assertThat(held.dir()).isEqualTo(Direction.S2C);
+                assertThat(held.bytes()).isPositive();
+                assertThat(held.micros()).isGreaterThanOrEqualTo(300_000);
+                // reading resumes everything: every echo arrives, and the stall's end is told
                 long expected = 1024L * (65536 + 10);
                 long got = hog.drain(expected);
                 writer.get(10, TimeUnit.SECONDS);
                 assertThat(got).isEqualTo(expected);
+                assertThat(recorder.of(FlowEvent.class)).anySatisfy(f -> {
+                    assertThat(f.kind()).isEqualTo(FlowEvent.DRAINED);
+                    assertThat(f.micros()).isGreaterThan(held.micros());
+                });
             }
         }
     }
