@@ -42,7 +42,7 @@ public final class EventFilter implements Predicate<Event> {
     public static final EventFilter ALL = new EventFilter(List.of(), "");
 
     private static final String KEYS = "conn, dir, type, text, match, code";
-    private static final Set<String> GROUPS = Set.of("data", "control", "handshake", "error", "http");
+    private static final Set<String> GROUPS = Set.of("data", "control", "handshake", "error", "http", "flow");
 
     private final List<Predicate<Event>> terms;
     private final String source;
@@ -220,6 +220,9 @@ public final class EventFilter implements Predicate<Event> {
             if (e instanceof MessageEvent m) {
                 return dirs.contains(m.dir());
             }
+            if (e instanceof FlowEvent f) {
+                return dirs.contains(f.dir());
+            }
             return true; // handshake, close, error, http: the whole connection, both directions
         };
     }
@@ -230,7 +233,7 @@ public final class EventFilter implements Predicate<Event> {
             String t = v.toLowerCase(Locale.ROOT);
             if (Opcode.fromName(t) < 0 && !GROUPS.contains(t)) {
                 throw bad(token, "type is one of text, binary, continuation, ping, pong, close, reserved-0xN,"
-                        + " data, control, handshake, error, http");
+                        + " data, control, handshake, error, http, flow");
             }
             types.add(Opcode.fromName(t) >= 0 ? Opcode.name(Opcode.fromName(t)) : t);
         }
@@ -245,7 +248,7 @@ public final class EventFilter implements Predicate<Event> {
             if (e instanceof CloseEvent) {
                 return types.contains("close");
             }
-            return types.contains(e.name()); // handshake, error, http
+            return types.contains(e.name()); // handshake, error, http, flow
         };
     }
 

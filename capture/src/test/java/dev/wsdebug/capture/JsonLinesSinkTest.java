@@ -151,6 +151,23 @@ class JsonLinesSinkTest {
     }
 
     @Test
+    void aFlowEventFollowsSchemaV1() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        JsonLinesSink sink = new JsonLinesSink(out, true);
+        sink.accept(new FlowEvent("3", 1_700_000_000_000_001L, dev.wsdebug.wire.Direction.S2C, FlowEvent.ZERO_WINDOW,
+                262_144, 0));
+        sink.accept(new FlowEvent("3", 1_700_000_000_800_001L, dev.wsdebug.wire.Direction.S2C, FlowEvent.WINDOW_OPEN,
+                -1, 800_000));
+        sink.flush();
+        String[] lines = out.toString(StandardCharsets.UTF_8).split("\n");
+        assertThat(lines).containsExactly(
+                "{\"event\":\"flow\",\"conn\":\"3\",\"t\":1700000000.000001,\"dir\":\"s2c\",\"kind\":\"zero-window\","
+                        + "\"bytes\":262144,\"durationMs\":0.000}",
+                "{\"event\":\"flow\",\"conn\":\"3\",\"t\":1700000000.800001,\"dir\":\"s2c\",\"kind\":\"window-open\","
+                        + "\"bytes\":null,\"durationMs\":800.000}");
+    }
+
+    @Test
     void secondsPrintAsBigDecimalDoes() {
         long[] samples = {0, 1, 999_999, 1_000_000, -1, -1_000_001, 1_733_000_000_123_456L, Long.MAX_VALUE / 2};
         for (long micros : samples) {

@@ -142,8 +142,12 @@ final class SniffCommand implements Callable<Integer> {
                 : new TranscriptPrinter(out, Terminal.style(color).withConn(true)
                 .withHeaders(verbose.length >= 1).withFrames(verbose.length >= 2));
         EventSink shown = new LiveSink(filter.sink(view));
-        EventSink sink = new SynchronizedSink(store == null ? shown : ui == null ? EventSink.all(shown, store)
-                : EventSink.all(shown, store, ui.notifier()));
+        // a connection that ends badly (or stalls) gets its findings printed after it: warnings and errors only
+        dev.wsdebug.analysis.Analyzer analyzer = new dev.wsdebug.analysis.Analyzer(
+                dev.wsdebug.analysis.Analyzer.problemsOnly(shown));
+        EventSink watched = EventSink.all(shown, analyzer);
+        EventSink sink = new SynchronizedSink(store == null ? watched : ui == null ? EventSink.all(watched, store)
+                : EventSink.all(watched, store, ui.notifier()));
         CountDownLatch done = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             capture.stop(); // the tool flushes and ends its output; the loop below then finishes
@@ -185,6 +189,7 @@ final class SniffCommand implements Callable<Integer> {
                 problem = capture.failure();
             }
             decoder.finish();
+            analyzer.finish();
             view.flush();
             if (!json && decoder.summary().packets() > 0) {
                 CaptureInputs.printSummary(out, decoder.summary());
