@@ -7,6 +7,7 @@ import dev.wsdebug.capture.CloseEvent;
 import dev.wsdebug.capture.ErrorEvent;
 import dev.wsdebug.capture.Event;
 import dev.wsdebug.capture.EventSink;
+import dev.wsdebug.capture.FlowEvent;
 import dev.wsdebug.capture.HandshakeEvent;
 import dev.wsdebug.capture.HttpEvent;
 import dev.wsdebug.capture.MessageEvent;
@@ -51,7 +52,8 @@ import java.util.Set;
  * <p>Timings: {@code wait} is from the first byte of the connection to the complete handshake
  * response, {@code receive} from there to the close; {@code time} is their sum. A connection
  * without a response has status 0 and {@code headersSize}/{@code bodySize} -1. Errors and how
- * the connection closed go in the entry's {@code comment}.
+ * the connection closed go in the entry's {@code comment}; flow facts ({@link FlowEvent}) are not
+ * exported.
  *
  * <p>A plain HTTP exchange ({@link HttpEvent}) is an ordinary entry of its own, written as it
  * arrives: its heads, the body sizes it counted ({@code bodySize}, {@code content.size}; no body
@@ -113,6 +115,9 @@ public final class HarWriter implements EventSink {
 
     @Override
     public void accept(Event event) {
+        if (event instanceof FlowEvent) {
+            return; // a transport fact: HAR has no field for it, and it must not create or stretch an entry
+        }
         if (event instanceof HttpEvent x) {
             if (!closed) {
                 if (x.conn() != null) {

@@ -4,6 +4,7 @@ import dev.wsdebug.capture.CloseEvent;
 import dev.wsdebug.capture.ErrorEvent;
 import dev.wsdebug.capture.Event;
 import dev.wsdebug.capture.EventSink;
+import dev.wsdebug.capture.FlowEvent;
 import dev.wsdebug.capture.HandshakeEvent;
 import dev.wsdebug.capture.export.Packets.Endpoint;
 import dev.wsdebug.capture.export.Packets.Segment;
@@ -37,7 +38,7 @@ import java.util.regex.Pattern;
  *
  * <p><b>Addresses.</b> Chunks reach the sink before the handshake event that carries the real
  * addresses, so a connection's packets are held back until its first event other than an error
- * (normally the handshake), at most {@value #MAX_HELD} bytes, or the end. The real client and
+ * or a flow fact (normally the handshake), at most {@value #MAX_HELD} bytes, or the end. The real client and
  * server addresses are used when both are IP literals of the same family and their four-tuple is
  * not in use by another open connection of the file; otherwise the client is {@code 127.0.0.1}
  * (or {@code ::1}) on an ephemeral port distinct per connection, and the server is
@@ -160,7 +161,9 @@ public final class PcapngWriter implements EventSink {
 
     @Override
     public void accept(Event event) {
-        if (closed || event.conn() == null) {
+        // a flow fact is about the original transport, not the TCP this file synthesizes: it writes
+        // nothing, and must not start a stream before its handshake has told the addresses
+        if (closed || event.conn() == null || event instanceof FlowEvent) {
             return;
         }
         Stream s = streams.get(event.conn());

@@ -5,6 +5,7 @@ import dev.wsdebug.capture.Conversation;
 import dev.wsdebug.capture.ErrorEvent;
 import dev.wsdebug.capture.Event;
 import dev.wsdebug.capture.EventSink;
+import dev.wsdebug.capture.FlowEvent;
 import dev.wsdebug.capture.FrameEvent;
 import dev.wsdebug.capture.HandshakeEvent;
 import dev.wsdebug.capture.HttpEvent;
@@ -462,16 +463,12 @@ public final class CaptureReader implements AutoCloseable {
             }
         }
         if (schemaVersion >= 3) { // plain HTTP exchanges the source reported on this connection
-            PreparedStatement ps = statement(HTTP_COLUMNS + " WHERE conn = ? AND ord <= ? ORDER BY ord");
-            ps.setString(1, c.conn());
-            ps.setLong(2, upToOrd);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    extras.add(new Stored(rs.getLong(1), http(rs)));
-                }
-            }
-            extras.sort(Comparator.comparingLong(Stored::ord)); // the store's order, as the errors
+            storedUpTo(HTTP_COLUMNS, c.conn(), upToOrd, CaptureReader::http, extras);
         }
+        if (schemaVersion >= 4) { // flow facts: only the source sees them, the bytes do not hold them
+            storedUpTo(FLOW_COLUMNS, c.conn(), upToOrd, CaptureReader::flow, extras);
+        }
+        extras.sort(Comparator.comparingLong(Stored::ord)); // the store's order, as the errors
         Stored close = storedClose(c.conn());
         Replay replay = new Replay(sink, extras, pipelineErrors, close != null && close.ord() <= upToOrd ? close : null);
         String url = c.url();
@@ -501,9 +498,23 @@ public final class CaptureReader implements AutoCloseable {
         return replay;
     }
 
+    /** Adds the rows of one table ({@code columns}: ord first) of a connection stored up to row {@code upToOrd}. */
+    private void storedUpTo(String columns, String conn, long upToOrd, RowMapper mapper, List<Stored> into)
+            throws SQLException {
+        PreparedStatement ps = statement(columns + " WHERE conn = ? AND ord <= ? ORDER BY ord");
+        ps.setString(1, conn);
+        ps.setLong(2, upToOrd);
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                into.add(new Stored(rs.getLong(1), mapper.map(rs)));
+            }
+        }
+    }
+
     /**
-     * The stored rows of one connection, in the order the store received them: handshakes, errors
-     * and the close stored after row {@code afterOrd}, frames and messages after frame {@code afterSeq}.
+     * The stored rows of one connection, in the order the store received them: handshakes, errors,
+     * plain HTTP exchanges, flow facts and the close stored after row {@code afterOrd}, frames and
+     * messages after frame {@code afterSeq}.
      */
     private void asRecorded(ConnectionInfo c, EventSink sink, String notice, long afterOrd, long afterSeq)
             throws SQLException {
@@ -524,6 +535,10 @@ public final class CaptureReader implements AutoCloseable {
             if (schemaVersion >= 3) {
                 cursors.add(new Cursor(db, HTTP_COLUMNS + " WHERE conn = ? AND ord > " + afterOrd + " ORDER BY ord",
                         c.conn(), CaptureReader::http));
+            }
+            if (schemaVersion >= 4) {
+                cursors.add(new Cursor(db, FLOW_COLUMNS + " WHERE conn = ? AND ord > " + afterOrd + " ORDER BY ord",
+                        c.conn(), CaptureReader::flow));
             }
             Stored close = storedClose(c.conn());
             if (close != null && close.ord() <= afterOrd) {
@@ -708,6 +723,14 @@ public final class CaptureReader implements AutoCloseable {
                 rs.getLong(10), rs.getLong(11), rs.getLong(12));
     }
 
+    /** The columns {@link #flow(ResultSet)} reads, ord first (schema 4). */
+    static final String FLOW_COLUMNS = "SELECT ord, conn, t, dir, kind, bytes, duration_us FROM flow";
+
+    static FlowEvent flow(ResultSet rs) throws SQLException {
+        return new FlowEvent(rs.getString(2), rs.getLong(3), Direction.fromId(rs.getString(4)), rs.getString(5),
+                rs.getLong(6), rs.getLong(7));
+    }
+
     static FrameEvent frame(ResultSet rs) throws SQLException {
         String key = rs.getString(13);
         byte[] control = rs.getBytes(17);
@@ -795,8 +818,10 @@ public final class CaptureReader implements AutoCloseable {
 
     /**
      * Passes the replayed events on, and adds what the pipeline cannot produce again because the
-     * source reported it itself (errors of other kinds, a close event the source set): those join
-     * in time order, and whatever is left when the connection ends follows in the store's order.
+     * source reported it itself (errors of other kinds, plain HTTP exchanges, flow facts, a close
+     * event the source set): those join in time order (after decoded events of the same
+     * microsecond: the store keeps no finer position among the raw bytes), and whatever is left
+     * when the connection ends follows in the store's order.
      */
     private static final class Replay implements EventSink {
         private final EventSink next;

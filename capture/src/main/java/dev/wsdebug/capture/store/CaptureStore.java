@@ -4,6 +4,7 @@ import dev.wsdebug.capture.CloseEvent;
 import dev.wsdebug.capture.ErrorEvent;
 import dev.wsdebug.capture.Event;
 import dev.wsdebug.capture.EventSink;
+import dev.wsdebug.capture.FlowEvent;
 import dev.wsdebug.capture.FrameEvent;
 import dev.wsdebug.capture.HandshakeEvent;
 import dev.wsdebug.capture.HttpEvent;
@@ -52,7 +53,7 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Recording is cheap because it stores what arrived, not what it means: consecutive reads of a
  * connection are merged into large {@code chunks} rows ({@link ChunkRuns}); handshakes, closes,
- * errors and plain HTTP exchanges are stored as they happen; frame and message events are not stored while the connection's
+ * errors, plain HTTP exchanges and flow facts are stored as they happen; frame and message events are not stored while the connection's
  * raw bytes are kept, because the {@link Indexer} derives exactly those rows from the raw bytes
  * through the same pipeline, behind the traffic (one chunk at a time whenever no read has arrived
  * for {@value #IDLE_MILLIS} ms) and completely before {@link #sync} and
@@ -370,7 +371,7 @@ public final class CaptureStore implements EventSink {
 
     @Override
     public void accept(Event event) {
-        if (closed.get()) {
+        if (closed.get() || event instanceof FlowEvent f && !storable(f)) {
             return;
         }
         // an HTTP exchange is complete in itself: no budget kept for it (the proxy never ends such a connection)
@@ -389,6 +390,14 @@ public final class CaptureStore implements EventSink {
             unreportedEvents.incrementAndGet();
             lostEvents.increment();
         }
+    }
+
+    /**
+     * Whether a flow fact has what its row requires: its columns are NOT NULL, and one bad event
+     * must not fail the writer (which would end the whole capture).
+     */
+    private static boolean storable(FlowEvent f) {
+        return f.conn() != null && f.dir() != null && f.kind() != null;
     }
 
     /** The queue had room again: the count of events it had none for goes into the capture, once. */
@@ -753,6 +762,8 @@ public final class CaptureStore implements EventSink {
                 if (r != null) {
                     r.last = Math.max(r.last, x.timeMicros() + Math.max(0, x.durationMicros()));
                 }
+            } else if (event instanceof FlowEvent f) {
+                rows.flow(f);
             } else if (event instanceof CloseEvent c) {
                 r.closeOrd = rows.nextOrd();
                 r.closeT = c.timeMicros();

@@ -1,6 +1,7 @@
 package dev.wsdebug.capture.store;
 
 import dev.wsdebug.capture.ErrorEvent;
+import dev.wsdebug.capture.FlowEvent;
 import dev.wsdebug.capture.FrameEvent;
 import dev.wsdebug.capture.HandshakeEvent;
 import dev.wsdebug.capture.HttpEvent;
@@ -35,6 +36,7 @@ final class EventRows implements AutoCloseable {
     private final PreparedStatement message;
     private final PreparedStatement error;
     private final PreparedStatement http;
+    private final PreparedStatement flow;
     private final PreparedStatement text;
     private long ord;
 
@@ -52,6 +54,7 @@ final class EventRows implements AutoCloseable {
         error = db.prepareStatement("INSERT INTO errors (ord, conn, t, kind, message) VALUES (?, ?, ?, ?, ?)");
         http = db.prepareStatement("INSERT INTO http (ord, conn, t, method, url, status, reason, request, response,"
                 + " request_body_length, response_body_length, duration_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        flow = db.prepareStatement("INSERT INTO flow (ord, conn, t, dir, kind, bytes, duration_us) VALUES (?, ?, ?, ?, ?, ?, ?)");
         text = fts ? db.prepareStatement("INSERT INTO message_text (rowid, text) VALUES (?, ?)") : null;
     }
 
@@ -75,10 +78,7 @@ final class EventRows implements AutoCloseable {
                 r == null ? null : bit(r.acceptValid()), r == null ? null : r.subprotocol(),
                 r == null ? null : r.extensions(), r == null ? null : Codec.deflate(r.deflate()),
                 r == null ? null : Codec.strings(r.problems()), h.client(), h.server()};
-        for (int i = 0; i < v.length; i++) {
-            handshake.setObject(i + 1, v[i]);
-        }
-        handshake.executeUpdate();
+        insert(handshake, v);
     }
 
     void frame(FrameEvent e) throws SQLException {
@@ -187,6 +187,19 @@ final class EventRows implements AutoCloseable {
         http.executeUpdate();
     }
 
+    /** A flow fact always belongs to a connection: the caller drops one without ({@code conn} is NOT NULL). */
+    void flow(FlowEvent f) throws SQLException {
+        insert(flow, ++ord, f.conn(), f.timeMicros(), f.dir().id(), f.kind(), f.bytes(), f.micros());
+    }
+
+    /** One row: {@code values} in the statement's column order (null for SQL NULL). */
+    private static void insert(PreparedStatement p, Object... values) throws SQLException {
+        for (int i = 0; i < values.length; i++) {
+            p.setObject(i + 1, values[i]);
+        }
+        p.executeUpdate();
+    }
+
     private static void nullable(PreparedStatement p, int i, String s) throws SQLException {
         if (s == null) {
             p.setNull(i, Types.VARCHAR);
@@ -209,7 +222,7 @@ final class EventRows implements AutoCloseable {
 
     @Override
     public void close() throws SQLException {
-        for (PreparedStatement p : new PreparedStatement[] {handshake, frame, message, error, http, text}) {
+        for (PreparedStatement p : new PreparedStatement[] {handshake, frame, message, error, http, flow, text}) {
             if (p != null) {
                 p.close();
             }

@@ -3,7 +3,7 @@ package dev.wsdebug.capture.store;
 import java.util.List;
 
 /**
- * The layout of a {@code .wsdb} capture, schema version 3. Times are microseconds since the epoch;
+ * The layout of a {@code .wsdb} capture, schema version 4. Times are microseconds since the epoch;
  * booleans are 0/1; {@code dir} is {@code c2s} or {@code s2c}. Every event row has an {@code ord}:
  * the order in which the writer stored the row, shared by all event tables (it is also their
  * rowid); frame and message rows derived from raw bytes are stored after the traffic, so within a
@@ -17,10 +17,14 @@ import java.util.List;
  *
  * <p>Version 3 (from version 2): the table {@code http}, plain HTTP exchanges ({@code http} events);
  * older files have none and are read as before.
+ *
+ * <p>Version 4 (from version 3): the table {@code flow}, transport facts about a connection's bytes
+ * ({@code flow} events: TCP windows, Nagle waits, bytes the proxy holds); older files have none and
+ * are read as before.
  */
 final class Schema {
     /** The schema this build writes; it reads this one and every older one. */
-    static final int VERSION = 3;
+    static final int VERSION = 4;
     /** {@code PRAGMA application_id}: "wsdb", so that file(1) and tools can tell the file apart. */
     static final int APPLICATION_ID = 0x77736462;
     /** The first 16 bytes of every SQLite 3 database file. */
@@ -146,6 +150,17 @@ final class Schema {
               duration_us INTEGER NOT NULL
             )""",
             "CREATE INDEX http_conn ON http (conn, ord)",
+            """
+            CREATE TABLE flow (
+              ord INTEGER PRIMARY KEY,
+              conn TEXT NOT NULL,
+              t INTEGER NOT NULL,
+              dir TEXT NOT NULL,
+              kind TEXT NOT NULL,
+              bytes INTEGER NOT NULL,
+              duration_us INTEGER NOT NULL
+            )""",
+            "CREATE INDEX flow_conn ON flow (conn, ord)",
             """
             CREATE TABLE chunks (
               id INTEGER PRIMARY KEY,

@@ -3,6 +3,7 @@ package dev.wsdebug.capture.store;
 import dev.wsdebug.capture.CloseEvent;
 import dev.wsdebug.capture.ErrorEvent;
 import dev.wsdebug.capture.Event;
+import dev.wsdebug.capture.FlowEvent;
 import dev.wsdebug.capture.HandshakeEvent;
 import dev.wsdebug.capture.HttpEvent;
 import dev.wsdebug.capture.MessageEvent;
@@ -79,7 +80,7 @@ sealed interface StoreItem {
                 return 256L + (x.request() == null ? 0 : x.request().length())
                         + (x.response() == null ? 0 : x.response().length());
             }
-            return event instanceof CloseEvent ? 128 : 256;
+            return event instanceof CloseEvent || event instanceof FlowEvent ? 128 : 256;
         }
     }
 

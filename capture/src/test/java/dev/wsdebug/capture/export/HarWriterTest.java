@@ -3,6 +3,7 @@ package dev.wsdebug.capture.export;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.wsdebug.capture.Conversation;
+import dev.wsdebug.capture.FlowEvent;
 import dev.wsdebug.capture.HandshakeEvent;
 import dev.wsdebug.capture.MessageEvent;
 import dev.wsdebug.capture.export.Sessions.Recorder;
@@ -305,6 +306,23 @@ class HarWriterTest {
         assertThat(none.path("response").path("status").asInt()).isZero();
         assertThat(none.path("response").path("bodySize").asLong()).isEqualTo(-1);
         assertThat(none.path("comment").asText()).isEqualTo("No response was seen.");
+    }
+
+    /** Flow facts have no place in HAR: they neither make an entry nor change one. */
+    @Test
+    void flowFactsAreNotExported() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        HarWriter har = new HarWriter(out);
+        long t = 1_700_000_000_000_000L;
+        har.accept(new FlowEvent("only-flow", t, Direction.S2C, FlowEvent.ZERO_WINDOW, -1, 0));
+        HttpHead req = new HttpHead("GET /x HTTP/1.1", List.of(new HttpHead.Header("Host", "h")), 30);
+        har.accept(new dev.wsdebug.capture.HttpEvent("4", t, "http://h/x", req, null, 0, 0, 9_000));
+        har.accept(new FlowEvent("4", t + 60_000_000, Direction.S2C, FlowEvent.HELD, 4096, 60_000_000));
+        har.close();
+        JsonNode entries = JSON.readTree(out.toByteArray()).path("log").path("entries");
+        assertThat(entries).hasSize(1);
+        assertThat(entries.get(0).path("connection").asText()).isEqualTo("4");
+        assertThat(entries.get(0).path("time").decimalValue()).isEqualByComparingTo("9");
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.wsdebug.capture.export;
 
+import dev.wsdebug.capture.Conversation;
+import dev.wsdebug.capture.FlowEvent;
 import dev.wsdebug.capture.export.PcapngFile.Connection;
 import dev.wsdebug.capture.export.PcapngFile.Packet;
 import dev.wsdebug.capture.export.Sessions.Session;
@@ -217,6 +219,30 @@ class PcapngWriterTest {
         PcapngFile after = PcapngFile.parse(out.toByteArray());
         assertThat(after.connections().get(0).client).isEqualTo("127.0.0.7|40000");
         assertThat(after.connections().get(0).streams()[0]).isEqualTo(part);
+    }
+
+    /** A flow fact is not the handshake: the bytes before it still wait for the real addresses. */
+    @Test
+    void aFlowFactBeforeTheHandshakeDoesNotStartTheConnection() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PcapngWriter w = new PcapngWriter(out);
+        Session s = plain("f");
+        Conversation c = new Conversation("f", w).endpoints("127.0.0.7:40000", "127.0.0.8:8080");
+        long t = Sessions.T0;
+        c.feed(s.steps.get(0).dir(), t, s.steps.get(0).bytes());
+        c.flow(t + 1, Direction.S2C, FlowEvent.ZERO_WINDOW, -1, 0);
+        w.flush();
+        assertThat(PcapngFile.parse(out.toByteArray()).packets).isEmpty();
+        for (Step step : s.steps.subList(1, s.steps.size())) {
+            c.feed(step.dir(), t += 1000, step.bytes());
+        }
+        c.flow(t + 1, Direction.S2C, FlowEvent.WINDOW_OPEN, -1, 2_000);
+        c.end(t + 2);
+        w.close();
+        Connection conn = byConn(PcapngFile.parse(out.toByteArray()), "f");
+        assertThat(conn.client).isEqualTo("127.0.0.7|40000");
+        assertThat(conn.streams()[0]).isEqualTo(expected(s, Direction.C2S));
+        assertThat(conn.streams()[1]).isEqualTo(expected(s, Direction.S2C));
     }
 
     @Test

@@ -71,8 +71,8 @@ class CaptureStoreTest {
         ByteArrayOutputStream replayText = new ByteArrayOutputStream();
         try (CaptureReader reader = CaptureReader.open(file)) {
             reader.replay(EventSink.all(replayed, transcript(replayText)));
-            assertThat(reader.schemaVersion()).isEqualTo(3);
-            assertThat(reader.meta()).containsEntry("schema_version", "3").containsEntry("fts", "fts5")
+            assertThat(reader.schemaVersion()).isEqualTo(4);
+            assertThat(reader.meta()).containsEntry("schema_version", "4").containsEntry("fts", "fts5")
                     .containsKey("tool_version");
             List<CaptureReader.ConnectionInfo> conns = reader.connections();
             assertThat(conns).extracting(CaptureReader.ConnectionInfo::conn).containsExactly("1", "2", "3");
@@ -401,24 +401,36 @@ class CaptureStoreTest {
         }
     }
 
-    /** A version 2 capture (no http table) is read as before. */
+    /**
+     * Version 3 and 2 captures (no flow table; version 2 no http table either) are read as before,
+     * whether a connection is decoded again (1) or shown from its rows (2, no raw bytes).
+     */
     @Test
-    void aVersion2CaptureIsReadAsBefore() throws Exception {
-        Path file = dir.resolve("v2.wsdb");
-        Sessions.Json live = new Sessions.Json();
-        try (CaptureStore store = CaptureStore.create(file)) {
-            Sessions.feed(new Conversation("1", EventSink.all(live, store)), Sessions.full("v2"), 100, T0);
+    void aVersion3Or2CaptureIsReadAsBefore() throws Exception {
+        Map<Integer, List<String>> tablesAdded = Map.of(3, List.of("flow"), 2, List.of("flow", "http"));
+        for (int version : new int[] {3, 2}) {
+            Path file = dir.resolve("v" + version + ".wsdb");
+            Sessions.Json live = new Sessions.Json();
+            try (CaptureStore store = CaptureStore.create(file)) {
+                long t = Sessions.feed(new Conversation("1", EventSink.all(live, store)), Sessions.full("old"), 100, T0);
+                EventSink eventsOnly = e -> EventSink.all(live, store).accept(e);
+                Sessions.feed(new Conversation("2", eventsOnly), Sessions.full("rows"), 100, t);
+            }
+            try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = db.createStatement()) {
+                for (String table : tablesAdded.get(version)) {
+                    s.executeUpdate("DROP TABLE " + table);
+                }
+                s.executeUpdate("UPDATE meta SET value = '" + version + "' WHERE key = 'schema_version'");
+            }
+            Sessions.Json replayed = new Sessions.Json();
+            try (CaptureReader reader = CaptureReader.open(file)) {
+                assertThat(reader.schemaVersion()).isEqualTo(version);
+                reader.replay(replayed);
+            }
+            List<String> lines = new ArrayList<>(replayed.text().lines().toList());
+            assertThat(lines.removeIf(l -> l.contains("no raw bytes of connection 2"))).isTrue();
+            assertThat(String.join("\n", lines) + "\n").as("version %d", version).isEqualTo(live.text());
         }
-        try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = db.createStatement()) {
-            s.executeUpdate("DROP TABLE http");
-            s.executeUpdate("UPDATE meta SET value = '2' WHERE key = 'schema_version'");
-        }
-        Sessions.Json replayed = new Sessions.Json();
-        try (CaptureReader reader = CaptureReader.open(file)) {
-            assertThat(reader.schemaVersion()).isEqualTo(2);
-            reader.replay(replayed);
-        }
-        assertThat(replayed.text()).isEqualTo(live.text());
     }
 
     @Test
@@ -426,10 +438,10 @@ class CaptureStoreTest {
         Path file = dir.resolve("newer.wsdb");
         CaptureStore.create(file).close();
         try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = db.createStatement()) {
-            s.executeUpdate("UPDATE meta SET value = '4' WHERE key = 'schema_version'");
+            s.executeUpdate("UPDATE meta SET value = '5' WHERE key = 'schema_version'");
         }
         assertThatThrownBy(() -> CaptureReader.open(file)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage(file + " was written by a newer wsdebug (capture schema 4; this one reads up to 3):"
+                .hasMessage(file + " was written by a newer wsdebug (capture schema 5; this one reads up to 4):"
                         + " update wsdebug to read it.");
     }
 

@@ -12,6 +12,7 @@ import dev.wsdebug.wire.Opcode;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
+import java.util.function.LongConsumer;
 
 /** Whole WebSocket sessions as wire bytes, and a way to feed them as a live source would. */
 final class Sessions {
@@ -81,6 +82,11 @@ final class Sessions {
 
     /** As {@link #feed} without ending the conversation; the server answers once the request is complete. */
     static long feedOnly(Conversation conv, byte[][] s, int chunk, long t0) {
+        return feedOnly(conv, s, chunk, t0, t -> { });
+    }
+
+    /** As {@link #feedOnly}, calling {@code afterRead} with each read's time once the read is fed. */
+    static long feedOnly(Conversation conv, byte[][] s, int chunk, long t0, LongConsumer afterRead) {
         int requestEnd = new String(s[0], StandardCharsets.ISO_8859_1).indexOf("\r\n\r\n") + 4;
         int[] pos = new int[2];
         long t = t0;
@@ -90,6 +96,7 @@ final class Sessions {
                     int n = Math.min(chunk, s[d].length - pos[d]);
                     conv.feed(d == 0 ? Direction.C2S : Direction.S2C, t, s[d], pos[d], n);
                     pos[d] += n;
+                    afterRead.accept(t);
                     t += 1000;
                 }
             }
