@@ -104,7 +104,7 @@ public final class CaptureBrowser implements AutoCloseable {
         try {
             Map<String, long[]> counts = directionCounts();
             List<ObjectNode> rows = new ArrayList<>();
-            try (PreparedStatement ps = db.prepareStatement(CONNECTION_ROW + " ORDER BY c.first_t, c.conn LIMIT ?")) {
+            try (PreparedStatement ps = db.prepareStatement(connectionRow() + " ORDER BY c.first_t, c.conn LIMIT ?")) {
                 ps.setInt(1, MAX_ROWS + 1);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -115,11 +115,13 @@ public final class CaptureBrowser implements AutoCloseable {
                     }
                 }
             }
-            try (PreparedStatement ps = db.prepareStatement(CaptureReader.HTTP_COLUMNS + " ORDER BY t, ord LIMIT ?")) {
-                ps.setInt(1, MAX_ROWS + 1);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        rows.add(httpRow(rs));
+            if (reader.schemaVersion() >= 3) {
+                try (PreparedStatement ps = db.prepareStatement(CaptureReader.HTTP_COLUMNS + " ORDER BY t, ord LIMIT ?")) {
+                    ps.setInt(1, MAX_ROWS + 1);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            rows.add(httpRow(rs));
+                        }
                     }
                 }
             }
@@ -143,12 +145,16 @@ public final class CaptureBrowser implements AutoCloseable {
         }
     }
 
-    private static final String CONNECTION_ROW = "SELECT c.conn, c.first_t, c.last_t, c.ended_t, c.url, c.client,"
-            + " c.server, c.close_code, c.close_name, c.close_reason, c.close_on_wire, c.close_initiator, c.close_clean,"
-            + " c.assumed, h.status, h.upgraded, h.valid, h.subprotocol, h.extensions, h.transport, h.request, h.url,"
-            + " (SELECT count(*) FROM frames f WHERE f.conn = c.conn),"
-            + " (SELECT count(*) FROM http x WHERE x.conn = c.conn), c.close_t"
-            + " FROM connections c LEFT JOIN handshakes h ON h.ord = (SELECT min(ord) FROM handshakes WHERE conn = c.conn)";
+    /** The grid row's columns; files older than schema 3 have no http table (and no exchanges to count). */
+    private String connectionRow() {
+        return "SELECT c.conn, c.first_t, c.last_t, c.ended_t, c.url, c.client,"
+                + " c.server, c.close_code, c.close_name, c.close_reason, c.close_on_wire, c.close_initiator, c.close_clean,"
+                + " c.assumed, h.status, h.upgraded, h.valid, h.subprotocol, h.extensions, h.transport, h.request, h.url,"
+                + " (SELECT count(*) FROM frames f WHERE f.conn = c.conn),"
+                + (reader.schemaVersion() >= 3 ? " (SELECT count(*) FROM http x WHERE x.conn = c.conn)," : " 0,")
+                + " c.close_t FROM connections c"
+                + " LEFT JOIN handshakes h ON h.ord = (SELECT min(ord) FROM handshakes WHERE conn = c.conn)";
+    }
 
     /** Per connection: messages and payload bytes client-to-server, then server-to-client. */
     private Map<String, long[]> directionCounts() throws SQLException {
@@ -290,7 +296,7 @@ public final class CaptureBrowser implements AutoCloseable {
                 return httpExchange(conn);
             }
             ObjectNode row = null;
-            try (PreparedStatement ps = db.prepareStatement(CONNECTION_ROW + " WHERE c.conn = ?")) {
+            try (PreparedStatement ps = db.prepareStatement(connectionRow() + " WHERE c.conn = ?")) {
                 ps.setString(1, conn);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {

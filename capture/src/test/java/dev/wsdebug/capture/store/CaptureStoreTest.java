@@ -426,6 +426,9 @@ class CaptureStoreTest {
             try (CaptureReader reader = CaptureReader.open(file)) {
                 assertThat(reader.schemaVersion()).isEqualTo(version);
                 reader.replay(replayed);
+                // the web UI's grid reads the same file
+                assertThat(new CaptureBrowser(reader).connections().path("connections").size()).as("version %d", version)
+                        .isEqualTo(2);
             }
             List<String> lines = new ArrayList<>(replayed.text().lines().toList());
             assertThat(lines.removeIf(l -> l.contains("no raw bytes of connection 2"))).isTrue();
