@@ -17,6 +17,10 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 import static dev.wsdebug.cli.ConnectSupport.jsonLines;
+import static dev.wsdebug.cli.DiagnoseSupport.diagnose;
+import static dev.wsdebug.cli.DiagnoseSupport.finding;
+import static dev.wsdebug.cli.DiagnoseSupport.only;
+import static dev.wsdebug.cli.DiagnoseSupport.throughProxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -37,33 +41,13 @@ class DiagnoseIT {
         ServerOptions so = new ServerOptions();
         so.port = 0;
         knobs.accept(so);
-        Path wsdb = dir.resolve(name + ".wsdb");
         try (WsServer server = new WsServer(so, EventSink.all())) {
-            int port = server.start().getPort();
-            List<String> args = new ArrayList<>(List.of("--to", "ws://127.0.0.1:" + port, "--save", wsdb.toString()));
-            args.addAll(proxyArgs);
-            try (ProxyProcess proxy = ProxyProcess.start(args.toArray(new String[0]))) {
-                List<String> connect = new ArrayList<>(List.of("connect", "ws://127.0.0.1:" + proxy.port + "/" + name));
+            return throughProxy(dir.resolve(name + ".wsdb"), server.start().getPort(), proxyArgs, proxyPort -> {
+                List<String> connect = new ArrayList<>(List.of("connect", "ws://127.0.0.1:" + proxyPort + "/" + name));
                 connect.addAll(List.of(connectArgs));
                 WsdebugProcess.run(connect.toArray(new String[0]));
-                proxy.close(); // SIGTERM: the capture is completed and closed
-            }
+            });
         }
-        return wsdb;
-    }
-
-    private static List<JsonNode> diagnose(Path wsdb, int exit) throws Exception {
-        WsdebugProcess.Result r = WsdebugProcess.run("diagnose", wsdb.toString(), "--json");
-        assertThat(r.exit()).as(r.err() + r.out()).isEqualTo(exit);
-        return jsonLines(r.out());
-    }
-
-    private static JsonNode only(List<JsonNode> findings, String rule) {
-        assertThat(findings).allSatisfy(f -> assertThat(f.path("event").asText()).isEqualTo("finding"));
-        assertThat(findings).filteredOn(f -> f.path("severity").asText().equals("error"))
-                .extracting(f -> f.path("rule").asText()).containsOnly(rule);
-        return findings.stream().filter(f -> f.path("rule").asText().equals(rule)).findFirst()
-                .orElseThrow(() -> new AssertionError("no " + rule + " in " + findings));
     }
 
     @Test
@@ -175,26 +159,22 @@ class DiagnoseIT {
         ServerOptions so = new ServerOptions();
         so.port = 0;
         so.reject = 503;
-        Path wsdb = dir.resolve(name + ".wsdb");
         try (WsServer server = new WsServer(so, EventSink.all())) {
-            int port = server.start().getPort();
-            try (ProxyProcess proxy = ProxyProcess.start("--to", "ws://127.0.0.1:" + port, "--save", wsdb.toString())) {
+            return throughProxy(dir.resolve(name + ".wsdb"), server.start().getPort(), List.of(), proxyPort -> {
                 Process client = new ProcessBuilder("/usr/bin/python3", "-c", String.join("\n",
                         "import asyncio, time, websockets",
                         "async def main():",
                         "    for d in [" + delays + "]:",
                         "        try:",
-                        "            async with websockets.connect('ws://127.0.0.1:" + proxy.port + "/feed'):",
+                        "            async with websockets.connect('ws://127.0.0.1:" + proxyPort + "/feed'):",
                         "                pass",
                         "        except Exception:",
                         "            pass",
                         "        await asyncio.sleep(d)",
                         "asyncio.run(main())")).redirectErrorStream(true).start();
                 assertThat(client.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-                proxy.close();
-            }
+            });
         }
-        return wsdb;
     }
 
     @Test
@@ -209,18 +189,13 @@ class DiagnoseIT {
         assertThat(backoff).allMatch(x -> x.path("rule").asText().equals("handshake-rejected"));
     }
 
-    interface ThroughProxy {
-        void run(int proxyPort) throws Exception;
-    }
-
     /**
      * Records into NAME.wsdb what {@code clients} do through {@code wsdebug proxy --save} in front of a
      * python websockets server whose connection handler is {@code handler} (python lines defining
      * {@code async def handler(ws, path=None)}).
      */
-    private Path recordPython(String name, List<String> handler, ThroughProxy clients) throws Exception {
+    private Path recordPython(String name, List<String> handler, DiagnoseSupport.ThroughProxy clients) throws Exception {
         Peer.requireInstalled(Peer.Kind.PYTHON_WEBSOCKETS);
-        Path wsdb = dir.resolve(name + ".wsdb");
         List<String> script = new ArrayList<>(List.of("import asyncio, json, websockets"));
         script.addAll(handler);
         script.addAll(List.of(
@@ -235,20 +210,11 @@ class DiagnoseIT {
             String line = new java.io.BufferedReader(new java.io.InputStreamReader(server.getInputStream())).readLine();
             assertThat(line).startsWith("PORT ");
             int port = Integer.parseInt(line.substring(5).trim());
-            try (ProxyProcess proxy = ProxyProcess.start("--to", "ws://127.0.0.1:" + port, "--save", wsdb.toString())) {
-                clients.run(proxy.port);
-                proxy.close();
-            }
+            return throughProxy(dir.resolve(name + ".wsdb"), port, List.of(), clients);
         } finally {
             server.destroyForcibly();
             server.waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
         }
-        return wsdb;
-    }
-
-    private static JsonNode finding(List<JsonNode> findings, String rule) {
-        return findings.stream().filter(x -> x.path("rule").asText().equals(rule)).findFirst()
-                .orElseThrow(() -> new AssertionError("no " + rule + " in " + findings));
     }
 
     @Test

@@ -59,6 +59,8 @@ class ProxyInterceptChromiumTest {
     private WsProxy proxy;
     private LoopbackOnlyGate gate;
     private final ServerRecorder recorder = new ServerRecorder();
+    /** The analysis rules over what the proxy records, for the sessions that are healthy. */
+    private final NoFalseAlarms alarms = new NoFalseAlarms();
 
     @BeforeEach
     void start() throws Exception {
@@ -76,7 +78,7 @@ class ProxyInterceptChromiumTest {
         po.port = 0;
         po.interceptContext = ca::serverContext;
         po.upstreamCa = upstreamCert;
-        proxy = new WsProxy(po, new SynchronizedSink(recorder));
+        proxy = new WsProxy(po, new SynchronizedSink(alarms.tee(recorder)));
         gate = new LoopbackOnlyGate(proxy.start().getPort());
     }
 
@@ -229,6 +231,8 @@ class ProxyInterceptChromiumTest {
         assertThat(recorder.of(HttpEvent.class)).as(why).allSatisfy(x -> assertThat(URI.create(x.url().startsWith("localhost:")
                 ? "https://" + x.url() : x.url()).getHost()).isEqualTo("localhost"));
         assertThat(recorder.handshakes()).as(why).allSatisfy(x -> assertThat(URI.create(x.url()).getHost()).isEqualTo("localhost"));
+        alarms.assertNone("Chromium through the intercepting proxy, at the proxy");
+        upstream.alarms.assertNone("Chromium through the intercepting proxy, at the server");
     }
 
     @Test

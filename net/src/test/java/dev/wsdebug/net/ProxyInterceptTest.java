@@ -44,6 +44,8 @@ class ProxyInterceptTest {
     private WsProxy proxy;
     private int proxyPort;
     private final ServerRecorder recorder = new ServerRecorder();
+    /** The analysis rules over what the proxy records, for the sessions that are healthy. */
+    private final NoFalseAlarms alarms = new NoFalseAlarms();
 
     @BeforeEach
     void start() throws Exception {
@@ -58,7 +60,7 @@ class ProxyInterceptTest {
         po.port = 0;
         po.interceptContext = ca::serverContext;
         po.upstreamCa = upstreamCert; // verified, with the host name, not --upstream-insecure
-        proxy = new WsProxy(po, new SynchronizedSink(recorder));
+        proxy = new WsProxy(po, new SynchronizedSink(alarms.tee(recorder)));
         proxyPort = proxy.start().getPort();
     }
 
@@ -156,6 +158,8 @@ class ProxyInterceptTest {
         assertThat(atServer.url()).isEqualTo(url);
         assertThat(upstream.recorder.awaitCount(MessageEvent.class, m -> m.dir() == Direction.C2S, sent.size(), WAIT_MILLIS))
                 .extracting(m -> m.message().text()).containsExactlyElementsOf(sent);
+        alarms.assertNone("node ws through the intercepting proxy, at the proxy");
+        upstream.alarms.assertNone("node ws through the intercepting proxy, at the server");
     }
 
     @Test

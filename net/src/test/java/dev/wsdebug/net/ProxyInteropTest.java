@@ -37,6 +37,8 @@ class ProxyInteropTest {
     private static final long WAIT_MILLIS = 5_000;
     private final List<AutoCloseable> toClose = new ArrayList<>();
     private final ServerRecorder recorder = new ServerRecorder();
+    /** The analysis rules over what the proxy records, for the sessions that are healthy. */
+    private final NoFalseAlarms alarms = new NoFalseAlarms();
 
     @AfterEach
     void stop() throws Exception {
@@ -49,7 +51,7 @@ class ProxyInteropTest {
         ProxyOptions o = new ProxyOptions();
         o.port = 0;
         o.upstream = upstream;
-        WsProxy p = new WsProxy(o, new SynchronizedSink(recorder));
+        WsProxy p = new WsProxy(o, new SynchronizedSink(alarms.tee(recorder)));
         toClose.add(p);
         return p.start();
     }
@@ -112,6 +114,7 @@ class ProxyInteropTest {
         assertThat(close.clean()).isTrue();
         assertThat(recorder.of(FrameEvent.class)).allSatisfy(f -> assertThat(f.frame().violations()).isEmpty());
         assertThat(recorder.of(FrameEvent.class)).filteredOn(f -> f.frame().opcode() == Opcode.PONG).hasSize(1);
+        alarms.assertNone(clientKind + " -> proxy -> " + serverKind + ", compression " + compress + ", fragments, 70 kB binary");
     }
 
     @Test
@@ -156,6 +159,7 @@ class ProxyInteropTest {
         assertThat(x.timeMicros()).isGreaterThanOrEqualTo(before);
         assertThat(x.durationMicros()).isBetween(0L, 5_000_000L);
         assertThat(recorder.of(HttpEvent.class)).hasSize(1);
+        alarms.assertNone("wsdebug client through a CONNECT tunnel, and a plain HTTP request");
     }
 
     /** A CONNECT tunnel whose TLS the proxy does not intercept is relayed untouched and listed as CONNECT. */

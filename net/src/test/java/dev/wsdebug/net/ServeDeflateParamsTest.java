@@ -101,6 +101,7 @@ class ServeDeflateParamsTest {
                 assertThat(second).as("with context takeover the repeat refers back to the first").isLessThan(first / 4);
             }
         }
+        server.alarms.assertNone(kind + ", permessage-deflate offer " + flags);
     }
 
     @ParameterizedTest
@@ -128,5 +129,6 @@ class ServeDeflateParamsTest {
             assertThat(frames.get(0).frame().rsv1()).isTrue();
             assertThat(frames.subList(1, frames.size())).allSatisfy(f -> assertThat(f.frame().rsv1()).isFalse());
         });
+        server.alarms.assertNone(kind + ", compressed fragmented messages");
     }
 }

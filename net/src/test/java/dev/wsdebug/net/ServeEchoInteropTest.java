@@ -130,6 +130,7 @@ class ServeEchoInteropTest {
         assertThat(close.initiator()).isEqualTo("client");
         assertThat(close.clean()).isTrue();
         assertThat(server.recorder.handshake().url()).isEqualTo(server.url("/echo"));
+        server.alarms.assertNone(kind + ", every message shape up to 1 MiB, uncompressed");
     }
 
     @ParameterizedTest
@@ -155,6 +156,7 @@ class ServeEchoInteropTest {
                 .containsExactly(messages.get(0).size(), messages.get(1).size());
         // the echo is one frame per message (no fragment knob)
         assertThat(server.recorder.messages(Direction.S2C)).extracting(m -> m.message().frames()).containsExactly(1, 1);
+        server.alarms.assertNone(kind + ", fragmented messages");
     }
 
     /** Data frames grouped by message: each group ends with a final frame. */
@@ -212,6 +214,7 @@ class ServeEchoInteropTest {
                     .isEqualTo(payloads.get(i));
             assertThat(pongs.get(i).seq()).as("pong %d follows its ping", i).isGreaterThan(pings.get(i).seq());
         }
+        server.alarms.assertNone(kind + ", pings");
     }
 
     // ---- compression -----------------------------------------------------------------------
@@ -251,6 +254,7 @@ class ServeEchoInteropTest {
             assertThat(f.frame().violations()).isEmpty();
         });
         assertThat(server.recorder.dataFrames(Direction.C2S)).allSatisfy(f -> assertThat(f.frame().violations()).isEmpty());
+        server.alarms.assertNone(kind + ", compression on");
     }
 
     @ParameterizedTest
@@ -275,6 +279,7 @@ class ServeEchoInteropTest {
         assertThat(server.recorder.dataFrames(Direction.S2C)).allSatisfy(f -> assertThat(f.frame().rsv1()).isFalse());
         assertThat(server.recorder.dataFrames(Direction.C2S)).allSatisfy(f -> assertThat(f.frame().rsv1()).isFalse());
         assertThat(server.recorder.messages(Direction.S2C).get(0).message().wireLength()).isEqualTo(10_000);
+        server.alarms.assertNone(kind + ", compression refused by the server");
     }
 
     // ---- subprotocols ----------------------------------------------------------------------
@@ -295,10 +300,13 @@ class ServeEchoInteropTest {
         assertThat(hs.request().joined("Sec-WebSocket-Protocol")).contains("chat.v0").contains("chat.v2");
         assertThat(hs.result().subprotocol()).isEqualTo("chat.v1");
         assertThat(hs.result().problems()).isEmpty();
+        server.alarms.assertNone(kind + ", subprotocol chosen");
     }
 
     @Test
     void noSubprotocolWhenTheServerSpeaksNoneOfTheOffered() throws Exception {
+        // no alarms check here: the client offering only protocols the server does not speak is what
+        // the analysis rightly warns about (subprotocol-mismatch)
         ServerOptions opts = new ServerOptions();
         opts.subprotocols = List.of("chat.v2");
         server = TestServer.start(opts);
@@ -377,5 +385,6 @@ class ServeEchoInteropTest {
         assertThat(close.code()).isEqualTo(1000);
         assertThat(close.reason()).isEqualTo("jdk done");
         assertThat(close.clean()).isTrue();
+        server.alarms.assertNone("JDK HttpClient, fragments, pings, 1 MiB messages");
     }
 }

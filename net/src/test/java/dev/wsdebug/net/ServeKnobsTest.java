@@ -268,6 +268,7 @@ class ServeKnobsTest {
         assertThat(out).extracting(f -> f.frame().fin()).containsExactly(false, false, false, true, false, false, true, true);
         assertThat(out).allSatisfy(f -> assertThat(f.frame().violations()).isEmpty());
         assertThat(server.recorder.messages(Direction.S2C)).extracting(m -> m.message().frames()).containsExactly(4, 3, 1);
+        server.alarms.assertNone("python websockets, server replies in 10-byte frames");
     }
 
     @ParameterizedTest
@@ -300,6 +301,7 @@ class ServeKnobsTest {
                 assertThat(f.frame().violations()).isEmpty();
             });
         });
+        server.alarms.assertNone(kind + ", compressed server replies in 8-byte frames");
     }
 
     @Test
@@ -343,6 +345,7 @@ class ServeKnobsTest {
         for (int i = 0; i < 2; i++) {
             assertThat(pongs.get(i).frame().controlPayload()).isEqualTo(pings.get(i).frame().controlPayload());
         }
+        server.alarms.assertNone("python websockets, server pings every 0.2 s");
     }
 
     @Test
@@ -357,6 +360,7 @@ class ServeKnobsTest {
         assertThat(pings.subList(0, 2)).containsExactly(
                 Payloads.hex("ping 1".getBytes(StandardCharsets.US_ASCII)),
                 Payloads.hex("ping 2".getBytes(StandardCharsets.US_ASCII)));
+        server.alarms.assertNone("node ws, server pings every 0.2 s");
     }
 
     @ParameterizedTest

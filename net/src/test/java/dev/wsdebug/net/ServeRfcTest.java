@@ -167,6 +167,7 @@ class ServeRfcTest {
         assertThat(recorded.reason()).isEqualTo("bye now");
         assertThat(recorded.initiator()).isEqualTo("client");
         assertThat(recorded.clean()).isTrue();
+        server.alarms.assertNone("hand-written client, close 1000 echoed");
     }
 
     @Test
@@ -181,6 +182,7 @@ class ServeRfcTest {
         CloseEvent recorded = server.recorder.await(CloseEvent.class, e -> true, CLOSE_WAIT_MILLIS);
         assertThat(recorded.code()).isEqualTo(CloseCodes.NO_STATUS_RECEIVED);
         assertThat(recorded.clean()).isTrue();
+        server.alarms.assertNone("hand-written client, close without status echoed");
     }
 
     /**

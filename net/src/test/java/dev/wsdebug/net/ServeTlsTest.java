@@ -56,6 +56,7 @@ class ServeTlsTest {
         HandshakeEvent hs = server.recorder.handshake();
         assertThat(hs.url()).startsWith("wss://").isEqualTo(server.url("/secure"));
         assertThat(server.recorder.await(CloseEvent.class, c -> true, WAIT_MILLIS).clean()).isTrue();
+        server.alarms.assertNone("python websockets over wss");
     }
 
     @Test
@@ -65,6 +66,7 @@ class ServeTlsTest {
 
         assertThat(r.messages()).as(r.describe()).extracting(m -> m.path("text").asText()).containsExactly("node over tls");
         assertThat(server.recorder.handshake().url()).startsWith("wss://");
+        server.alarms.assertNone("node ws over wss");
     }
 
     @Test
@@ -145,5 +147,6 @@ class ServeTlsTest {
         assertThat(server.recorder.messages(dev.wsdebug.wire.Direction.S2C)).hasSize(2);
         List<CloseEvent> closes = server.recorder.awaitCloses(1, WAIT_MILLIS);
         assertThat(closes.get(0).code()).isEqualTo(1000);
+        server.alarms.assertNone("JDK HttpClient over wss");
     }
 }

@@ -4,10 +4,14 @@ import dev.wsdebug.capture.SynchronizedSink;
 
 import java.net.InetSocketAddress;
 
-/** A WsServer on 127.0.0.1 and a free port, recording what its pipeline reports. */
+/**
+ * A WsServer on 127.0.0.1 and a free port, recording what its pipeline reports and running the
+ * analysis rules over it ({@link #alarms}, for the tests whose sessions are healthy).
+ */
 final class TestServer implements AutoCloseable {
     final ServerOptions opts;
     final ServerRecorder recorder = new ServerRecorder();
+    final NoFalseAlarms alarms = new NoFalseAlarms();
     final WsServer server;
     final InetSocketAddress address;
 
@@ -15,7 +19,7 @@ final class TestServer implements AutoCloseable {
         this.opts = opts;
         opts.host = "127.0.0.1";
         opts.port = 0;
-        this.server = new WsServer(opts, new SynchronizedSink(recorder));
+        this.server = new WsServer(opts, new SynchronizedSink(alarms.tee(recorder)));
         InetSocketAddress bound;
         try {
             bound = server.start();
