@@ -45,14 +45,18 @@ final class ReconnectRules {
         tries.sort(Comparator.comparingLong(Summary::start));
         List<Long> delays = new ArrayList<>();
         for (int i = 1; i < tries.size(); i++) {
-            delays.add(Math.max(0, tries.get(i).start() - tries.get(i - 1).end()));
+            long delay = tries.get(i).start() - tries.get(i - 1).end();
+            if (delay < 0) {
+                return; // overlapping connections: several clients behind one address, not one client retrying
+            }
+            delays.add(delay);
         }
         double mean = delays.stream().mapToLong(Long::longValue).average().orElse(0);
         if (mean < 1_000) {
             return;
         }
         for (long d : delays) {
-            if (Math.abs(d - mean) > mean * 0.15 + 20_000) {
+            if (Math.abs(d - mean) > mean * 0.2 + 50_000) {
                 return; // the delays vary: backoff or jitter
             }
         }
@@ -85,11 +89,14 @@ final class ReconnectRules {
             if (closed.size() < STORM_CLIENTS) {
                 continue;
             }
+            // each closed connection is matched with a different new one: clients behind one address
+            // (or on loopback) must not all count the same reconnect
             List<Summary> back = new ArrayList<>();
+            java.util.Set<String> taken = new java.util.HashSet<>();
             for (Summary c : closed) {
                 for (Summary s : all) {
                     if (s.client() != null && s.client().equals(c.client()) && s.start() >= c.end()
-                            && s.start() - c.end() <= STORM_WINDOW_MICROS) {
+                            && s.start() - c.end() <= STORM_WINDOW_MICROS && taken.add(s.conn())) {
                         back.add(s);
                         break;
                     }

@@ -483,4 +483,32 @@ class AnalyzerTest {
         }
         assertThat(rules(analyse(rare.close(Direction.C2S, 1000, "").close(Direction.S2C, 1000, "")))).isEmpty();
     }
+
+    /** Six connections from one address that the server closes with 1001 together; {@code back} of them reconnect. */
+    private List<FindingEvent> closedTogether(int back) {
+        List<Script> all = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            all.add(new Script(Integer.toString(i + 1), T0 + i * 1000, "10.0.0.7:" + (41000 + i)).upgrade()
+                    .at(Direction.S2C, 5_000_000 - i * 1000, w.encode(FrameSpec.of(Opcode.CLOSE,
+                            FrameWriter.closePayload(1001, "")))).close(Direction.C2S, 1001, ""));
+        }
+        for (int i = 0; i < back; i++) {
+            all.add(new Script(Integer.toString(7 + i), T0 + 5_100_000 + i * 1000, "10.0.0.7:" + (42000 + i)).upgrade()
+                    .text(Direction.C2S, "hi").close(Direction.C2S, 1000, "").close(Direction.S2C, 1000, ""));
+        }
+        return analyse(all.toArray(new Script[0]));
+    }
+
+    @Test
+    void aStormCountsEachReconnectionOnceEvenFromOneAddress() {
+        List<FindingEvent> storm = closedTogether(6);
+        FindingEvent f = storm.stream().filter(x -> x.rule().equals("reconnect-storm")).findFirst()
+                .orElseThrow(() -> new AssertionError(rules(storm)));
+        assertThat(f.summary()).startsWith("6 clients reconnected");
+        assertThat(f.evidence()).extracting(FindingEvent.Evidence::conn).doesNotHaveDuplicates();
+        // overlapping connections from one address are several clients, not one retrying at a fixed delay
+        assertThat(rules(storm)).doesNotContain("reconnect-no-backoff/warning");
+        // one client of six coming back is no storm
+        assertThat(rules(closedTogether(1))).doesNotContain("reconnect-storm/warning");
+    }
 }

@@ -158,18 +158,22 @@ class DiagnoseReconnectIT {
         JsonNode storm = acrossConnections(findings, "reconnect-storm");
         assertThat(storm.path("summary").asText()).as(storm.toString())
                 .contains("6 clients reconnected").contains("ending 6 connections at once");
-        // the evidence names reconnections, none of them a connection the server closed. Not checked
-        // distinct: the rule tells clients apart by host alone, and these six share 127.0.0.1, so it
-        // may pair every closed connection with the same first reconnection
+        // the evidence names distinct reconnections, none of them a connection the server closed (the six
+        // share 127.0.0.1, so the rule must not pair every closed connection with the same reconnection)
         Set<String> closedByServer = new HashSet<>();
         findings.stream().filter(x -> x.path("rule").asText().equals("close-1001"))
                 .forEach(x -> closedByServer.add(x.path("conn").asText()));
         assertThat(closedByServer).as(findings.toString()).hasSize(6);
         JsonNode evidence = storm.path("evidence");
         assertThat(evidence).as(storm.toString()).isNotEmpty();
+        Set<String> reconnections = new HashSet<>();
         for (JsonNode e : evidence) {
             assertThat(e.path("what").asText()).isEqualTo("reconnected");
             assertThat(e.path("conn").asText()).as(storm.toString()).isNotEmpty().isNotIn(closedByServer);
+            reconnections.add(e.path("conn").asText());
         }
+        assertThat(reconnections).as(storm.toString()).hasSize(evidence.size());
+        assertThat(findings).as("six clients, not one retrying").noneMatch(x -> x.path("rule").asText()
+                .equals("reconnect-no-backoff"));
     }
 }
