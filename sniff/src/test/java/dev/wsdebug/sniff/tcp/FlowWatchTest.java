@@ -20,20 +20,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class FlowWatchTest {
     private static final int WINDOW = 65535;
-    /** For the tests that look at the watch's state rather than at what it tells. */
-    private static final TcpStreamHandler NOTHING = new TcpStreamHandler() {
-        @Override
-        public void data(Side from, long packet, long timeNanos, byte[] b, int off, int len) {
-        }
-
-        @Override
-        public void gap(Side from, long timeNanos, long missing) {
-        }
-
-        @Override
-        public void closed(long timeNanos, boolean reset, boolean atEnd) {
-        }
-    };
 
     /** Runs the segments through a reassembler; returns connection 1's flow events. */
     private static List<String> flows(List<TcpSegment> segments) {
@@ -69,13 +55,22 @@ class FlowWatchTest {
                 "1 B flow WINDOW_OPEN bytes=0 us=501000 @503000000");
     }
 
+    /**
+     * {@code s}, then the receiver ({@code client} or the server, sending from {@code seq}) closes its
+     * window at 2 ms acknowledging {@code ackAtClose}, and opens it at 12 ms acknowledging {@code ackAtOpen}.
+     */
+    private static List<String> closedFor10Ms(List<TcpSegment> s, boolean client, long seq, long ackAtClose,
+                                              long ackAtOpen) {
+        s.add(timed(s.size() + 1, 2, client, seq, ackAtClose, ACK, 0, -1, 0));
+        s.add(timed(s.size() + 1, 12, client, seq, ackAtOpen, ACK, 100, -1, 0));
+        return flows(s);
+    }
+
     @Test
     void aServerWindowClosingConcernsTheClientsBytes() {
         List<TcpSegment> s = handshake(-1, -1);
         s.add(timed(4, 1, true, 1001, 5001, ACK | PSH, WINDOW, -1, 300));
-        s.add(timed(5, 2, false, 5001, 1101, ACK, 0, -1, 0));
-        s.add(timed(6, 12, false, 5001, 1301, ACK, 100, -1, 0));
-        assertThat(flows(s)).containsExactly(
+        assertThat(closedFor10Ms(s, false, 5001, 1101, 1301)).containsExactly(
                 "1 A flow ZERO_WINDOW bytes=200 us=0 @2000000",
                 "1 A flow WINDOW_OPEN bytes=0 us=10000 @12000000");
     }
@@ -97,16 +92,14 @@ class FlowWatchTest {
     void withoutTheSynAnUnknownWindowMayBeTheOneThatCloses() {
         List<TcpSegment> s = new ArrayList<>();
         s.add(timed(1, 0, false, 5001, 1001, ACK | PSH, WINDOW, -1, 500));
-        s.add(timed(2, 1, true, 1001, 5501, ACK, 0, -1, 0));
-        s.add(timed(3, 5, true, 1001, 5501, ACK, 1, -1, 0));
-        assertThat(flows(s)).containsExactly(
-                "1 A flow ZERO_WINDOW bytes=0 us=0 @1000000",
-                "1 A flow WINDOW_OPEN bytes=0 us=4000 @5000000");
+        assertThat(closedFor10Ms(s, true, 1001, 5401, 5501)).containsExactly(
+                "1 A flow ZERO_WINDOW bytes=100 us=0 @2000000",
+                "1 A flow WINDOW_OPEN bytes=0 us=10000 @12000000");
     }
 
     @Test
     void windowsAreScaledOnlyWhenBothSynsCarriedTheOption() {
-        FlowWatch both = new FlowWatch(NOTHING);
+        FlowWatch both = new FlowWatch(TcpReassembler.IGNORED);
         for (TcpSegment s : handshake(7, 2)) {
             both.segment(s, s.src().equals(Segments.CLIENT) ? Side.A : Side.B);
         }
@@ -115,7 +108,7 @@ class FlowWatchTest {
         both.segment(timed(4, 1, false, 5001, 1001, ACK, 3, -1, 0), Side.B);
         assertThat(both.advertised(Side.B)).isEqualTo(12);
 
-        FlowWatch one = new FlowWatch(NOTHING);
+        FlowWatch one = new FlowWatch(TcpReassembler.IGNORED);
         for (TcpSegment s : handshake(7, -1)) {
             one.segment(s, s.src().equals(Segments.CLIENT) ? Side.A : Side.B);
         }
