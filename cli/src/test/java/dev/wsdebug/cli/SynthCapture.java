@@ -37,6 +37,8 @@ final class SynthCapture {
         private long clientSeq;
         private long serverSeq;
         private final List<byte[]> packets = new ArrayList<>();
+        /** The raw window field each side advertises: client, server. */
+        private final int[] windows = {65535, 65535};
         final ByteArrayOutputStream c2s = new ByteArrayOutputStream();
         final ByteArrayOutputStream s2c = new ByteArrayOutputStream();
 
@@ -76,6 +78,18 @@ final class SynthCapture {
             return send(fromClient, data, 1460);
         }
 
+        /** The window {@code client} (or the server) advertises in its segments from now on. */
+        Tcp window(boolean client, int window) {
+            windows[client ? 0 : 1] = window;
+            return this;
+        }
+
+        /** A pure ACK (no data) of everything the peer sent. */
+        Tcp ack(boolean fromClient) {
+            segment(fromClient, 0x10, new byte[0]);
+            return this;
+        }
+
         Tcp close() {
             segment(true, 0x11, new byte[0]);
             clientSeq++;
@@ -89,7 +103,7 @@ final class SynthCapture {
             ByteBuffer tcp = ByteBuffer.allocate(20 + payload.length);
             tcp.putShort((short) (fromClient ? port : serverPort)).putShort((short) (fromClient ? serverPort : port))
                     .putInt((int) (fromClient ? clientSeq : serverSeq)).putInt((int) (fromClient ? serverSeq : clientSeq))
-                    .put((byte) 0x50).put((byte) flags).putShort((short) 65535).putInt(0).put(payload);
+                    .put((byte) 0x50).put((byte) flags).putShort((short) windows[fromClient ? 0 : 1]).putInt(0).put(payload);
             byte[] client = {10, 0, 0, (byte) host};
             byte[] server = {10, 0, 0, 2};
             ByteBuffer ip = ByteBuffer.allocate(20 + tcp.capacity());
@@ -116,11 +130,7 @@ final class SynthCapture {
 
     /** A whole WebSocket session on {@code t}: upgrade, text both ways, a binary, a ping and pong, close. */
     static Tcp webSocket(Tcp t, String path, String hello) {
-        t.open();
-        t.send(true, ascii("GET " + path + " HTTP/1.1\r\nHost: example.com\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                + "Sec-WebSocket-Key: " + KEY + "\r\nSec-WebSocket-Version: 13\r\n\r\n"));
-        t.send(false, ascii("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                + "Sec-WebSocket-Accept: " + Handshake.acceptFor(KEY) + "\r\n\r\n"));
+        upgrade(t, path);
         t.send(true, frame(true, Opcode.TEXT, hello.getBytes(StandardCharsets.UTF_8)));
         t.send(false, frame(false, Opcode.TEXT, ("re: " + hello).getBytes(StandardCharsets.UTF_8)));
         byte[] big = new byte[2000];
@@ -131,6 +141,15 @@ final class SynthCapture {
         t.send(true, frame(true, Opcode.CLOSE, FrameWriter.closePayload(1000, "done")));
         t.send(false, frame(false, Opcode.CLOSE, FrameWriter.closePayload(1000, "done")));
         return t.close();
+    }
+
+    /** Opens {@code t} and upgrades it: the client's request for {@code path}, the server's 101. */
+    static Tcp upgrade(Tcp t, String path) {
+        t.open();
+        t.send(true, ascii("GET " + path + " HTTP/1.1\r\nHost: example.com\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: " + KEY + "\r\nSec-WebSocket-Version: 13\r\n\r\n"));
+        return t.send(false, ascii("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Accept: " + Handshake.acceptFor(KEY) + "\r\n\r\n"));
     }
 
     static byte[] frame(boolean masked, int opcode, byte[] payload) {

@@ -2,11 +2,13 @@ package dev.wsdebug.sniff;
 
 import dev.wsdebug.capture.Event;
 import dev.wsdebug.capture.EventSink;
+import dev.wsdebug.capture.FlowEvent;
 import dev.wsdebug.capture.HandshakeEvent;
 import dev.wsdebug.capture.TlsSummary;
 import dev.wsdebug.sniff.http.FrameHeuristic;
 import dev.wsdebug.sniff.http.HttpConnection;
 import dev.wsdebug.sniff.http.MidStreamWebSocket;
+import dev.wsdebug.sniff.tcp.FlowKind;
 import dev.wsdebug.sniff.tcp.Side;
 import dev.wsdebug.sniff.tcp.TcpFlow;
 import dev.wsdebug.sniff.tcp.TcpStreamHandler;
@@ -100,6 +102,35 @@ final class CapturedConnection implements TcpStreamHandler {
             case HTTP -> http.gap(fromClient, timeNanos, missing);
             case TLS -> tls.gap(fromClient);
             case WEBSOCKET -> ws.gap(fromClient ? Direction.C2S : Direction.S2C, timeNanos, missing);
+            default -> {
+            }
+        }
+    }
+
+    /**
+     * A TCP flow fact: to the WebSocket's conversation (after the upgrade; inside TLS too, where the
+     * segments are those of the encrypted stream that carries it). Other connections have no
+     * conversation to tell, and facts from before the connection is recognised are dropped.
+     */
+    @Override
+    public void flow(Side from, long timeNanos, FlowKind kind, long bytes, long micros) {
+        if (client == null) {
+            return;
+        }
+        Direction dir = from == client ? Direction.C2S : Direction.S2C;
+        String name = switch (kind) {
+            case ZERO_WINDOW -> FlowEvent.ZERO_WINDOW;
+            case WINDOW_OPEN -> FlowEvent.WINDOW_OPEN;
+            case ACK_WAIT -> FlowEvent.ACK_WAIT;
+        };
+        switch (mode) {
+            case HTTP -> http.flow(dir, timeNanos, name, bytes, micros);
+            case WEBSOCKET -> ws.flow(dir, timeNanos, name, bytes, micros);
+            case TLS -> {
+                if (innerHttp != null) {
+                    innerHttp.flow(dir, timeNanos, name, bytes, micros);
+                }
+            }
             default -> {
             }
         }

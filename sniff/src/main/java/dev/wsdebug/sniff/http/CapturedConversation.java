@@ -48,6 +48,13 @@ final class CapturedConversation {
         conversation.gap(dir, Math.floorDiv(timeNanos, 1000), missing);
     }
 
+    /** A transport fact about {@code dir}'s bytes ({@code capture.FlowEvent}), passed on while the conversation lasts. */
+    void flow(Direction dir, long timeNanos, String kind, long bytes, long micros) {
+        if (!ended) {
+            conversation.flow(Math.floorDiv(timeNanos, 1000), dir, kind, bytes, micros);
+        }
+    }
+
     void end(long timeNanos) {
         if (!ended) {
             ended = true;

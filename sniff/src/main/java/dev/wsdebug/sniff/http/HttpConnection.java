@@ -178,6 +178,16 @@ public final class HttpConnection {
         }
     }
 
+    /**
+     * A transport fact about {@code dir}'s bytes ({@code capture.FlowEvent}): for the WebSocket once
+     * the connection upgraded; plain HTTP exchanges have no event to carry it.
+     */
+    public void flow(Direction dir, long timeNanos, String kind, long bytes, long micros) {
+        if (upgraded && ws != null) {
+            ws.flow(dir, timeNanos, kind, bytes, micros);
+        }
+    }
+
     public void end(long timeNanos) {
         requests.end(timeNanos);
         responses.end(timeNanos);

@@ -48,6 +48,11 @@ public final class MidStreamWebSocket {
         conversation.gap(dir, timeNanos, missing);
     }
 
+    /** A transport fact about {@code dir}'s bytes ({@code capture.FlowEvent}). */
+    public void flow(Direction dir, long timeNanos, String kind, long bytes, long micros) {
+        conversation.flow(dir, timeNanos, kind, bytes, micros);
+    }
+
     public void end(long timeNanos) {
         conversation.end(timeNanos);
     }

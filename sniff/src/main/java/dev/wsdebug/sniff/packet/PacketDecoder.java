@@ -332,13 +332,46 @@ public final class PacketDecoder {
         long seq = u32(d, start + 4);
         long ack = u32(d, start + 8);
         int flags = d[start + 13] & 0xFF;
+        int window = u16(d, start + 14);
+        int windowScale = windowScale(d, start + 20, start + Math.min(headerLength, captured));
         int payloadCaptured = Math.max(0, captured - headerLength);
         byte[] payload = payloadCaptured == 0 ? NO_BYTES
                 : Arrays.copyOfRange(d, start + headerLength, start + headerLength + payloadCaptured);
         Endpoint from = v6 ? endpoints.ipv6(ip, src, srcPort) : endpoints.ipv4(ip, src, srcPort);
         Endpoint to = v6 ? endpoints.ipv6(ip, dst, dstPort) : endpoints.ipv4(ip, dst, dstPort);
         tcpPackets++;
-        return new TcpSegment(p.number(), p.timeNanos(), from, to, seq, ack, flags, payload, stated - headerLength);
+        return new TcpSegment(p.number(), p.timeNanos(), from, to, seq, ack, flags, payload, stated - headerLength,
+                window, windowScale);
+    }
+
+    /**
+     * The shift of a window scale option (kind 3, length 3) among the TCP options in
+     * {@code d[pos..end)}, or -1; read in place (no allocation). RFC 7323 2.3: a shift over 14 is
+     * taken as 14. A malformed option list ends the search.
+     */
+    private static int windowScale(byte[] d, int pos, int end) {
+        while (pos < end) {
+            int kind = d[pos] & 0xFF;
+            if (kind == 0) {
+                return -1; // end of option list
+            }
+            if (kind == 1) {
+                pos++; // no-operation (padding)
+                continue;
+            }
+            if (pos + 1 >= end) {
+                return -1;
+            }
+            int length = d[pos + 1] & 0xFF;
+            if (length < 2 || pos + length > end) {
+                return -1;
+            }
+            if (kind == 3 && length == 3) {
+                return Math.min(d[pos + 2] & 0xFF, 14);
+            }
+            pos += length;
+        }
+        return -1;
     }
 
     private TcpSegment count(int protocol) {

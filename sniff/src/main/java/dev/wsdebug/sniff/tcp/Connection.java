@@ -10,6 +10,7 @@ final class Connection {
     private final TcpStreamHandler handler;
     private final SequenceSpace a;
     private final SequenceSpace b;
+    private final FlowWatch watch;
 
     Connection(TcpFlow flow, EndpointPair key, TcpStreamHandler handler, TcpLimits limits) {
         this.flow = flow;
@@ -17,6 +18,7 @@ final class Connection {
         this.handler = handler;
         this.a = new SequenceSpace(Side.A, handler, limits);
         this.b = new SequenceSpace(Side.B, handler, limits);
+        this.watch = new FlowWatch(handler);
     }
 
     Side sideOf(Endpoint src) {
@@ -34,6 +36,8 @@ final class Connection {
 
     /** One segment of this connection; true when the connection ended with it (and is closed). */
     boolean segment(TcpSegment s, Side from) {
+        // before the bytes: a segment that ends the connection must not report after its close
+        watch.segment(s, from);
         SequenceSpace tx = space(from);
         SequenceSpace rx = space(from.other());
         int flags = s.flags();

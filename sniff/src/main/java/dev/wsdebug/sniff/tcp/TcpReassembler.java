@@ -52,7 +52,8 @@ import java.util.Map;
  * limits. Not thread-safe; call from one thread, in capture order.
  */
 public final class TcpReassembler {
-    private static final TcpStreamHandler IGNORED = new TcpStreamHandler() {
+    /** For connections whose listener wants nothing of them (and for tests that look at state only). */
+    static final TcpStreamHandler IGNORED = new TcpStreamHandler() {
         @Override
         public void data(Side from, long packet, long timeNanos, byte[] b, int off, int len) {
         }

@@ -37,4 +37,17 @@ public interface TcpStreamHandler {
      */
     default void conflict(Side from, long timeNanos, long streamOffset, int length) {
     }
+
+    /**
+     * A fact about the flow of {@code from}'s bytes, from the segments' headers (see {@link FlowWatch}):
+     * its receiver closed ({@link FlowKind#ZERO_WINDOW}) or opened ({@link FlowKind#WINDOW_OPEN}) its
+     * window, or one of its small segments waited for the previous one's ACK ({@link FlowKind#ACK_WAIT}).
+     *
+     * @param from   the sender of the bytes concerned (for a window: the side that sends toward it)
+     * @param bytes  sent by {@code from} and not yet acknowledged (windows), or the delayed segment's
+     *               length (ACK wait); -1 when unknown
+     * @param micros how long the window stayed closed, or the segment waited; 0 for a window closing
+     */
+    default void flow(Side from, long timeNanos, FlowKind kind, long bytes, long micros) {
+    }
 }

@@ -147,7 +147,38 @@ class PacketDecoderTest {
     void tcpOptionsAreSkipped() throws Exception {
         byte[] options = {2, 4, 0x05, (byte) 0xB4, 1, 3, 3, 7, 4, 2, 1, 1}; // MSS, NOP, WS, SACK-permitted
         byte[] segment = tcp(40000, 80, 0xFFFF_FFF0L, 0x8000_0001L, 0x18, options, HELLO);
-        assertHello4(decode(101, ipv4(CLIENT, SERVER, TCP, segment)));
+        TcpSegment s = decode(101, ipv4(CLIENT, SERVER, TCP, segment));
+        assertHello4(s);
+        assertThat(s.windowScale()).isEqualTo(7);
+        assertThat(s.window()).isEqualTo(65535);
+    }
+
+    @Test
+    void windowFieldAndWindowScaleOption() throws Exception {
+        byte[] plain = tcp(1, 2, 3, 4, 0x10, new byte[0], HELLO);
+        plain[14] = 0x01; // window 0x0102
+        plain[15] = 0x02;
+        TcpSegment s = decode(101, ipv4(CLIENT, SERVER, TCP, plain));
+        assertThat(s.window()).isEqualTo(0x0102);
+        assertThat(s.windowScale()).isEqualTo(-1);
+
+        byte[] zero = tcp(1, 2, 3, 4, 0x10, new byte[0], HELLO);
+        zero[14] = 0;
+        zero[15] = 0;
+        assertThat(decode(101, ipv4(CLIENT, SERVER, TCP, zero)).window()).isZero();
+
+        // RFC 7323 2.3: a shift over 14 counts as 14
+        assertThat(scaleOf(new byte[] {3, 3, 20, 0})).isEqualTo(14);
+        // after the end of the option list, or past a malformed option, nothing is read
+        assertThat(scaleOf(new byte[] {0, 3, 3, 7})).isEqualTo(-1);
+        assertThat(scaleOf(new byte[] {8, 1, 3, 3, 7, 0, 0, 0})).isEqualTo(-1);
+        assertThat(scaleOf(new byte[] {8, 10, 0, 0, 0, 0, 0, 0, 0, 0, 3, 3, 5, 0, 0, 0})).isEqualTo(5);
+        // an option whose length runs past the header
+        assertThat(scaleOf(new byte[] {1, 1, 1, 3})).isEqualTo(-1);
+    }
+
+    private int scaleOf(byte[] options) throws Exception {
+        return decode(101, ipv4(CLIENT, SERVER, TCP, tcp(1, 2, 3, 4, 0x02, options, new byte[0]))).windowScale();
     }
 
     @Test

@@ -114,6 +114,11 @@ final class Recorder implements TcpListener {
         }
 
         @Override
+        public void flow(Side from, long timeNanos, FlowKind kind, long bytes, long micros) {
+            events.add(flow.id() + " " + from + " flow " + kind + " bytes=" + bytes + " us=" + micros + " @" + timeNanos);
+        }
+
+        @Override
         public void closed(long timeNanos, boolean reset, boolean atEnd) {
             closes++;
             events.add(flow.id() + " closed @" + timeNanos + (reset ? " reset" : "") + (atEnd ? " atEnd" : ""));

@@ -39,6 +39,17 @@ final class Segments {
                 payloadLength);
     }
 
+    /**
+     * A segment at {@code timeMillis} advertising {@code window} (raw), with a window scale option
+     * of {@code scale} (-1: none) and {@code length} bytes of payload.
+     */
+    static TcpSegment timed(long packet, double timeMillis, boolean fromClient, long seq, long ack, int flags,
+                            int window, int scale, int length) {
+        return new TcpSegment(packet, Math.round(timeMillis * 1_000_000), fromClient ? CLIENT : SERVER,
+                fromClient ? SERVER : CLIENT, seq & 0xFFFFFFFFL, ack & 0xFFFFFFFFL, flags, new byte[length], length,
+                window, scale);
+    }
+
     /** Client to server. */
     static TcpSegment c(long packet, long seq, long ack, int flags, String data) {
         return seg(packet, CLIENT, SERVER, seq, ack, flags, data);
