@@ -91,6 +91,14 @@ public final class Analyzer implements EventSink {
     }
 
     @Override
+    public synchronized void gap(String conn, dev.wsdebug.wire.Direction dir, long timeMicros, long missing) {
+        ConnectionFacts c = open.get(conn);
+        if (c != null) {
+            c.gap(dir, timeMicros, missing);
+        }
+    }
+
+    @Override
     public synchronized void ended(String conn, long timeMicros) {
         ConnectionFacts c = open.get(conn);
         if (c != null) {
@@ -117,7 +125,11 @@ public final class Analyzer implements EventSink {
         open.remove(c.conn);
         HandshakeRules.check(c, findings);
         FrameRules.check(c, findings);
-        CloseRules.check(c, findings);
+        if (c.incomplete()) {
+            FrameRules.incomplete(c, findings); // how it ended and what went missing cannot be told apart
+        } else {
+            CloseRules.check(c, findings);
+        }
         SequenceRule.check(c, findings);
         FlowRules.check(c, findings);
         if (c.pingInterval() > 0 || c.idleTimeout > 0) {

@@ -84,6 +84,12 @@ final class ConnectionFacts {
     final Mark[] fragmentOpen = new Mark[2];
     final SequenceTracker sequences = new SequenceTracker();
     final FlowFacts flow = new FlowFacts();
+    /**
+     * Bytes each direction's capture lacked, and the first hole: frames after a hole may be misread
+     * (decoding resumes at a plausible header), and what is missing cannot be told from what was never sent.
+     */
+    final long[] gapBytes = new long[2];
+    final Mark[] firstGap = new Mark[2];
     /** The idle timeout that killed this connection (microseconds of silence), once a rule named it; else -1. */
     long idleTimeout = -1;
     boolean ended;
@@ -139,7 +145,7 @@ final class ConnectionFacts {
         for (Violation v : e.frame().violations()) {
             violation(v, e.dir(), e.seq(), t);
         }
-        if (e.frame().rsv1() && Opcode.isData(op) && !deflateAgreed()) {
+        if (e.frame().rsv1() && Opcode.isData(op) && !deflateAgreed() && firstGap[d] == null) {
             rsv1WithoutExtension++;
             if (firstRsv1WithoutExtension == null) {
                 firstRsv1WithoutExtension = new Mark(e.seq(), t, e.frame().type() + " frame with RSV1 set");
@@ -217,6 +223,19 @@ final class ConnectionFacts {
         }
     }
 
+    void gap(Direction dir, long t, long missing) {
+        int d = i(dir);
+        gapBytes[d] += missing;
+        if (firstGap[d] == null) {
+            firstGap[d] = new Mark(lastFrameSeq, t, missing + " bytes not captured after this frame");
+        }
+    }
+
+    /** Whether the capture missed bytes of this connection. */
+    boolean incomplete() {
+        return firstGap[0] != null || firstGap[1] != null;
+    }
+
     void message(MessageEvent e) {
         int d = i(e.dir());
         messages[d]++;
@@ -228,12 +247,15 @@ final class ConnectionFacts {
         for (Violation v : e.message().violations()) {
             violation(v, e.dir(), e.seq(), e.timeMicros());
         }
-        if (e.message().isText() && !e.message().truncated()) {
+        if (e.message().isText() && !e.message().truncated() && !incomplete()) {
             sequences.message(e);
         }
     }
 
     private void violation(Violation v, Direction dir, long seq, long t) {
+        if (firstGap[i(dir)] != null) {
+            return; // after a hole in the capture, frames may be misread: not the sender's fault
+        }
         String key = v.rule() + "/" + dir.id();
         Broken b = broken.computeIfAbsent(key, k -> new Broken(v.rule(), v.rfc(), dir));
         // the assembler attaches a message's violation to its frame too: counted once, at its offset

@@ -13,6 +13,26 @@ final class FrameRules {
     private FrameRules() {
     }
 
+    /**
+     * The capture missed bytes of the connection ({@code capture-incomplete}): the close, keepalive
+     * and frame rules would blame a peer for what the capture lost, so they are left out after the hole.
+     */
+    static void incomplete(ConnectionFacts c, Findings out) {
+        int d = c.firstGap[0] != null ? 0 : 1;
+        ConnectionFacts.Mark first = c.firstGap[d];
+        String sides = c.firstGap[0] != null && c.firstGap[1] != null ? "in both directions"
+                : d == 0 ? "of the client's stream" : "of the server's stream";
+        out.add(c.conn, first.t(), "capture-incomplete", FindingEvent.WARNING, "The capture missed "
+                        + (c.gapBytes[0] + c.gapBytes[1]) + " bytes " + sides + ", so how the connection ended and"
+                        + " the frames after the first hole are not judged.")
+                .evidence(c.conn, first)
+                .cause("Packets the capture never saw: the capture tool dropped them (its buffer filled during a burst),"
+                        + " the capture started or stopped mid-connection, or the snap length cut them.")
+                .fix("Capture with a larger buffer (dumpcap -B 64, tcpdump -B 65536) and a filter for this connection"
+                        + " only, or record through wsdebug proxy, which sees every byte.")
+                .emit();
+    }
+
     static void check(ConnectionFacts c, Findings out) {
         for (ConnectionFacts.Broken b : c.broken.values()) {
             if (b.rule.equals("text-invalid-utf8") || b.rule.equals("close-reason-invalid-utf8")) {

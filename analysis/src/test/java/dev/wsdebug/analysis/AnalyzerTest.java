@@ -90,6 +90,13 @@ class AnalyzerTest {
             return this;
         }
 
+        /** Bytes of this direction the capture never saw. */
+        Script gap(Direction d, long missing) {
+            t += 1000;
+            steps.add(new Object[]{d, t, missing});
+            return this;
+        }
+
         Script close(Direction d, int code, String reason) {
             return frame(d, FrameSpec.of(Opcode.CLOSE, FrameWriter.closePayload(code, reason)));
         }
@@ -98,7 +105,9 @@ class AnalyzerTest {
         void play(EventSink sink, long endAfter) {
             Conversation c = new Conversation(conn, sink).endpoints(client, "10.0.0.2:443");
             for (Object[] s : steps) {
-                if (s[2] instanceof Object[] f) {
+                if (s[2] instanceof Long missing) {
+                    c.gap((Direction) s[0], (Long) s[1], missing);
+                } else if (s[2] instanceof Object[] f) {
                     c.flow((Long) s[1], (Direction) s[0], (String) f[0], (Long) f[1], (Long) f[2]);
                 } else {
                     c.feed((Direction) s[0], (Long) s[1], (byte[]) s[2]);
@@ -510,5 +519,18 @@ class AnalyzerTest {
         assertThat(rules(storm)).doesNotContain("reconnect-no-backoff/warning");
         // one client of six coming back is no storm
         assertThat(rules(closedTogether(1))).doesNotContain("reconnect-storm/warning");
+    }
+
+    @Test
+    void bytesTheCaptureMissedAreNotBlamedOnThePeers() {
+        // the server's stream loses 5000 bytes mid-message; decoding resumes on a "frame" of payload bytes
+        Script s = new Script("1").upgrade().text(Direction.C2S, "a")
+                .s2c(new byte[]{0x02, 0x7e, 0x13, (byte) 0x88}).s2c(new byte[100]).gap(Direction.S2C, 5000)
+                .s2c(new byte[]{(byte) 0xff, 0x05, 1, 2, 3, 4, 5}).s2c(new byte[]{(byte) 0x89, 0x01, 9});
+        List<FindingEvent> found = analyse(s);
+        assertThat(rules(found)).containsExactly("capture-incomplete/warning");
+        assertThat(found.get(0).summary()).isEqualTo("The capture missed 5000 bytes of the server's stream, so how the"
+                + " connection ended and the frames after the first hole are not judged.");
+        assertThat(found.get(0).evidence().get(0).seq()).isEqualTo(1);
     }
 }

@@ -37,56 +37,16 @@ class SniffCommandIT {
         return Path.of(System.getProperty("java.home"), "bin", "java");
     }
 
-    private static void requireCaptureTool() {
-        boolean has = Files.isExecutable(Path.of("/usr/bin/dumpcap")) || Files.isExecutable(Path.of("/usr/bin/tcpdump"))
-                || Files.isExecutable(Path.of("/usr/sbin/tcpdump"));
-        if (!has && "true".equals(System.getenv("CI"))) {
-            fail("dumpcap or tcpdump is needed (scripts/install-peers.sh installs tshark, which brings dumpcap)");
-        }
-        assumeTrue(has, "no dumpcap or tcpdump");
-    }
-
     @Test
     void aLiveSessionShowsAsItHappens(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
-        requireCaptureTool();
+        SniffProcess.requireCaptureTool();
         ServerOptions so = new ServerOptions();
         so.port = 0;
         try (WsServer server = new WsServer(so, EventSink.all())) {
             int port = server.start().getPort();
             Path pcap = dir.resolve("live.pcapng");
-            Process sniff = new ProcessBuilder(java().toString(), "-jar", WsdebugProcess.jar().toString(), "sniff", "-i", "lo",
-                    "--json", "--write", pcap.toString(), "--ui", "tcp", "port", Integer.toString(port)).start();
-            try {
-                List<String> err = new ArrayList<>();
-                CompletableFuture<Boolean> capturing = new CompletableFuture<>();
-                Thread t = new Thread(() -> {
-                    try (BufferedReader r = new BufferedReader(new InputStreamReader(sniff.getErrorStream(), StandardCharsets.UTF_8))) {
-                        String line;
-                        while ((line = r.readLine()) != null) {
-                            synchronized (err) {
-                                err.add(line);
-                            }
-                            if (line.startsWith("capturing on lo")) {
-                                capturing.complete(true);
-                            }
-                        }
-                    } catch (java.io.IOException e) {
-                        // gone
-                    } finally {
-                        capturing.complete(false);
-                    }
-                });
-                t.setDaemon(true);
-                t.start();
-                CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return new String(sniff.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                    } catch (java.io.IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                });
-                assertThat(capturing.get(20, TimeUnit.SECONDS)).as("sniff stderr: %s", err).isTrue();
-                Thread.sleep(500); // dumpcap is running once it says so; give the kernel filter a moment
+            try (SniffProcess sniff = SniffProcess.start("--json", "--write", pcap.toString(), "--ui", "tcp", "port",
+                    Integer.toString(port))) {
                 Process client = new ProcessBuilder("/usr/bin/python3", "-c", String.join("\n",
                         "import asyncio, websockets",
                         "async def main():",
@@ -100,12 +60,9 @@ class SniffCommandIT {
                         .isEqualTo("hello through sniff");
                 Thread.sleep(1_000); // the last packets reach dumpcap and the decoder
                 // --ui: the web UI reads the session from sniff's capture store while sniff runs
-                String uiUrl;
-                synchronized (err) {
-                    uiUrl = err.stream().filter(l -> l.startsWith("UI on http://127.0.0.1:")).findFirst()
-                            .map(l -> l.substring("UI on ".length()).split(" ")[0]).orElse(null);
-                }
-                assertThat(uiUrl).as("the UI line in %s", err).isNotNull();
+                String uiUrl = sniff.errLines().stream().filter(l -> l.startsWith("UI on http://127.0.0.1:")).findFirst()
+                        .map(l -> l.substring("UI on ".length()).split(" ")[0]).orElse(null);
+                assertThat(uiUrl).as("the UI line in %s", sniff.errLines()).isNotNull();
                 java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
                 String base = uiUrl.substring(0, uiUrl.indexOf("/?token="));
                 String token = uiUrl.substring(uiUrl.indexOf("token=") + 6);
@@ -124,15 +81,13 @@ class SniffCommandIT {
                     }
                 }
                 assertThat(shown).containsExactly("c2s hello through sniff", "s2c hello through sniff");
-                sniff.destroy(); // SIGTERM: stops cleanly with what it has
-                assertThat(sniff.waitFor(20, TimeUnit.SECONDS)).isTrue();
                 List<JsonNode> events = new ArrayList<>();
-                for (String line : out.get(10, TimeUnit.SECONDS).split("\n")) {
+                for (String line : sniff.stop().split("\n")) { // SIGTERM: stops cleanly with what it has
                     if (!line.isBlank()) {
                         events.add(JSON.readTree(line));
                     }
                 }
-                assertThat(events).as("sniff stdout, stderr %s", err).isNotEmpty();
+                assertThat(events).as("sniff stdout, stderr %s", sniff.errLines()).isNotEmpty();
                 assertThat(events.get(0).path("event").asText()).isEqualTo("handshake");
                 assertThat(events.get(0).path("url").asText()).isEqualTo("ws://127.0.0.1:" + port + "/live");
                 assertThat(events).filteredOn(e -> e.path("event").asText().equals("message"))
@@ -147,18 +102,13 @@ class SniffCommandIT {
                 WsdebugProcess.Result again = WsdebugProcess.run("read", pcap.toString(), "--json");
                 assertThat(again.exit()).as(again.err()).isZero();
                 assertThat(again.out()).contains("\"text\":\"hello through sniff\"");
-            } finally {
-                if (sniff.isAlive()) {
-                    sniff.destroyForcibly();
-                    sniff.waitFor(5, TimeUnit.SECONDS);
-                }
             }
         }
     }
 
     @Test
     void failuresSayWhatToDo() throws Exception {
-        requireCaptureTool();
+        SniffProcess.requireCaptureTool();
         WsdebugProcess.Result r = WsdebugProcess.run("sniff", "-i", "nosuch0");
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err().strip()).endsWith("wsdebug sniff: there is no interface named nosuch0 (ip link lists them; lo is the loopback).");
@@ -173,7 +123,7 @@ class SniffCommandIT {
 
     @Test
     void withoutPermissionItSaysHowToGetIt() throws Exception {
-        requireCaptureTool();
+        SniffProcess.requireCaptureTool();
         Path setpriv = Path.of("/usr/bin/setpriv");
         boolean can = Files.isExecutable(setpriv) && "root".equals(System.getProperty("user.name"));
         String why = "needs root and setpriv to run the jar as an unprivileged user";

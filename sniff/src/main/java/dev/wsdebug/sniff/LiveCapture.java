@@ -59,15 +59,17 @@ public final class LiveCapture implements AutoCloseable {
         }
         List<String> cmd = new ArrayList<>();
         String tool;
+        // a 32 MiB kernel buffer (the tools default to 2 MiB): loopback bursts of 64 KiB segments
+        // overflow the small one, and every dropped packet is a hole in a WebSocket stream
         if (dumpcap != null) {
             tool = "dumpcap";
-            cmd.addAll(List.of(dumpcap.toString(), "-i", iface, "-q", "-w", "-"));
+            cmd.addAll(List.of(dumpcap.toString(), "-i", iface, "-q", "-B", "32", "-w", "-"));
             if (filter != null) {
                 cmd.addAll(List.of("-f", filter));
             }
         } else {
             tool = "tcpdump";
-            cmd.addAll(List.of(tcpdump.toString(), "-i", iface, "-U", "-n", "-w", "-"));
+            cmd.addAll(List.of(tcpdump.toString(), "-i", iface, "-U", "-n", "-B", "32768", "-w", "-"));
             if (filter != null) {
                 cmd.add(filter);
             }
