@@ -1,10 +1,10 @@
 package dev.wsdebug.cli;
 
-import dev.wsdebug.net.LocalCa;
-import picocli.CommandLine;
+import dev.wsdebug.net.tls.LocalCa;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;

@@ -4,18 +4,17 @@ import dev.wsdebug.capture.EventSink;
 import dev.wsdebug.capture.JsonLinesSink;
 import dev.wsdebug.capture.SynchronizedSink;
 import dev.wsdebug.capture.TranscriptPrinter;
-import dev.wsdebug.net.ServerOptions;
-import dev.wsdebug.net.Tls;
-import dev.wsdebug.net.WsServer;
-import dev.wsdebug.wire.CloseCodes;
 import dev.wsdebug.net.metrics.LoadGauges;
 import dev.wsdebug.net.metrics.MetricsServer;
 import dev.wsdebug.net.metrics.MetricsSink;
+import dev.wsdebug.net.server.ServerOptions;
+import dev.wsdebug.net.server.WsServer;
+import dev.wsdebug.net.tls.Tls;
+import dev.wsdebug.wire.CloseCodes;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import javax.net.ssl.SSLException;
 import java.io.PrintStream;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -24,6 +23,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import javax.net.ssl.SSLException;
 
 /** {@code wsdebug serve}: an echo server that shows every connection and can misbehave on purpose. */
 @Command(name = "serve",

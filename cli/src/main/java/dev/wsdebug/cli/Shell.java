@@ -2,7 +2,7 @@ package dev.wsdebug.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.wsdebug.net.ClientSession;
+import dev.wsdebug.net.client.ClientSession;
 import dev.wsdebug.wire.CloseCodes;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;

@@ -2,7 +2,7 @@ package dev.wsdebug.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
-import dev.wsdebug.net.ServerOptions;
+import dev.wsdebug.net.server.ServerOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

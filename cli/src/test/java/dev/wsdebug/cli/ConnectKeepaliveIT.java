@@ -1,7 +1,7 @@
 package dev.wsdebug.cli;
 
 import dev.wsdebug.capture.peer.Peer;
-import dev.wsdebug.net.ServerOptions;
+import dev.wsdebug.net.server.ServerOptions;
 import org.junit.jupiter.api.Test;
 
 import java.util.regex.Matcher;

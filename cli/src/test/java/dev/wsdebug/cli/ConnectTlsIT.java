@@ -2,7 +2,7 @@ package dev.wsdebug.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.wsdebug.capture.peer.Peer;
-import dev.wsdebug.net.Tls;
+import dev.wsdebug.net.tls.Tls;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

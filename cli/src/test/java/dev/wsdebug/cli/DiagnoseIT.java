@@ -1,10 +1,10 @@
 package dev.wsdebug.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.wsdebug.capture.peer.Peer;
-import dev.wsdebug.net.ServerOptions;
-import dev.wsdebug.net.WsServer;
 import dev.wsdebug.capture.EventSink;
+import dev.wsdebug.capture.peer.Peer;
+import dev.wsdebug.net.server.ServerOptions;
+import dev.wsdebug.net.server.WsServer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -3,8 +3,8 @@ package dev.wsdebug.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.wsdebug.capture.EventSink;
-import dev.wsdebug.net.ServerOptions;
-import dev.wsdebug.net.WsServer;
+import dev.wsdebug.net.server.ServerOptions;
+import dev.wsdebug.net.server.WsServer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 

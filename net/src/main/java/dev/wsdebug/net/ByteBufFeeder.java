@@ -16,7 +16,7 @@ import java.nio.ByteBuffer;
  * the fed array during the call; a feed that starts while another is using the thread's array (a
  * sink that feeds a second conversation) gets an array of its own.
  */
-final class ByteBufFeeder {
+public final class ByteBufFeeder {
     private static final int SCRATCH = 16 * 1024;
     private static final ThreadLocal<Scratch> SCRATCHES = ThreadLocal.withInitial(Scratch::new);
 
@@ -26,7 +26,7 @@ final class ByteBufFeeder {
         boolean inUse;
     }
 
-    void feed(Conversation conversation, Direction dir, long timeMicros, ByteBuf b) {
+    public void feed(Conversation conversation, Direction dir, long timeMicros, ByteBuf b) {
         int n = b.readableBytes();
         if (n == 0) {
             return;

@@ -2,6 +2,8 @@ package dev.wsdebug.net;
 
 import dev.wsdebug.capture.EventSink;
 import dev.wsdebug.capture.TrafficStats;
+import dev.wsdebug.net.client.ClientOptions;
+import dev.wsdebug.net.client.WsClient;
 import dev.wsdebug.wire.Direction;
 import org.junit.jupiter.api.Test;
 

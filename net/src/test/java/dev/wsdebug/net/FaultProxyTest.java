@@ -13,6 +13,8 @@ import dev.wsdebug.capture.MessageEvent;
 import dev.wsdebug.capture.SynchronizedSink;
 import dev.wsdebug.capture.peer.Peer;
 import dev.wsdebug.net.fault.FaultPlan;
+import dev.wsdebug.net.proxy.ProxyOptions;
+import dev.wsdebug.net.proxy.WsProxy;
 import dev.wsdebug.wire.Direction;
 import dev.wsdebug.wire.Opcode;
 import org.junit.jupiter.api.AfterAll;

@@ -11,14 +11,17 @@ import dev.wsdebug.capture.HandshakeEvent;
 import dev.wsdebug.capture.HttpEvent;
 import dev.wsdebug.capture.MessageEvent;
 import dev.wsdebug.capture.SynchronizedSink;
+import dev.wsdebug.net.proxy.ProxyOptions;
+import dev.wsdebug.net.proxy.WsProxy;
+import dev.wsdebug.net.server.ServerOptions;
+import dev.wsdebug.net.tls.LocalCa;
+import dev.wsdebug.net.tls.Tls;
 import dev.wsdebug.wire.Direction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -30,6 +33,8 @@ import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

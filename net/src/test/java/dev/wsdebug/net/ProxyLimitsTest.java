@@ -6,7 +6,9 @@ import dev.wsdebug.capture.FlowEvent;
 import dev.wsdebug.capture.MessageEvent;
 import dev.wsdebug.capture.SynchronizedSink;
 import dev.wsdebug.capture.peer.Peer;
-
+import dev.wsdebug.net.proxy.ProxyOptions;
+import dev.wsdebug.net.proxy.WsProxy;
+import dev.wsdebug.net.server.ServerOptions;
 import dev.wsdebug.wire.Direction;
 import dev.wsdebug.wire.FrameSpec;
 import dev.wsdebug.wire.Opcode;

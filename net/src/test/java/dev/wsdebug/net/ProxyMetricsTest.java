@@ -5,6 +5,9 @@ import dev.wsdebug.capture.SynchronizedSink;
 import dev.wsdebug.net.metrics.MetricsServer;
 import dev.wsdebug.net.metrics.MetricsSink;
 import dev.wsdebug.net.metrics.PrometheusText;
+import dev.wsdebug.net.proxy.ProxyOptions;
+import dev.wsdebug.net.proxy.WsProxy;
+import dev.wsdebug.net.server.ServerOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

@@ -1,6 +1,8 @@
 package dev.wsdebug.net;
 
 import dev.wsdebug.capture.EventSink;
+import dev.wsdebug.net.server.ServerOptions;
+import dev.wsdebug.net.server.WsServer;
 import dev.wsdebug.wire.Direction;
 import dev.wsdebug.wire.Frame;
 import dev.wsdebug.wire.FrameListener;

@@ -6,6 +6,7 @@ import dev.wsdebug.capture.FrameEvent;
 import dev.wsdebug.capture.HandshakeEvent;
 import dev.wsdebug.capture.MessageEvent;
 import dev.wsdebug.capture.peer.Peer;
+import dev.wsdebug.net.server.ServerOptions;
 import dev.wsdebug.wire.Direction;
 import dev.wsdebug.wire.Opcode;
 import org.junit.jupiter.api.AfterEach;

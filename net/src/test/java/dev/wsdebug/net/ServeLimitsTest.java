@@ -1,9 +1,9 @@
 package dev.wsdebug.net;
 
-
 import dev.wsdebug.capture.ErrorEvent;
 import dev.wsdebug.capture.MessageEvent;
 import dev.wsdebug.capture.peer.Peer;
+import dev.wsdebug.net.server.ServerOptions;
 import dev.wsdebug.wire.FrameSpec;
 import dev.wsdebug.wire.Opcode;
 import dev.wsdebug.wire.RetainBudget;

@@ -4,18 +4,19 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.wsdebug.capture.CloseEvent;
 import dev.wsdebug.capture.HandshakeEvent;
 import dev.wsdebug.capture.peer.Peer;
+import dev.wsdebug.net.server.ServerOptions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.util.List;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,6 +1,8 @@
 package dev.wsdebug.net;
 
 import dev.wsdebug.capture.SynchronizedSink;
+import dev.wsdebug.net.server.ServerOptions;
+import dev.wsdebug.net.server.WsServer;
 
 import java.net.InetSocketAddress;
 

@@ -5,10 +5,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.wsdebug.capture.EventSink;
 import dev.wsdebug.capture.store.CaptureStore;
-import dev.wsdebug.net.ClientFailure;
-import dev.wsdebug.net.ClientOptions;
-import dev.wsdebug.net.ClientSession;
-import dev.wsdebug.net.WsClient;
+import dev.wsdebug.net.client.ClientFailure;
+import dev.wsdebug.net.client.ClientOptions;
+import dev.wsdebug.net.client.ClientSession;
+import dev.wsdebug.net.client.WsClient;
 import dev.wsdebug.wire.CloseCodes;
 
 import java.io.IOException;

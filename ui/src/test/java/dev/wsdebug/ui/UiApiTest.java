@@ -5,9 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.wsdebug.capture.peer.Peer;
 import dev.wsdebug.capture.store.CaptureReader;
 import dev.wsdebug.capture.store.CaptureStore;
-import dev.wsdebug.net.ClientOptions;
-import dev.wsdebug.net.ClientSession;
-import dev.wsdebug.net.WsClient;
+import dev.wsdebug.net.client.ClientOptions;
+import dev.wsdebug.net.client.ClientSession;
+import dev.wsdebug.net.client.WsClient;
 import dev.wsdebug.sniff.CaptureInputs;
 import dev.wsdebug.sniff.DecodeOptions;
 import org.junit.jupiter.api.AfterAll;
@@ -97,7 +97,7 @@ class UiApiTest {
             refused.url = URI.create("ws://127.0.0.1:" + refusing.getLocalPort() + "/private");
             try (WsClient client = new WsClient(refused, store, n -> { }).connectionIdsFrom(2)) {
                 client.connect();
-            } catch (dev.wsdebug.net.ClientFailure expected) {
+            } catch (dev.wsdebug.net.client.ClientFailure expected) {
                 // recorded
             }
             t.join(5_000);

@@ -88,4 +88,17 @@ public final class CloseCodes {
                 || (code >= 1007 && code <= 1014)
                 || (code >= 3000 && code <= 4999);
     }
+
+    /**
+     * The code an endpoint closes with when the peer broke a rule (RFC 6455 7.4.1): 1007 for text
+     * that is not UTF-8 (and a compressed stream that cannot be inflated), 1009 for a message over
+     * the limit, 1002 for everything else.
+     */
+    public static int forViolation(Violation v) {
+        String rule = v.rule();
+        if (rule.equals(Rule.TEXT_INVALID_UTF8.id()) || rule.equals(Rule.DEFLATE_STREAM_INVALID.id())) {
+            return INVALID_PAYLOAD;
+        }
+        return rule.equals(Rule.MESSAGE_TOO_BIG.id()) ? MESSAGE_TOO_BIG : PROTOCOL_ERROR;
+    }
 }

@@ -5,10 +5,10 @@ import dev.wsdebug.capture.Event;
 import dev.wsdebug.capture.EventSink;
 import dev.wsdebug.capture.FrameEvent;
 import dev.wsdebug.capture.HandshakeEvent;
-import dev.wsdebug.net.ClientFailure;
-import dev.wsdebug.net.ClientOptions;
-import dev.wsdebug.net.ClientSession;
-import dev.wsdebug.net.WsClient;
+import dev.wsdebug.net.client.ClientFailure;
+import dev.wsdebug.net.client.ClientOptions;
+import dev.wsdebug.net.client.ClientSession;
+import dev.wsdebug.net.client.WsClient;
 import dev.wsdebug.wire.Direction;
 import dev.wsdebug.wire.Opcode;
 

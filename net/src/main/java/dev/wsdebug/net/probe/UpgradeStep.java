@@ -1,8 +1,8 @@
 package dev.wsdebug.net.probe;
 
 import dev.wsdebug.capture.HandshakeEvent;
-import dev.wsdebug.net.ClientFailure;
-import dev.wsdebug.net.HandshakeFailure;
+import dev.wsdebug.net.client.ClientFailure;
+import dev.wsdebug.net.client.HandshakeFailure;
 import dev.wsdebug.wire.HandshakeResult;
 import dev.wsdebug.wire.HttpHead;
 

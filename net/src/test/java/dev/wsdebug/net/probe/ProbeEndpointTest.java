@@ -2,12 +2,12 @@ package dev.wsdebug.net.probe;
 
 import dev.wsdebug.capture.EventSink;
 import dev.wsdebug.capture.FindingEvent;
-import dev.wsdebug.net.ProxyOptions;
-import dev.wsdebug.net.ServerOptions;
-import dev.wsdebug.net.Tls;
-import dev.wsdebug.net.WsProxy;
-import dev.wsdebug.net.WsServer;
 import dev.wsdebug.net.fault.FaultPlan;
+import dev.wsdebug.net.proxy.ProxyOptions;
+import dev.wsdebug.net.proxy.WsProxy;
+import dev.wsdebug.net.server.ServerOptions;
+import dev.wsdebug.net.server.WsServer;
+import dev.wsdebug.net.tls.Tls;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,6 +1,6 @@
 package dev.wsdebug.net.probe;
 
-import dev.wsdebug.net.Tls;
+import dev.wsdebug.net.tls.Tls;
 import org.junit.jupiter.api.Test;
 
 import java.security.cert.X509Certificate;

@@ -1,4 +1,4 @@
-package dev.wsdebug.net;
+package dev.wsdebug.net.proxy;
 
 import dev.wsdebug.capture.ErrorEvent;
 import dev.wsdebug.net.fault.FaultRule;

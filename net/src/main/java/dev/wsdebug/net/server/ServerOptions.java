@@ -1,4 +1,4 @@
-package dev.wsdebug.net;
+package dev.wsdebug.net.server;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.wsdebug.net;
+package dev.wsdebug.net.proxy;
 
 import java.util.Arrays;
 

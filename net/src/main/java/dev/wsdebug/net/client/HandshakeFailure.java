@@ -1,4 +1,4 @@
-package dev.wsdebug.net;
+package dev.wsdebug.net.client;
 
 import dev.wsdebug.wire.HttpHead;
 

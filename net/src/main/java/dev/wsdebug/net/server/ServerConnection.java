@@ -1,4 +1,4 @@
-package dev.wsdebug.net;
+package dev.wsdebug.net.server;
 
 import dev.wsdebug.capture.ErrorEvent;
 import dev.wsdebug.capture.Event;
@@ -6,6 +6,8 @@ import dev.wsdebug.capture.EventSink;
 import dev.wsdebug.capture.FrameEvent;
 import dev.wsdebug.capture.MessageEvent;
 import dev.wsdebug.capture.MicroClock;
+import dev.wsdebug.net.FrameSender;
+import dev.wsdebug.net.Sentences;
 import dev.wsdebug.net.limits.StallWatch;
 import dev.wsdebug.wire.CloseCodes;
 import dev.wsdebug.wire.Direction;
@@ -14,7 +16,6 @@ import dev.wsdebug.wire.HttpHeadParser;
 import dev.wsdebug.wire.Message;
 import dev.wsdebug.wire.Opcode;
 import dev.wsdebug.wire.RetainBudget;
-import dev.wsdebug.wire.Rule;
 import dev.wsdebug.wire.Violation;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFuture;
@@ -98,8 +99,8 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Eve
             return;
         }
         int got = head == null ? 0 : head.length();
-        notice("timeout", "The client did not complete its upgrade request within " + seconds(opts.limits.handshakeTimeoutMillis)
-                + " (" + got + " bytes of it received); the connection was closed.");
+        notice("timeout", "The client did not complete its upgrade request within "
+                + Sentences.seconds(opts.limits.handshakeTimeoutMillis) + " (" + got + " bytes of it received); the connection was closed.");
         ctx.close();
     }
 
@@ -207,17 +208,8 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Eve
         }
     }
 
-    /** The close code RFC 6455 7.4.1 gives a broken rule: 1007 for bad data, 1009 for size, else 1002. */
-    static int closeCodeFor(Violation v) {
-        String rule = v.rule();
-        if (rule.equals(Rule.TEXT_INVALID_UTF8.id()) || rule.equals(Rule.DEFLATE_STREAM_INVALID.id())) {
-            return CloseCodes.INVALID_PAYLOAD;
-        }
-        return rule.equals(Rule.MESSAGE_TOO_BIG.id()) ? CloseCodes.MESSAGE_TOO_BIG : CloseCodes.PROTOCOL_ERROR;
-    }
-
     private void fail(Violation v) {
-        fail(closeCodeFor(v), v.rule());
+        fail(CloseCodes.forViolation(v), v.rule());
     }
 
     private void message(Message m) {
@@ -321,7 +313,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Eve
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent && !closing) {
-            notice("timeout", "No traffic for " + seconds(opts.limits.idleTimeoutMillis) + " (--idle-timeout); closing with"
+            notice("timeout", "No traffic for " + Sentences.seconds(opts.limits.idleTimeoutMillis) + " (--idle-timeout); closing with"
                     + " 1001 Going Away.");
             if (upgraded) {
                 startClose(CloseCodes.GOING_AWAY, "idle timeout");
@@ -369,7 +361,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Eve
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         // I/O errors (reset by peer, TLS alerts) end the connection; the conversation reports 1006, this says why.
         if (ctx.channel().isActive() || !closing) {
-            notice("io", "The connection failed: " + rootMessage(cause) + ".");
+            notice("io", "The connection failed: " + Sentences.rootMessage(cause) + ".");
         }
         ctx.close();
     }
@@ -378,15 +370,4 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Eve
         log.accept(new ErrorEvent(conn, MicroClock.now(), kind, sentence));
     }
 
-    static String seconds(long millis) {
-        return millis % 1000 == 0 ? millis / 1000 + " s" : millis / 1000.0 + " s";
-    }
-
-    static String rootMessage(Throwable t) {
-        Throwable r = t;
-        while (r.getCause() != null && r.getCause() != r) {
-            r = r.getCause();
-        }
-        return r.getMessage() == null ? r.getClass().getSimpleName() : r.getMessage();
-    }
 }

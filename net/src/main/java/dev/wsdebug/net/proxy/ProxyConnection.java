@@ -1,11 +1,14 @@
-package dev.wsdebug.net;
+package dev.wsdebug.net.proxy;
 
 import dev.wsdebug.capture.Conversation;
 import dev.wsdebug.capture.ErrorEvent;
-import dev.wsdebug.capture.FlowEvent;
 import dev.wsdebug.capture.EventSink;
+import dev.wsdebug.capture.FlowEvent;
 import dev.wsdebug.capture.HttpEvent;
 import dev.wsdebug.capture.MicroClock;
+import dev.wsdebug.net.Addresses;
+import dev.wsdebug.net.ByteBufFeeder;
+import dev.wsdebug.net.Sentences;
 import dev.wsdebug.net.fault.FaultPlan;
 import dev.wsdebug.net.fault.FaultRule;
 import dev.wsdebug.net.limits.StallWatch;
@@ -31,7 +34,6 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 
-import javax.net.ssl.SSLParameters;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.nio.channels.ClosedChannelException;
@@ -39,6 +41,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import javax.net.ssl.SSLParameters;
 
 /**
  * One client connection to the proxy: reads the request (after a CONNECT and TLS interception in
@@ -179,7 +182,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
         handshakeTimer = null;
         if ((state == State.HEAD || state == State.TUNNEL_START) && client.isActive()) {
             int got = head == null ? 0 : head.length();
-            error("timeout", "The client did not send its request head within " + ServerConnection.seconds(
+            error("timeout", "The client did not send its request head within " + Sentences.seconds(
                     opts.limits.handshakeTimeoutMillis) + " (" + got + " bytes of it received); the connection was closed.");
             state = State.CLOSED;
             client.close();
@@ -307,7 +310,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
                                 + " do that (see wsdebug ca), and a browser closes spare connections this way.");
                     } else {
                         error("tls", "The client refused the intercepted TLS session for " + tunnelHost
-                                + " (" + rootMessage(f.cause()) + "); does it trust the wsdebug CA? See wsdebug ca.");
+                                + " (" + Sentences.rootMessage(f.cause()) + "); does it trust the wsdebug CA? See wsdebug ca.");
                     }
                 }
             });
@@ -431,7 +434,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void upstreamFailed(String where, Throwable cause) {
-        String sentence = "The upstream " + where + " cannot be reached: " + rootMessage(cause) + ".";
+        String sentence = "The upstream " + where + " cannot be reached: " + Sentences.rootMessage(cause) + ".";
         error("upstream", sentence);
         refuse(502, sentence);
     }
@@ -525,7 +528,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            error("io", "The upstream connection failed: " + rootMessage(cause) + ".");
+            error("io", "The upstream connection failed: " + Sentences.rootMessage(cause) + ".");
             ctx.close();
         }
     }
@@ -582,7 +585,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
      * Anything else is simply closed.
      */
     private void idleTimedOut() {
-        error("timeout", "No traffic for " + ServerConnection.seconds(opts.limits.idleTimeoutMillis) + " (--idle-timeout); the"
+        error("timeout", "No traffic for " + Sentences.seconds(opts.limits.idleTimeoutMillis) + " (--idle-timeout); the"
                 + " proxy closed " + (closeWatch.open() ? "the WebSocket on both sides with 1001 Going Away." : "the connection."));
         if (closeWatch.open() && faults == null && upstream != null && upstream.isActive()) {
             dev.wsdebug.wire.FrameWriter w = new dev.wsdebug.wire.FrameWriter();
@@ -626,7 +629,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (!interceptRefused) { // else the failed intercepted handshake again, already reported as "tls"
-            error("io", "The client connection failed: " + rootMessage(cause) + ".");
+            error("io", "The client connection failed: " + Sentences.rootMessage(cause) + ".");
         }
         ctx.close();
     }
@@ -744,14 +747,6 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
             }
         }
         return false;
-    }
-
-    private static String rootMessage(Throwable t) {
-        Throwable r = t;
-        while (r.getCause() != null && r.getCause() != r) {
-            r = r.getCause();
-        }
-        return r.getMessage() == null ? r.getClass().getSimpleName() : r.getMessage();
     }
 
     /** Follows the connection's events: did the WebSocket open, and did the upstream send a close frame? */

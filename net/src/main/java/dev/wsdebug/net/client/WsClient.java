@@ -1,9 +1,12 @@
-package dev.wsdebug.net;
+package dev.wsdebug.net.client;
 
 import dev.wsdebug.capture.Conversation;
 import dev.wsdebug.capture.ErrorEvent;
 import dev.wsdebug.capture.EventSink;
 import dev.wsdebug.capture.MicroClock;
+import dev.wsdebug.net.Addresses;
+import dev.wsdebug.net.WireTap;
+import dev.wsdebug.net.tls.Tls;
 import dev.wsdebug.wire.CloseCodes;
 import dev.wsdebug.wire.Direction;
 import io.netty.bootstrap.Bootstrap;
@@ -23,9 +26,6 @@ import io.netty.handler.ssl.NotSslRecordException;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 
-import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLHandshakeException;
-import javax.net.ssl.SSLParameters;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -34,6 +34,9 @@ import java.nio.channels.UnresolvedAddressException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLParameters;
 
 /**
  * {@code wsdebug connect}: opens WebSocket connections (ws:// or wss://, directly or through an

@@ -1,4 +1,4 @@
-package dev.wsdebug.net;
+package dev.wsdebug.net.client;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package dev.wsdebug.net;
+package dev.wsdebug.net.proxy;
 
 import dev.wsdebug.capture.Conversation;
 import dev.wsdebug.capture.ErrorEvent;

@@ -1,4 +1,4 @@
-package dev.wsdebug.net;
+package dev.wsdebug.net.server;
 
 import dev.wsdebug.wire.DeflateParams;
 import dev.wsdebug.wire.Handshake;

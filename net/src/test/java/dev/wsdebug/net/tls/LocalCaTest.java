@@ -1,4 +1,4 @@
-package dev.wsdebug.net;
+package dev.wsdebug.net.tls;
 
 import io.netty.handler.ssl.SslContext;
 import org.bouncycastle.asn1.ASN1OctetString;

@@ -1,10 +1,13 @@
-package dev.wsdebug.net;
+package dev.wsdebug.net.server;
 
 import dev.wsdebug.capture.Conversation;
 import dev.wsdebug.capture.ErrorEvent;
 import dev.wsdebug.capture.EventSink;
 import dev.wsdebug.capture.MicroClock;
+import dev.wsdebug.net.Addresses;
+import dev.wsdebug.net.WireTap;
 import dev.wsdebug.net.limits.Load;
+import dev.wsdebug.net.tls.Tls;
 import dev.wsdebug.wire.DecodeLimits;
 import dev.wsdebug.wire.Direction;
 import io.netty.bootstrap.ServerBootstrap;
@@ -19,10 +22,10 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 
-import javax.net.ssl.SSLException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLException;
 
 /**
  * {@code wsdebug serve}: an echo server whose every connection goes through the one

@@ -1,4 +1,4 @@
-package dev.wsdebug.net;
+package dev.wsdebug.net.client;
 
 /**
  * Why a connection could not be opened or was lost, in one sentence, with the close code an

@@ -1,4 +1,4 @@
-package dev.wsdebug.net;
+package dev.wsdebug.net.client;
 
 import dev.wsdebug.capture.CloseEvent;
 import dev.wsdebug.capture.Event;
@@ -6,6 +6,8 @@ import dev.wsdebug.capture.EventSink;
 import dev.wsdebug.capture.FrameEvent;
 import dev.wsdebug.capture.HandshakeEvent;
 import dev.wsdebug.capture.MessageEvent;
+import dev.wsdebug.net.FrameSender;
+import dev.wsdebug.net.WireTap;
 import dev.wsdebug.wire.CloseCodes;
 import dev.wsdebug.wire.Direction;
 import dev.wsdebug.wire.Frame;
@@ -158,7 +160,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             return;
         }
         notices.accept("failing the connection: " + v.detail());
-        out.close(ServerConnection.closeCodeFor(v), v.rule());
+        out.close(CloseCodes.forViolation(v), v.rule());
         closeAfterTimeout();
     }
 

@@ -1,4 +1,4 @@
-package dev.wsdebug.net;
+package dev.wsdebug.net.proxy;
 
 import dev.wsdebug.wire.HttpHead;
 import dev.wsdebug.wire.HttpHeadParser;
