@@ -50,6 +50,9 @@ final class FlowFacts {
         Stalls s = stalls[d];
         s.count++;
         s.proxy = true;
+        // "... has not read for 10 s: ...": the stall had lasted that long when the proxy said so
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("has not read for (\\d+) s").matcher(sentence);
+        s.longestMicros = Math.max(s.longestMicros, m.find() ? Long.parseLong(m.group(1)) * 1_000_000 : 1_000_000);
         if (s.first == null) {
             s.first = new ConnectionFacts.Mark(lastFrameSeq, t, sentence);
         }

@@ -14,6 +14,8 @@ import java.util.Locale;
 final class FlowRules {
     /** Stalls shorter than this, that ended, are a receiver keeping up just barely: information. */
     private static final long BRIEF_STALL_MICROS = 200_000;
+    /** A window that closes for less than this is a busy moment of a healthy receiver: nothing to say. */
+    private static final long NOISE_STALL_MICROS = 50_000;
     private static final int MIN_ACK_WAITS = 3;
 
     private FlowRules() {
@@ -38,6 +40,9 @@ final class FlowRules {
         String sender = d == Direction.S2C ? "server" : "client";
         String how = s.proxy ? "the proxy had to hold what the " + sender + " sent for it"
                 : "it advertised a zero TCP window " + times(s.count);
+        if (!endedStalled && longest < NOISE_STALL_MICROS) {
+            return;
+        }
         String severity = endedStalled || longest >= BRIEF_STALL_MICROS ? FindingEvent.WARNING : FindingEvent.INFO;
         Findings.Builder f = out.add(c.conn, s.first.t(), "backpressure", severity, String.format(Locale.ROOT,
                 "The %s stopped reading: %s, for up to %.1f s%s%s.", receiver, how, longest / 1e6,

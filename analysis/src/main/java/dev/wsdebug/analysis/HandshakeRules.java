@@ -38,6 +38,13 @@ final class HandshakeRules {
             return;
         }
         HandshakeResult r = h.result();
+        if (h.stream() >= 0) {
+            if (h2(c, h, resp, r, out)) {
+                subprotocols(c, h, resp, out);
+                deflate(c, h, resp, out);
+            }
+            return;
+        }
         int status = r != null ? r.status() : resp.status();
         String upgradeAsked = h.request() == null ? null : h.request().header("Upgrade");
         boolean askedWebSocket = upgradeAsked != null && upgradeAsked.toLowerCase(Locale.ROOT).contains("websocket");
@@ -87,6 +94,48 @@ final class HandshakeRules {
         }
         subprotocols(c, h, resp, out);
         deflate(c, h, resp, out);
+    }
+
+    /**
+     * An RFC 8441 handshake on an HTTP/2 stream: 2xx is success and there is no accept to check; a
+     * refusal names the usual cause, a server that did not enable extended CONNECT
+     * ({@code h2-connect-disabled}). True when the WebSocket opened.
+     */
+    private static boolean h2(ConnectionFacts c, HandshakeEvent h, HttpHead resp, HandshakeResult r, Findings out) {
+        int status = r != null ? r.status() : resp.status();
+        boolean settingOff = r != null && r.problems().stream().anyMatch(p -> p.contains("SETTINGS_ENABLE_CONNECT_PROTOCOL")
+                || p.contains("did not enable extended CONNECT"));
+        boolean upgraded = r != null ? r.upgraded() : status >= 200 && status < 300;
+        if (upgraded && !settingOff) {
+            return true;
+        }
+        if (settingOff || status == 400 || status == 405 || status == 501) {
+            out.add(c.conn, h.timeMicros(), "h2-connect-disabled", upgraded ? FindingEvent.WARNING : FindingEvent.ERROR,
+                            upgraded ? "The client opened a WebSocket over HTTP/2 although the server's SETTINGS did not"
+                                    + " enable extended CONNECT; this server let it through, others refuse it."
+                                    : "The server refused the WebSocket over HTTP/2 with " + statusLine(resp) + (settingOff
+                                    ? ": its SETTINGS did not enable extended CONNECT." : ": it does not take extended"
+                                    + " CONNECT (RFC 8441) here."))
+                    .evidence(c.conn, -1, h.timeMicros(), "stream " + h.stream() + ": CONNECT " + target(h)
+                            + " :protocol " + (h.request() == null ? "?" : h.request().header(":protocol")) + ", answered "
+                            + statusLine(resp))
+                    .cause("RFC 8441 lets a client send :protocol only after the server's SETTINGS carried"
+                            + " SETTINGS_ENABLE_CONNECT_PROTOCOL = 1; a server (or a proxy in front of it) without WebSocket"
+                            + " over HTTP/2 answers 400, 405 or 501, or resets the stream.")
+                    .fix("Enable WebSockets over HTTP/2 on the server, or have the client use HTTP/1.1 for WebSockets to"
+                            + " it (browsers fall back by themselves; wsdebug connect --http1).")
+                    .emit();
+            return upgraded;
+        }
+        String[] meaning = StatusMeanings.of(status);
+        out.add(c.conn, h.timeMicros(), "handshake-rejected", FindingEvent.ERROR, "The server answered the extended"
+                        + " CONNECT with " + statusLine(resp) + " instead of 200" + (meaning[0].isEmpty() ? "."
+                        : ": " + meaning[0]))
+                .evidence(c.conn, -1, h.timeMicros(), "stream " + h.stream() + ": response " + statusLine(resp))
+                .cause(meaning[1])
+                .fix(meaning[2])
+                .emit();
+        return false;
     }
 
     private static void subprotocols(ConnectionFacts c, HandshakeEvent h, HttpHead resp, Findings out) {

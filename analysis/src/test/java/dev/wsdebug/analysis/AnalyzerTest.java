@@ -90,6 +90,24 @@ class AnalyzerTest {
             return this;
         }
 
+        /** An RFC 8441 handshake on stream 3 instead of the HTTP/1.1 upgrade. */
+        Script h2(Boolean setting, String... responseFields) {
+            List<dev.wsdebug.wire.HttpHead.Header> req = new ArrayList<>();
+            String[] r = {":method", "CONNECT", ":protocol", "websocket", ":scheme", "https", ":path", "/feed",
+                    ":authority", "example.test", "sec-websocket-version", "13"};
+            for (int i = 0; i < r.length; i += 2) {
+                req.add(new dev.wsdebug.wire.HttpHead.Header(r[i], r[i + 1]));
+            }
+            List<dev.wsdebug.wire.HttpHead.Header> resp = new ArrayList<>();
+            for (int i = 0; i < responseFields.length; i += 2) {
+                resp.add(new dev.wsdebug.wire.HttpHead.Header(responseFields[i], responseFields[i + 1]));
+            }
+            t += 1000;
+            steps.add(new Object[]{Direction.C2S, t, new H2Open(req, resp, setting)});
+            t += 500;
+            return this;
+        }
+
         /** Bytes of this direction the capture never saw. */
         Script gap(Direction d, long missing) {
             t += 1000;
@@ -105,7 +123,10 @@ class AnalyzerTest {
         void play(EventSink sink, long endAfter) {
             Conversation c = new Conversation(conn, sink).endpoints(client, "10.0.0.2:443");
             for (Object[] s : steps) {
-                if (s[2] instanceof Long missing) {
+                if (s[2] instanceof H2Open o) {
+                    c.h2Request((Long) s[1], 3, o.request(), o.setting());
+                    c.h2Response((Long) s[1] + 500, o.response());
+                } else if (s[2] instanceof Long missing) {
                     c.gap((Direction) s[0], (Long) s[1], missing);
                 } else if (s[2] instanceof Object[] f) {
                     c.flow((Long) s[1], (Direction) s[0], (String) f[0], (Long) f[1], (Long) f[2]);
@@ -117,6 +138,10 @@ class AnalyzerTest {
                 c.end(t + endAfter);
             }
         }
+    }
+
+    private record H2Open(List<dev.wsdebug.wire.HttpHead.Header> request, List<dev.wsdebug.wire.HttpHead.Header> response,
+                          Boolean setting) {
     }
 
     private static List<FindingEvent> analyse(Script... scripts) {
@@ -431,12 +456,15 @@ class AnalyzerTest {
         assertThat(f.summary()).isEqualTo("The client stopped reading: it advertised a zero TCP window twice, for up to"
                 + " 0.8 s with 262144 bytes waiting.");
         assertThat(f.evidence().get(0).seq()).isEqualTo(1); // the last frame before it: the server's "a"
-        // a window closed for 50 ms is a receiver that kept up, barely: information only
-        Script brief = new Script("1").upgrade().text(Direction.S2C, "a")
-                .flow(Direction.S2C, 10_000, FlowEvent.ZERO_WINDOW, 1000, 0)
-                .flow(Direction.S2C, 50_000, FlowEvent.WINDOW_OPEN, -1, 50_000)
-                .close(Direction.C2S, 1000, "").close(Direction.S2C, 1000, "");
-        assertThat(rules(analyse(brief))).containsExactly("backpressure/info");
+        // a window closed for 100 ms is a receiver that kept up, barely: information only; for 5 ms, nothing
+        for (long closed : new long[] {100_000, 5_000}) {
+            Script brief = new Script("1").upgrade().text(Direction.S2C, "a")
+                    .flow(Direction.S2C, 10_000, FlowEvent.ZERO_WINDOW, 1000, 0)
+                    .flow(Direction.S2C, closed, FlowEvent.WINDOW_OPEN, -1, closed)
+                    .close(Direction.C2S, 1000, "").close(Direction.S2C, 1000, "");
+            assertThat(rules(analyse(brief))).as("closed %d us", closed)
+                    .isEqualTo(closed == 100_000 ? List.of("backpressure/info") : List.of());
+        }
     }
 
     @Test
@@ -532,5 +560,23 @@ class AnalyzerTest {
         assertThat(found.get(0).summary()).isEqualTo("The capture missed 5000 bytes of the server's stream, so how the"
                 + " connection ended and the frames after the first hole are not judged.");
         assertThat(found.get(0).evidence().get(0).seq()).isEqualTo(1);
+    }
+
+    @Test
+    void aWebSocketOverHttp2IsHealthyWithoutAnAccept() {
+        Script s = new Script("1").h2(true, ":status", "200").text(Direction.C2S, "a").text(Direction.S2C, "a")
+                .close(Direction.C2S, 1000, "").close(Direction.S2C, 1000, "");
+        assertThat(rules(analyse(s))).isEmpty();
+    }
+
+    @Test
+    void anExtendedConnectTheServerDidNotEnable() {
+        FindingEvent f = only(analyse(new Script("1").h2(false, ":status", "405")), "h2-connect-disabled");
+        assertThat(f.summary()).isEqualTo("The server refused the WebSocket over HTTP/2 with 405: its SETTINGS did not"
+                + " enable extended CONNECT.");
+        assertThat(f.evidence().get(0).what()).isEqualTo("stream 3: CONNECT wss://example.test/feed :protocol websocket, answered 405");
+        // another refusal is a rejection with what the status means
+        FindingEvent rejected = only(analyse(new Script("1").h2(true, ":status", "403")), "handshake-rejected");
+        assertThat(rejected.summary()).startsWith("The server answered the extended CONNECT with 403 instead of 200");
     }
 }

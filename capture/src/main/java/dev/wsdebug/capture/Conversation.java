@@ -7,6 +7,7 @@ import dev.wsdebug.wire.Direction;
 import dev.wsdebug.wire.Frame;
 import dev.wsdebug.wire.FrameListener;
 import dev.wsdebug.wire.FrameParser;
+import dev.wsdebug.wire.H2Handshake;
 import dev.wsdebug.wire.Handshake;
 import dev.wsdebug.wire.HandshakeResult;
 import dev.wsdebug.wire.HttpHead;
@@ -62,6 +63,9 @@ public final class Conversation {
     private boolean fedAny;
     private String client;
     private String server;
+    /** The HTTP/2 stream of an RFC 8441 handshake, or -1 for an HTTP/1.1 upgrade. */
+    private int h2Stream = -1;
+    private Boolean connectProtocolEnabled;
 
     public Conversation(String conn, EventSink sink) {
         this(conn, sink, DEFAULT_RETAIN);
@@ -142,6 +146,87 @@ public final class Conversation {
         return side(dir).webSocketStart;
     }
 
+    /**
+     * The handshake arrives as HTTP/2 header blocks instead of bytes (RFC 8441): this is the extended
+     * CONNECT that opened stream {@code streamId}, its fields in order with the pseudo-headers. The
+     * answer comes with {@link #h2Response}; after a 2xx the stream's DATA bytes each way are the
+     * WebSocket byte streams, fed with {@link #feed} exactly as a TCP connection's bytes.
+     *
+     * @param connectProtocolEnabled the server's SETTINGS_ENABLE_CONNECT_PROTOCOL, or null when the
+     *                               source did not see its SETTINGS
+     */
+    public void h2Request(long timeMicros, int streamId, List<HttpHead.Header> fields, Boolean connectProtocolEnabled) {
+        if (phase != Phase.HANDSHAKE || request != null) {
+            return;
+        }
+        h2Stream = streamId;
+        this.connectProtocolEnabled = connectProtocolEnabled;
+        request = HttpHead.ofHttp2(fields);
+        fedAny = true;
+    }
+
+    /**
+     * Replays an HTTP/2 handshake recorded earlier (a capture store keeps the stream's DATA bytes, not
+     * its header blocks): the event as recorded, then what follows is decoded as after it.
+     */
+    public void h2Handshake(HandshakeEvent recorded) {
+        if (phase != Phase.HANDSHAKE || recorded.stream() < 0) {
+            return;
+        }
+        if (recorded.response() == null || recorded.result() == null) {
+            h2Request(recorded.timeMicros(), recorded.stream(), recorded.request() == null ? List.of()
+                    : recorded.request().headers(), null); // the end says there was no answer, as it did
+            return;
+        }
+        h2Stream = recorded.stream();
+        fedAny = true;
+        sink.accept(new HandshakeEvent(conn, recorded.timeMicros(), HandshakeEvent.H2, recorded.url(), recorded.request(),
+                recorded.response(), recorded.result(), client, server, null, h2Stream));
+        if (recorded.result().upgraded()) {
+            startWebSocket(recorded.result().deflate());
+        } else {
+            phase = Phase.NOT_WEBSOCKET;
+        }
+    }
+
+    /** The response header block of the extended CONNECT's stream (see {@link #h2Request}). */
+    public void h2Response(long timeMicros, List<HttpHead.Header> fields) {
+        if (phase != Phase.HANDSHAKE || h2Stream < 0) {
+            return;
+        }
+        HttpHead response = HttpHead.ofHttp2(fields);
+        HttpHead req = request != null ? request : HttpHead.ofHttp2(List.of());
+        HandshakeResult result = H2Handshake.check(req, response, connectProtocolEnabled);
+        sink.accept(new HandshakeEvent(conn, timeMicros, HandshakeEvent.H2, url(request), request, response, result,
+                client, server, null, h2Stream));
+        request = null;
+        if (result.upgraded()) {
+            byte[] early = c2s.takeEarly();
+            c2s.webSocketStart = c2s.fed - early.length; // DATA the client sent before the answer: frames too
+            s2c.webSocketStart = s2c.fed;
+            startWebSocket(result.deflate());
+            if (early.length > 0) {
+                c2s.frames.feed(early, 0, early.length);
+            }
+        } else {
+            phase = Phase.NOT_WEBSOCKET;
+            c2s.takeEarly();
+        }
+    }
+
+    /**
+     * The HTTP/2 stream was reset ({@code RST_STREAM} from {@code from}, with its error code): an
+     * abort, as a TCP reset is for a connection. Says so, then ends the conversation.
+     */
+    public void h2Reset(long timeMicros, Direction from, long errorCode) {
+        if (ended) {
+            return;
+        }
+        error(timeMicros, "h2", (from == Direction.C2S ? "The client" : "The server") + " reset the stream with "
+                + H2Handshake.errorName(errorCode) + ".");
+        end(timeMicros);
+    }
+
     public void feed(Direction dir, long timeMicros, byte[] b) {
         feed(dir, timeMicros, b, 0, b.length);
     }
@@ -171,6 +256,15 @@ public final class Conversation {
     }
 
     private void handshakeBytes(Side side, long t, byte[] b, int off, int len) {
+        if (h2Stream >= 0) {
+            // DATA before the answer to an extended CONNECT: the client's is kept for after a 2xx
+            if (side.dir == Direction.C2S) {
+                side.keepEarly(b, off, len);
+            } else {
+                side.ignored += len;
+            }
+            return;
+        }
         if (side.dir == Direction.C2S && request != null) {
             side.keepEarly(b, off, len);
             return;
@@ -204,7 +298,8 @@ public final class Conversation {
     private void responseComplete(HttpHead response, long t) {
         HttpHead req = request != null ? request : new HttpHead("GET / HTTP/1.1", List.of(), 0);
         HandshakeResult result = Handshake.check(req, response);
-        sink.accept(new HandshakeEvent(conn, t, "http/1.1", url(request), request, response, result, client, server));
+        sink.accept(new HandshakeEvent(conn, t, HandshakeEvent.HTTP1, url(request), request, response, result, client,
+                server));
         if (result.upgraded()) {
             // A server that answers before the client's request is complete: what the client sent so far
             // is not a head, so it is decoded as frames, exactly as if it had come after the answer.
@@ -235,6 +330,13 @@ public final class Conversation {
     private String url(HttpHead req) {
         if (req == null) {
             return null;
+        }
+        if (h2Stream >= 0) {
+            String authority = req.header(":authority");
+            String path = req.header(":path");
+            String s = req.header(":scheme");
+            return ("https".equals(s) ? "wss" : "http".equals(s) ? "ws" : scheme) + "://"
+                    + (authority == null ? "unknown-host" : authority) + (path == null ? "/" : path);
         }
         String target = req.target();
         if (target != null && target.contains("://")) {
@@ -337,8 +439,10 @@ public final class Conversation {
                     : "before the server answered the upgrade request";
             error(timeMicros, "handshake", "The connection ended " + what + ".");
             if (request != null) {
-                sink.accept(new HandshakeEvent(conn, timeMicros, "http/1.1", url(request), request, null, null, client, server));
+                sink.accept(new HandshakeEvent(conn, timeMicros, h2Stream >= 0 ? HandshakeEvent.H2 : HandshakeEvent.HTTP1,
+                        url(request), request, null, null, client, server, null, h2Stream));
             }
+            c2s.takeEarly();
             return;
         }
         if (phase != Phase.WEBSOCKET) {

@@ -87,6 +87,9 @@ public final class JsonLinesSink implements EventSink {
 
     private void handshake(HandshakeEvent h) throws IOException {
         gen.writeStringField("transport", h.transport());
+        if (h.stream() >= 0) {
+            gen.writeNumberField("stream", h.stream()); // added to v1: the HTTP/2 stream of an RFC 8441 handshake
+        }
         gen.writeStringField("url", h.url());
         HttpHead req = h.request();
         gen.writeFieldName("request");

@@ -124,6 +124,9 @@ public final class TranscriptPrinter implements EventSink {
         String rule = style.unicode() ? "──" : "==";
         StringBuilder line = new StringBuilder(prefix(h.conn(), h.timeMicros()));
         line.append(paint(BOLD, rule + " handshake ")).append(h.url() == null ? "(request not captured)" : h.url());
+        if (h.stream() >= 0) {
+            line.append(paint(DIM, "  over HTTP/2, stream " + h.stream()));
+        }
         out.println(line);
         if (h.client() != null && h.server() != null && h.tls() != null) {
             out.println(indent() + h.client() + (style.unicode() ? " → " : " -> ") + h.server() + "  " + h.tls());
@@ -147,8 +150,10 @@ public final class TranscriptPrinter implements EventSink {
             }
         }
         StringBuilder s = new StringBuilder(indent());
-        s.append(req == null ? "?" : req.method() + " " + req.target()).append(arrowText(Direction.C2S))
-                .append(paint(r != null && r.valid() ? GREEN : RED, resp.status() + " " + resp.reason()));
+        String asked = req == null ? "?" : h.stream() >= 0 ? req.method() + " " + req.target() + " :protocol "
+                + req.header(":protocol") : req.method() + " " + req.target();
+        s.append(asked).append(arrowText(Direction.C2S))
+                .append(paint(r != null && r.valid() ? GREEN : RED, (resp.status() + " " + resp.reason()).trim()));
         if (r != null && r.actualAccept() != null) {
             s.append("  accept ").append(r.acceptValid() ? paint(GREEN, "ok") : paint(RED, "WRONG"));
         }

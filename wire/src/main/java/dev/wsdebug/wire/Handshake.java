@@ -102,16 +102,25 @@ public final class Handshake {
             } else if (expected != null && !acceptValid) {
                 problems.add("Sec-WebSocket-Accept is \"" + actual.trim() + "\" but the key requires \"" + expected + "\".");
             }
-            List<String> offered = req.tokens("Sec-WebSocket-Protocol");
-            if (subprotocol != null && !offered.contains(subprotocol.trim().toLowerCase(Locale.ROOT))) {
-                problems.add(offered.isEmpty()
-                        ? "The server chose subprotocol \"" + subprotocol + "\" but the client offered none."
-                        : "The server chose subprotocol \"" + subprotocol + "\", which the client did not offer " + offered + ".");
-            }
-            deflate = checkExtensions(req, extensions, problems);
+            deflate = negotiated(req, resp, problems);
         }
         return new HandshakeResult(status == 101 && problems.isEmpty(), status, expected, actual,
                 acceptValid, subprotocol, extensions, deflate, List.copyOf(problems));
+    }
+
+    /**
+     * Checks what the response selected (subprotocol, extensions) against the request's offer, the
+     * same over HTTP/1.1 and HTTP/2; returns the deflate parameters in force.
+     */
+    static DeflateParams negotiated(HttpHead req, HttpHead resp, List<String> problems) {
+        String subprotocol = resp.header("Sec-WebSocket-Protocol");
+        List<String> offered = req.tokens("Sec-WebSocket-Protocol");
+        if (subprotocol != null && !offered.contains(subprotocol.trim().toLowerCase(Locale.ROOT))) {
+            problems.add(offered.isEmpty()
+                    ? "The server chose subprotocol \"" + subprotocol + "\" but the client offered none."
+                    : "The server chose subprotocol \"" + subprotocol + "\", which the client did not offer " + offered + ".");
+        }
+        return checkExtensions(req, resp.joined("Sec-WebSocket-Extensions"), problems);
     }
 
     /** Checks the accepted extensions against the offer; returns the deflate parameters in force. */

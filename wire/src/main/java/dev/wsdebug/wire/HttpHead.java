@@ -31,6 +31,30 @@ public record HttpHead(String startLine, List<Header> headers, int length, Strin
         }
     }
 
+    /**
+     * An HTTP/2 header block as a head: the fields in order, pseudo-header fields ({@code :method},
+     * {@code :path}, {@code :status}…) included, under a start line made from them ("CONNECT /chat
+     * HTTP/2", "HTTP/2 200") so that method, target and status read as for HTTP/1.1. The block's
+     * size on the wire (HPACK-compressed) is not known here: length 0, no raw text.
+     */
+    public static HttpHead ofHttp2(List<Header> fields) {
+        String method = null;
+        String path = null;
+        String status = null;
+        for (Header h : fields) {
+            switch (h.name()) {
+                case ":method" -> method = method == null ? h.value() : method;
+                case ":path" -> path = path == null ? h.value() : path;
+                case ":status" -> status = status == null ? h.value() : status;
+                default -> {
+                }
+            }
+        }
+        String start = status != null ? "HTTP/2 " + status : (method == null ? "?" : method) + " "
+                + (path == null ? "*" : path) + " HTTP/2";
+        return new HttpHead(start, List.copyOf(fields), 0);
+    }
+
     /** The line end the start line used: CRLF, or a bare LF from a lenient sender. */
     public String startLineEnd() {
         return raw != null && raw.length() > startLine.length() && raw.charAt(startLine.length()) == '\n' ? "\n" : "\r\n";

@@ -381,7 +381,7 @@ public final class CaptureBrowser implements AutoCloseable {
     }
 
     private HandshakeEvent firstHandshake(String conn) throws SQLException {
-        try (PreparedStatement ps = db.prepareStatement(CaptureReader.HANDSHAKE_COLUMNS + " WHERE conn = ? ORDER BY ord LIMIT 1")) {
+        try (PreparedStatement ps = db.prepareStatement(reader.handshakeColumns() + " WHERE conn = ? ORDER BY ord LIMIT 1")) {
             ps.setString(1, conn);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? CaptureReader.handshake(rs) : null;

@@ -479,6 +479,11 @@ public final class CaptureReader implements AutoCloseable {
         String assumed = rawState(c.conn()).assumed();
         if (assumed != null) {
             conv.assumeWebSocket(Codec.assumed(assumed));
+        } else if (schemaVersion >= 5) {
+            HandshakeEvent h2 = h2Handshake(c.conn());
+            if (h2 != null) {
+                conv.h2Handshake(h2); // its header blocks are not among the stored bytes
+            }
         }
         {
             PreparedStatement ps = statement("SELECT dir, t, bytes, " + (schemaVersion >= 2 ? "times" : "NULL")
@@ -496,6 +501,16 @@ public final class CaptureReader implements AutoCloseable {
             }
         }
         return replay;
+    }
+
+    /** The connection's handshake when it was an HTTP/2 extended CONNECT, else null. */
+    private HandshakeEvent h2Handshake(String conn) throws SQLException {
+        PreparedStatement ps = statement(handshakeColumns() + " WHERE conn = ? AND transport = ? ORDER BY ord LIMIT 1");
+        ps.setString(1, conn);
+        ps.setString(2, HandshakeEvent.H2);
+        try (ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? handshake(rs) : null;
+        }
     }
 
     /** Adds the rows of one table ({@code columns}: ord first) of a connection stored up to row {@code upToOrd}. */
@@ -524,7 +539,7 @@ public final class CaptureReader implements AutoCloseable {
         }
         List<Cursor> cursors = new ArrayList<>();
         try {
-            cursors.add(new Cursor(db, HANDSHAKE_COLUMNS + " WHERE conn = ? AND ord > " + afterOrd + " ORDER BY ord", c.conn(),
+            cursors.add(new Cursor(db, handshakeColumns() + " WHERE conn = ? AND ord > " + afterOrd + " ORDER BY ord", c.conn(),
                     CaptureReader::handshake));
             cursors.add(new Cursor(db, FRAME_COLUMNS + " WHERE conn = ? AND seq > " + afterSeq + " ORDER BY ord", c.conn(), CaptureReader::frame));
             cursors.add(new Cursor(db, MESSAGE_COLUMNS + " WHERE conn = ? AND seq > " + afterSeq + " ORDER BY ord", c.conn(),
@@ -686,9 +701,16 @@ public final class CaptureReader implements AutoCloseable {
     // ---- rows back into events ---------------------------------------------------------------
 
     /** The columns {@link #handshake(ResultSet)} reads, ord first. */
-    static final String HANDSHAKE_COLUMNS = "SELECT ord, conn, t, transport, url, request, response, status, upgraded,"
-            + " valid, accept_expected, accept_actual, accept_valid, subprotocol, extensions, deflate, problems, client,"
-            + " server FROM handshakes";
+    /** The columns {@link #handshake(ResultSet)} reads, ord first: the stream column exists from schema 5. */
+    String handshakeColumns() {
+        return handshakeColumns(schemaVersion);
+    }
+
+    static String handshakeColumns(int version) {
+        return "SELECT ord, conn, t, transport, url, request, response, status, upgraded,"
+                + " valid, accept_expected, accept_actual, accept_valid, subprotocol, extensions, deflate, problems, client,"
+                + " server, " + (version >= 5 ? "stream" : "NULL") + " FROM handshakes";
+    }
     /** The columns {@link #frame(ResultSet)} reads, ord first. */
     static final String FRAME_COLUMNS = "SELECT ord, conn, t, dir, seq, offset, fin, rsv1, rsv2, rsv3, opcode, masked,"
             + " mask_key, header_length, length_encoding, payload_length, control_payload, control_payload IS NULL,"
@@ -707,10 +729,13 @@ public final class CaptureReader implements AutoCloseable {
         Boolean valid = boolOrNull(rs, 10);
         if (valid != null) {
             result = new HandshakeResult(valid, rs.getInt(8), rs.getString(11), rs.getString(12), rs.getInt(13) != 0,
-                    rs.getString(14), rs.getString(15), Codec.deflate(rs.getString(16)), Codec.strings(rs.getString(17)));
+                    rs.getString(14), rs.getString(15), Codec.deflate(rs.getString(16)), Codec.strings(rs.getString(17)),
+                    HandshakeEvent.H2.equals(rs.getString(4)));
         }
+        Integer stream = intOrNull(rs, 20);
         return new HandshakeEvent(rs.getString(2), rs.getLong(3), rs.getString(4), rs.getString(5),
-                Codec.head(rs.getString(6)), Codec.head(rs.getString(7)), result, rs.getString(18), rs.getString(19));
+                Codec.head(rs.getString(6)), Codec.head(rs.getString(7)), result, rs.getString(18), rs.getString(19),
+                null, stream == null ? -1 : stream);
     }
 
     /** The columns {@link #http(ResultSet)} reads, ord first. */

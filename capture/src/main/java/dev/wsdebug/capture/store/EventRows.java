@@ -44,7 +44,7 @@ final class EventRows implements AutoCloseable {
         this.payloadCap = payloadCap;
         handshake = db.prepareStatement("INSERT INTO handshakes (ord, conn, t, transport, url, request, response, status,"
                 + " upgraded, valid, accept_expected, accept_actual, accept_valid, subprotocol, extensions, deflate, problems,"
-                + " client, server) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                + " client, server, stream) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         frame = db.prepareStatement("INSERT INTO frames (ord, conn, seq, t, dir, offset, fin, rsv1, rsv2, rsv3, opcode,"
                 + " type, masked, mask_key, header_length, length_encoding, payload_length, close_code, close_reason,"
                 + " control_payload, violations) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
@@ -77,7 +77,8 @@ final class EventRows implements AutoCloseable {
                 r == null ? null : r.expectedAccept(), r == null ? null : r.actualAccept(),
                 r == null ? null : bit(r.acceptValid()), r == null ? null : r.subprotocol(),
                 r == null ? null : r.extensions(), r == null ? null : Codec.deflate(r.deflate()),
-                r == null ? null : Codec.strings(r.problems()), h.client(), h.server()};
+                r == null ? null : Codec.strings(r.problems()), h.client(), h.server(),
+                h.stream() >= 0 ? Integer.valueOf(h.stream()) : null};
         insert(handshake, v);
     }
 

@@ -21,10 +21,13 @@ import java.util.List;
  * <p>Version 4 (from version 3): the table {@code flow}, transport facts about a connection's bytes
  * ({@code flow} events: TCP windows, Nagle waits, bytes the proxy holds); older files have none and
  * are read as before.
+ *
+ * <p>Version 5 (from version 4): {@code handshakes.stream}, the HTTP/2 stream of a handshake made as
+ * an RFC 8441 extended CONNECT (transport {@code h2}); null over HTTP/1.1 and in older files.
  */
 final class Schema {
     /** The schema this build writes; it reads this one and every older one. */
-    static final int VERSION = 4;
+    static final int VERSION = 5;
     /** {@code PRAGMA application_id}: "wsdb", so that file(1) and tools can tell the file apart. */
     static final int APPLICATION_ID = 0x77736462;
     /** The first 16 bytes of every SQLite 3 database file. */
@@ -75,7 +78,8 @@ final class Schema {
               deflate TEXT,
               problems TEXT,
               client TEXT,
-              server TEXT
+              server TEXT,
+              stream INTEGER
             )""",
             "CREATE INDEX handshakes_conn ON handshakes (conn)",
             """

@@ -71,8 +71,8 @@ class CaptureStoreTest {
         ByteArrayOutputStream replayText = new ByteArrayOutputStream();
         try (CaptureReader reader = CaptureReader.open(file)) {
             reader.replay(EventSink.all(replayed, transcript(replayText)));
-            assertThat(reader.schemaVersion()).isEqualTo(4);
-            assertThat(reader.meta()).containsEntry("schema_version", "4").containsEntry("fts", "fts5")
+            assertThat(reader.schemaVersion()).isEqualTo(5);
+            assertThat(reader.meta()).containsEntry("schema_version", "5").containsEntry("fts", "fts5")
                     .containsKey("tool_version");
             List<CaptureReader.ConnectionInfo> conns = reader.connections();
             assertThat(conns).extracting(CaptureReader.ConnectionInfo::conn).containsExactly("1", "2", "3");
@@ -402,13 +402,13 @@ class CaptureStoreTest {
     }
 
     /**
-     * Version 3 and 2 captures (no flow table; version 2 no http table either) are read as before,
+     * Version 4, 3 and 2 captures (no handshakes.stream; 3 no flow table; 2 no http table either) are read as before,
      * whether a connection is decoded again (1) or shown from its rows (2, no raw bytes).
      */
     @Test
-    void aVersion3Or2CaptureIsReadAsBefore() throws Exception {
-        Map<Integer, List<String>> tablesAdded = Map.of(3, List.of("flow"), 2, List.of("flow", "http"));
-        for (int version : new int[] {3, 2}) {
+    void aVersion4To2CaptureIsReadAsBefore() throws Exception {
+        Map<Integer, List<String>> tablesAdded = Map.of(4, List.of(), 3, List.of("flow"), 2, List.of("flow", "http"));
+        for (int version : new int[] {4, 3, 2}) {
             Path file = dir.resolve("v" + version + ".wsdb");
             Sessions.Json live = new Sessions.Json();
             try (CaptureStore store = CaptureStore.create(file)) {
@@ -420,6 +420,7 @@ class CaptureStoreTest {
                 for (String table : tablesAdded.get(version)) {
                     s.executeUpdate("DROP TABLE " + table);
                 }
+                s.executeUpdate("ALTER TABLE handshakes DROP COLUMN stream"); // added in version 5
                 s.executeUpdate("UPDATE meta SET value = '" + version + "' WHERE key = 'schema_version'");
             }
             Sessions.Json replayed = new Sessions.Json();
@@ -441,10 +442,10 @@ class CaptureStoreTest {
         Path file = dir.resolve("newer.wsdb");
         CaptureStore.create(file).close();
         try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = db.createStatement()) {
-            s.executeUpdate("UPDATE meta SET value = '5' WHERE key = 'schema_version'");
+            s.executeUpdate("UPDATE meta SET value = '6' WHERE key = 'schema_version'");
         }
         assertThatThrownBy(() -> CaptureReader.open(file)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage(file + " was written by a newer wsdebug (capture schema 5; this one reads up to 4):"
+                .hasMessage(file + " was written by a newer wsdebug (capture schema 6; this one reads up to 5):"
                         + " update wsdebug to read it.");
     }
 
