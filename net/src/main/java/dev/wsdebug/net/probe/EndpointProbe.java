@@ -58,6 +58,7 @@ public final class EndpointProbe {
             PingStep.run(main, o, out);
             CloseStep.run(main, o, out);
         }
+        Http2Step.run(o, reachable.get(0), host, port, tls, out);
         if (o.idleSeconds > 0) {
             IdleStep.run(o, 3, out);
         }

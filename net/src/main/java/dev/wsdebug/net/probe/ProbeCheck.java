@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * One line of the probe's checklist: what was checked, how it went and what was measured.
  *
  * @param check  a short stable id (dns, tcp, tls, certificate, hostname, upgrade, accept,
- *               subprotocol, deflate, ping, close, idle, keepalive): what scripts match on
+ *               subprotocol, deflate, ping, close, http2, idle, keepalive): what scripts match on
  * @param what   what was checked, for a human
  * @param detail the figure or the reason, for a human
  * @param ms     the time measured in milliseconds, or null when the check measures no time

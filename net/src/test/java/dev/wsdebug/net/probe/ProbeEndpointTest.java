@@ -248,4 +248,45 @@ class ProbeEndpointTest {
             }
         }
     }
+
+    /** A Node http2 server in clear text (h2c by prior knowledge) with SETTINGS_ENABLE_CONNECT_PROTOCOL on or off. */
+    private static Seen http2Of(boolean connectProtocol) throws Exception {
+        dev.wsdebug.capture.peer.Peer.requireInstalled(dev.wsdebug.capture.peer.Peer.Kind.NODE_WS);
+        Process node = new ProcessBuilder("node", "-e", String.join("\n",
+                "const http2 = require('http2');",
+                "const s = http2.createServer({settings: {enableConnectProtocol: process.argv[1] === 'on'}});",
+                "s.on('stream', (st) => st.respond({':status': 200}));",
+                "s.listen(0, '127.0.0.1', () => console.log('PORT ' + s.address().port));",
+                "setTimeout(() => process.exit(0), 30000);"), connectProtocol ? "on" : "off")
+                .redirectErrorStream(true).start();
+        try {
+            String line = new java.io.BufferedReader(new java.io.InputStreamReader(node.getInputStream())).readLine();
+            assertThat(line).startsWith("PORT ");
+            int port = Integer.parseInt(line.substring(5).trim());
+            ProbeOptions o = new ProbeOptions();
+            o.url = URI.create("ws://127.0.0.1:" + port + "/");
+            Seen seen = new Seen();
+            Http2Step.run(o, java.net.InetAddress.getLoopbackAddress(), "127.0.0.1", port, false, seen);
+            return seen;
+        } finally {
+            node.destroyForcibly();
+            node.waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void http2AndExtendedConnectAreReported() throws Exception {
+        assertThat(http2Of(true).one("http2").detail()).startsWith("offered, with extended CONNECT"
+                + " (SETTINGS_ENABLE_CONNECT_PROTOCOL = 1)");
+        assertThat(http2Of(false).one("http2").detail()).isEqualTo("offered, without extended CONNECT: WebSockets to it go"
+                + " over a separate HTTP/1.1 connection");
+        // an HTTP/1.1-only server answers the preface in HTTP/1.x (or closes): not offered, and the probe goes on
+        try (Started server = server(so -> { })) {
+            Seen seen = probe("ws://127.0.0.1:" + server.port() + "/x", o -> { });
+            ProbeCheck h2 = seen.one("http2");
+            assertThat(h2.status()).isEqualTo(ProbeCheck.Status.OK);
+            assertThat(h2.detail()).as(seen.toString()).startsWith("not offered (").endsWith("; WebSockets go over HTTP/1.1");
+            assertThat(seen.outcome.failed()).isFalse();
+        }
+    }
 }
