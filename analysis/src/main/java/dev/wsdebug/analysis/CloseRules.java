@@ -198,6 +198,16 @@ final class CloseRules {
                         .cause("An unexpected condition on that side (an exception in the handler) ended the connection.")
                         .fix("Look in that side's log at this time for the error.")
                         .emit();
+            } else if (code == CloseCodes.BAD_GATEWAY) {
+                out.add(c.conn, cf.t(), "bad-gateway", FindingEvent.ERROR, who + " closed with 1014 Bad Gateway"
+                                + reason + ": a gateway in front of the server lost its connection to the server, or could"
+                                + " not make one.")
+                        .evidence(c.conn, cf.seq(), cf.t(), "close frame 1014")
+                        .cause("The server behind the proxy or load balancer dropped the connection without a close frame"
+                                + " (a crash, a restart, a reset), or answered the gateway with an invalid response.")
+                        .fix("Look at the server's log at this time, and at the gateway's log for what it got from the"
+                                + " server.")
+                        .emit();
             } else if (code == 1001 || code == 1008 || code == 1012 || code == 1013 || code >= 4000 && code <= 4999) {
                 String what = switch (code) {
                     case 1001 -> "the endpoint is going away (a server shutting down or redeploying, a page closed);"

@@ -343,6 +343,8 @@ class AnalyzerTest {
                 .containsExactly("close-1013/info");
         assertThat(rules(analyse(new Script("1").upgrade().close(Direction.S2C, 4403, "").close(Direction.C2S, 4403, ""))))
                 .containsExactly("close-4403/info");
+        assertThat(rules(analyse(new Script("1").upgrade().close(Direction.S2C, 1014, "upstream connection lost")
+                .close(Direction.C2S, 1014, "")))).containsExactly("bad-gateway/error");
     }
 
     @Test

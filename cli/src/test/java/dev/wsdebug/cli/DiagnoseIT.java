@@ -272,4 +272,68 @@ class DiagnoseIT {
         assertThat(storm.path("summary").asText()).contains("6 clients reconnected");
         assertThat(findings).filteredOn(x -> x.path("rule").asText().equals("close-1001")).hasSize(6);
     }
+
+    @Test
+    @Timeout(90)
+    void theOtherServeKnobsEachGiveTheirRule() throws Exception {
+        JsonNode plain = only(diagnose(record("plain", so -> so.reject = 200, List.of(), "-x", "a"), 1), "handshake-rejected");
+        assertThat(plain.path("summary").asText()).contains("200");
+        assertThat(plain.path("evidence").get(0).path("what").asText()).startsWith("response 200");
+        JsonNode moved = only(diagnose(record("moved", so -> so.reject = 302, List.of(), "-x", "a"), 1), "handshake-rejected");
+        assertThat(moved.path("summary").asText()).contains("302");
+        // a server that drops TCP: through the proxy the client gets 1014 Bad Gateway, which the capture shows
+        JsonNode gateway = only(diagnose(record("dropped", so -> so.dropAfter = 1, List.of(), "-x", "a", "-x", "b",
+                "-w", "1"), 1), "bad-gateway");
+        assertThat(gateway.path("evidence").get(0).path("what").asText()).isEqualTo("close frame 1014");
+        // and a client connected directly sees the drop itself: connect prints the finding
+        ServerOptions dropping = new ServerOptions();
+        dropping.port = 0;
+        dropping.dropAfter = 1;
+        try (WsServer server = new WsServer(dropping, EventSink.all())) {
+            int port = server.start().getPort();
+            WsdebugProcess.Result r = WsdebugProcess.run("connect", "ws://127.0.0.1:" + port + "/direct", "-x", "a", "-x",
+                    "b", "-w", "1", "--json");
+            JsonNode dropped = finding(jsonLines(r.out()).stream().filter(e -> e.path("event").asText().equals("finding"))
+                    .toList(), "abnormal-close");
+            assertThat(dropped.path("severity").asText()).isEqualTo("error");
+            assertThat(dropped.path("evidence").get(0).path("seq").asLong()).isPositive();
+        }
+        for (int code : new int[] {1001, 1013}) {
+            List<JsonNode> info = diagnose(record("close" + code, so -> {
+                so.closeAfter = 1;
+                so.closeCode = code;
+            }, List.of(), "-x", "a", "-x", "b", "-w", "1"), 0);
+            assertThat(info).extracting(f -> f.path("rule").asText() + "/" + f.path("severity").asText())
+                    .as("close %d", code).containsExactly("close-" + code + "/info");
+            assertThat(info.get(0).path("evidence").get(0).path("what").asText()).isEqualTo("close frame " + code);
+        }
+    }
+
+    @Test
+    @Timeout(90)
+    void theProxysFaultsEachGiveTheirRule() throws Exception {
+        JsonNode reset = only(diagnose(record("reset", so -> { }, List.of("--fault", "after=1 reset"), "-x", "a", "-x", "b",
+                "-w", "1"), 1), "abnormal-close");
+        assertThat(reset.path("evidence").toString()).contains("TCP closed");
+        JsonNode noPong = only(diagnose(record("nopong", so -> { }, List.of("--fault", "no-pong"), "--ping-interval", "0.3",
+                "-w", "2"), 1), "zombie");
+        assertThat(noPong.path("evidence").get(0).path("what").asText()).isEqualTo("ping with no pong");
+        // a blackhole from the first pong on: the client's own view (connect) names the zombie; the capture
+        // holds what the proxy passed on, one ping and then silence until TCP closed
+        ServerOptions plain = new ServerOptions();
+        plain.port = 0;
+        try (WsServer server = new WsServer(plain, EventSink.all());
+             ProxyProcess proxy = ProxyProcess.start("--to", "ws://127.0.0.1:" + server.start().getPort(), "--fault",
+                     "type=pong blackhole")) {
+            WsdebugProcess.Result r = WsdebugProcess.run("connect", "ws://127.0.0.1:" + proxy.port + "/bh",
+                    "--ping-interval", "0.3", "-w", "2", "--json");
+            JsonNode zombie = finding(jsonLines(r.out()).stream().filter(e -> e.path("event").asText().equals("finding"))
+                    .toList(), "zombie");
+            assertThat(zombie.path("summary").asText()).contains("from the client got no pong");
+        }
+        // delay only slows messages down: a healthy session, nothing above information
+        List<JsonNode> delayed = diagnose(record("delay", so -> { }, List.of("--fault", "delay=300"), "-x", "a", "-x", "b"),
+                0);
+        assertThat(delayed).allSatisfy(f -> assertThat(f.path("severity").asText()).as(f.toString()).isEqualTo("info"));
+    }
 }

@@ -107,6 +107,8 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
     /** Plain HTTP and untouched tunnels: bytes relayed after the request head, and when the last upstream bytes came. */
     private long requestBytes;
     private long lastResponseMicros;
+    /** The proxy sent the client 1014 for a lost upstream and waits for its answer. */
+    private boolean closingForLostUpstream;
     private final CloseWatch closeWatch = new CloseWatch();
     /** Feeds the relayed buffers to the conversation without copying them on the relay's hot path. */
     private final ByteBufFeeder feeder = new ByteBufFeeder();
@@ -440,6 +442,16 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void relayFromClient(ByteBuf b) {
+        if (closingForLostUpstream) {
+            // the client's answer to the proxy's 1014: recorded (there is no upstream to relay it to), and
+            // once its close frame is in, the close handshake is complete and TCP closes
+            feed(Direction.C2S, b);
+            b.release();
+            if (closeWatch.clientClosed()) {
+                client.close();
+            }
+            return;
+        }
         if (upstream == null || !upstream.isActive() || idleClosing) {
             b.release();
             return;
@@ -507,7 +519,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
         public void channelWritabilityChanged(ChannelHandlerContext ctx) {
             if (faults != null) {
                 faults.updateAutoRead();
-            } else {
+            } else if (!closingForLostUpstream) {
                 client.config().setAutoRead(ctx.channel().isWritable());
             }
             upstreamStall().update();
@@ -546,6 +558,9 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
                 dev.wsdebug.wire.Opcode.CLOSE, dev.wsdebug.wire.FrameWriter.closePayload(
                         dev.wsdebug.wire.CloseCodes.BAD_GATEWAY, "upstream connection lost")));
         feed(Direction.S2C, close, 0, close.length);
+        closingForLostUpstream = true;
+        // reading from the client may have been paused for the upstream's sake; its answer must be read
+        client.config().setAutoRead(true);
         client.writeAndFlush(Unpooled.wrappedBuffer(close));
         // give the client a moment to answer the close, then hang up
         client.eventLoop().schedule(() -> {
@@ -753,6 +768,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
     private static final class CloseWatch implements EventSink {
         private boolean open;
         private boolean upstreamClosed;
+        private boolean clientClosed;
 
         @Override
         public void accept(dev.wsdebug.capture.Event event) {
@@ -761,7 +777,15 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
             } else if (event instanceof dev.wsdebug.capture.FrameEvent f && f.dir() == Direction.S2C
                     && f.frame().opcode() == dev.wsdebug.wire.Opcode.CLOSE) {
                 upstreamClosed = true;
+            } else if (event instanceof dev.wsdebug.capture.FrameEvent f && f.dir() == Direction.C2S
+                    && f.frame().opcode() == dev.wsdebug.wire.Opcode.CLOSE) {
+                clientClosed = true;
             }
+        }
+
+        /** The client has sent its close frame. */
+        boolean clientClosed() {
+            return clientClosed;
         }
 
         boolean upstreamVanished() {
