@@ -9,6 +9,7 @@ import dev.wsdebug.sniff.http.FrameHeuristic;
 import dev.wsdebug.sniff.http.HttpConnection;
 import dev.wsdebug.sniff.http.MidStreamWebSocket;
 import dev.wsdebug.sniff.http2.Http2Connection;
+import dev.wsdebug.sniff.http2.MidStreamHttp2;
 import dev.wsdebug.sniff.tcp.FlowKind;
 import dev.wsdebug.sniff.tcp.Side;
 import dev.wsdebug.sniff.tcp.TcpFlow;
@@ -242,6 +243,24 @@ final class CapturedConnection implements TcpStreamHandler {
             return;
         }
         boolean undecided = false;
+        boolean maybeHttp2 = false;
+        for (Side side : Side.values()) {
+            byte[] f = first[side.ordinal()];
+            if (f.length == 0) {
+                continue;
+            }
+            MidStreamHttp2.Verdict h2 = MidStreamHttp2.judge(f, 0, f.length, last);
+            if (h2 == MidStreamHttp2.Verdict.HTTP2) {
+                setClient(http2Client(first, side));
+                mode = Mode.HTTP2;
+                h2MidStream = true;
+                return;
+            }
+            maybeHttp2 |= h2 == MidStreamHttp2.Verdict.UNDECIDED;
+        }
+        if (maybeHttp2 && !last) {
+            return; // a plausible HTTP/2 frame so far: its end (and the next header) decides
+        }
         for (Side side : Side.values()) {
             byte[] f = first[side.ordinal()];
             if (f.length == 0) {
@@ -267,6 +286,27 @@ final class CapturedConnection implements TcpStreamHandler {
         if (!undecided || last) {
             mode = Mode.OTHER;
         }
+    }
+
+    /**
+     * The client of an HTTP/2 connection seen from its middle: the side whose frames show it (see
+     * MidStreamHttp2.sender), else the one on the higher port (an ephemeral port, usually).
+     */
+    private Side http2Client(byte[][] first, Side framesFrom) {
+        for (Side side : new Side[] {framesFrom, framesFrom.other()}) {
+            byte[] f = first[side.ordinal()];
+            switch (MidStreamHttp2.sender(f, 0, f.length)) {
+                case CLIENT -> {
+                    return side;
+                }
+                case SERVER -> {
+                    return side.other();
+                }
+                default -> {
+                }
+            }
+        }
+        return flow.endpoint(Side.A).port() >= flow.endpoint(Side.B).port() ? Side.A : Side.B;
     }
 
     /** Whether only the server (known from the SYN) has spoken yet, and with an HTTP/2 SETTINGS frame. */

@@ -78,6 +78,11 @@ final class Hpack {
         }
     }
 
+    /** Marks the state unknown from outside (a field block partly before the capture). */
+    void forget(String why) {
+        lose(why);
+    }
+
     private void lose(String why) {
         lost = true;
         lostWhy = why;
