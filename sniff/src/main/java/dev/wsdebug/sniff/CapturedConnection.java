@@ -5,6 +5,7 @@ import dev.wsdebug.capture.EventSink;
 import dev.wsdebug.capture.FlowEvent;
 import dev.wsdebug.capture.HandshakeEvent;
 import dev.wsdebug.capture.TlsSummary;
+import dev.wsdebug.sniff.http.ConnectionContext;
 import dev.wsdebug.sniff.http.FrameHeuristic;
 import dev.wsdebug.sniff.http.HttpConnection;
 import dev.wsdebug.sniff.http.MidStreamWebSocket;
@@ -359,8 +360,8 @@ final class CapturedConnection implements TcpStreamHandler {
         }
         switch (mode) {
             case HTTP -> http = new HttpConnection(conn, false, clientEp, serverEp, countingSink(null), ctx.options.limits);
-            case HTTP2 -> http2 = new Http2Connection(conn, false, clientEp, serverEp, countingSink(null),
-                    ctx.options.limits, h2MidStream);
+            case HTTP2 -> http2 = new Http2Connection(new ConnectionContext(conn, false, clientEp, serverEp,
+                    countingSink(null), ctx.options.limits), h2MidStream);
             case WEBSOCKET -> {
                 ctx.summary.webSockets++;
                 ws = new MidStreamWebSocket(conn, ctx.sink, clientEp, serverEp, ctx.options.limits, forcedPort() != null);
@@ -445,8 +446,8 @@ final class CapturedConnection implements TcpStreamHandler {
                 boolean h2 = "h2".equals(tlsInfo == null ? null : tlsInfo.alpn()) || HttpConnection.looksLikeHttp2(b, off, len);
                 if (h2) {
                     inner = Mode.HTTP2;
-                    innerHttp2 = new Http2Connection(conn, true, endpoint(client), endpoint(client.other()),
-                            countingSink(summary()), ctx.options.limits, false);
+                    innerHttp2 = new Http2Connection(new ConnectionContext(conn, true, endpoint(client),
+                            endpoint(client.other()), countingSink(summary()), ctx.options.limits), false);
                 } else if (HttpConnection.looksLikeRequest(b, off, len) || HttpConnection.looksLikeResponse(b, off, len)) {
                     inner = Mode.HTTP;
                     innerHttp = new HttpConnection(conn, true, endpoint(client), endpoint(client.other()),

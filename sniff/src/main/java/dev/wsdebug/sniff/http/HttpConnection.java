@@ -1,6 +1,5 @@
 package dev.wsdebug.sniff.http;
 
-import dev.wsdebug.capture.ErrorEvent;
 import dev.wsdebug.capture.EventSink;
 import dev.wsdebug.capture.HttpEvent;
 import dev.wsdebug.sniff.http2.Http2Connection;
@@ -24,12 +23,7 @@ public final class HttpConnection {
     /** Client bytes held after an upgrade request while its answer is awaited. */
     private static final int MAX_HELD = 1 << 20;
 
-    private final String conn;
-    private final boolean tls;
-    private final String client;
-    private final String server;
-    private final EventSink sink;
-    private final DecodeLimits limits;
+    private final ConnectionContext cx;
     private final HttpMessageReader requests;
     private final HttpMessageReader responses;
     private final ArrayDeque<Request> pending = new ArrayDeque<>();
@@ -77,12 +71,7 @@ public final class HttpConnection {
      * @param client the client's address as host:port
      */
     public HttpConnection(String conn, boolean tls, String client, String server, EventSink sink, DecodeLimits limits) {
-        this.conn = conn;
-        this.tls = tls;
-        this.client = client;
-        this.server = server;
-        this.sink = sink;
-        this.limits = limits;
+        this.cx = new ConnectionContext(conn, tls, client, server, sink, limits);
         this.requests = new HttpMessageReader(new RequestListener(), HttpConnection::requestFraming);
         this.responses = new HttpMessageReader(new ResponseListener(), this::responseFraming);
     }
@@ -261,7 +250,7 @@ public final class HttpConnection {
                     Request r = pending.poll();
                     exchange(r, r.response, 0, timeNanos);
                 }
-                h2 = new Http2Connection(conn, tls, client, server, sink, limits, false);
+                h2 = new Http2Connection(cx, false);
                 byte[] raw = head.raw().getBytes(StandardCharsets.ISO_8859_1);
                 h2.feed(true, currentPacket, timeNanos, raw, 0, raw.length);
                 return;
@@ -273,8 +262,7 @@ public final class HttpConnection {
                 // handshake whatever the answer; the answer decides what the bytes after it are
                 upgradeRequest = r;
                 conversations++;
-                ws = new CapturedConversation(conversations == 1 ? conn : conn + "." + conversations, sink,
-                        tls ? "wss" : "ws", client, server, limits);
+                ws = cx.webSocket(conversations == 1 ? cx.conn() : cx.conn() + "." + conversations);
                 byte[] raw = head.raw().getBytes(StandardCharsets.ISO_8859_1);
                 ws.feed(Direction.C2S, currentPacket, timeNanos, raw, 0, raw.length);
                 requests.stop();
@@ -318,7 +306,7 @@ public final class HttpConnection {
                 pending.remove(r);
                 requests.stop();
                 responses.stop();
-                h2 = new Http2Connection(conn, tls, client, server, sink, limits, false);
+                h2 = new Http2Connection(cx, false);
                 h2.upgradedFrom(r.head, r.startNanos, r.complete);
                 return;
             }
@@ -376,7 +364,7 @@ public final class HttpConnection {
         HttpHead req = r.head;
         // a request whose body never completed (not captured, or the connection ended): its size is unknown
         long requestBody = r.complete ? r.bodyLength : -1;
-        sink.accept(new HttpEvent(conn, Math.floorDiv(r.startNanos, 1000), req.method(), url(req), response == null ? -1
+        cx.sink().accept(new HttpEvent(cx.conn(), Math.floorDiv(r.startNanos, 1000), req.method(), url(req), response == null ? -1
                 : response.status(), response == null ? "" : response.reason(), req, response, requestBody, responseBody,
                 Math.max(0, Math.floorDiv(endNanos - r.startNanos, 1000))));
     }
@@ -387,10 +375,10 @@ public final class HttpConnection {
             return target;
         }
         String host = req.header("Host");
-        return (tls ? "https" : "http") + "://" + (host == null ? server : host.toLowerCase(Locale.ROOT)) + target;
+        return (cx.tls() ? "https" : "http") + "://" + (host == null ? cx.server() : host.toLowerCase(Locale.ROOT)) + target;
     }
 
     private void error(long timeNanos, String kind, String message) {
-        sink.accept(new ErrorEvent(conn, Math.floorDiv(timeNanos, 1000), kind, message));
+        cx.error(timeNanos, kind, message);
     }
 }

@@ -1,10 +1,8 @@
 package dev.wsdebug.sniff.http2;
 
-import dev.wsdebug.capture.ErrorEvent;
-import dev.wsdebug.capture.EventSink;
 import dev.wsdebug.capture.HttpEvent;
 import dev.wsdebug.sniff.http.CapturedConversation;
-import dev.wsdebug.wire.DecodeLimits;
+import dev.wsdebug.sniff.http.ConnectionContext;
 import dev.wsdebug.wire.Direction;
 import dev.wsdebug.wire.H2Handshake;
 import dev.wsdebug.wire.HttpHead;
@@ -32,12 +30,7 @@ public final class Http2Connection {
     /** Streams tracked at once; later ones are not decoded (said once). */
     static final int MAX_STREAMS = 1000;
 
-    private final String conn;
-    private final boolean tls;
-    private final String client;
-    private final String server;
-    private final EventSink sink;
-    private final DecodeLimits limits;
+    private final ConnectionContext cx;
     private final boolean midStream;
     private final Preface preface = new Preface();
     private final Peer fromClient = new Peer(Direction.C2S);
@@ -53,18 +46,11 @@ public final class Http2Connection {
     private long timeNanos;
 
     /**
-     * @param conn      the TCP connection's id: http events carry it, WebSockets {@code conn.stream}
-     * @param tls       whether the bytes were decrypted from TLS (https, wss)
+     * @param cx        the TCP connection: http events carry its id, WebSockets {@code <id>.<stream>}
      * @param midStream whether the capture missed the connection's start (no preface to expect)
      */
-    public Http2Connection(String conn, boolean tls, String client, String server, EventSink sink, DecodeLimits limits,
-                           boolean midStream) {
-        this.conn = conn;
-        this.tls = tls;
-        this.client = client;
-        this.server = server;
-        this.sink = sink;
-        this.limits = limits;
+    public Http2Connection(ConnectionContext cx, boolean midStream) {
+        this.cx = cx;
         this.midStream = midStream;
     }
 
@@ -112,7 +98,7 @@ public final class Http2Connection {
     public void upgradedFrom(HttpHead request, long startNanos, boolean requestComplete) {
         List<HttpHead.Header> fields = new ArrayList<>();
         fields.add(new HttpHead.Header(":method", request.method()));
-        fields.add(new HttpHead.Header(":scheme", tls ? "https" : "http"));
+        fields.add(new HttpHead.Header(":scheme", cx.tls() ? "https" : "http"));
         String host = request.header("Host");
         if (host != null) {
             fields.add(new HttpHead.Header(":authority", host));
@@ -181,7 +167,7 @@ public final class Http2Connection {
         }
         CapturedConversation ws = null;
         if (!pushed && H2Stream.isWebSocket(request)) {
-            ws = new CapturedConversation(conn + "." + id, sink, tls ? "wss" : "ws", client, server, limits);
+            ws = cx.webSocket(cx.conn() + "." + id);
             ws.h2Request(timeNanos, id, request, connectProtocol);
         }
         H2Stream s = new H2Stream(id, timeNanos, request, ws);
@@ -249,7 +235,7 @@ public final class Http2Connection {
     private void report(H2Stream s, long endNanos) {
         HttpHead request = HttpHead.ofHttp2(s.request);
         HttpHead response = s.response == null ? null : HttpHead.ofHttp2(s.response);
-        sink.accept(new HttpEvent(conn, Math.floorDiv(s.startNanos, 1000), request.method(), s.url(tls, server),
+        cx.sink().accept(new HttpEvent(cx.conn(), Math.floorDiv(s.startNanos, 1000), request.method(), s.url(cx.tls(), cx.server()),
                 response == null ? -1 : response.status(), "", request, response, s.clientEnded ? s.requestBody : -1,
                 s.responseBody, Math.max(0, Math.floorDiv(endNanos - s.startNanos, 1000))));
     }
@@ -262,7 +248,7 @@ public final class Http2Connection {
     }
 
     private void error(String kind, String message) {
-        sink.accept(new ErrorEvent(conn, Math.floorDiv(timeNanos, 1000), kind, message));
+        cx.error(timeNanos, kind, message);
     }
 
     /** One direction: its frames, its field blocks and its HPACK state. */

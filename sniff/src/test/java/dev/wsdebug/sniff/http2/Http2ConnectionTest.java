@@ -6,6 +6,7 @@ import dev.wsdebug.capture.Event;
 import dev.wsdebug.capture.HandshakeEvent;
 import dev.wsdebug.capture.HttpEvent;
 import dev.wsdebug.capture.MessageEvent;
+import dev.wsdebug.sniff.http.ConnectionContext;
 import dev.wsdebug.wire.DecodeLimits;
 import dev.wsdebug.wire.FrameSpec;
 import dev.wsdebug.wire.FrameWriter;
@@ -36,8 +37,8 @@ class Http2ConnectionTest {
     private static final FrameWriter WS = new FrameWriter(new Random(3));
 
     private final List<Event> events = new ArrayList<>();
-    private final Http2Connection h2 = new Http2Connection("7", false, "10.0.0.1:50000", "10.0.0.2:8080",
-            events::add, DecodeLimits.retaining(1 << 20), false);
+    private final Http2Connection h2 = new Http2Connection(new ConnectionContext("7", false, "10.0.0.1:50000",
+            "10.0.0.2:8080", events::add, DecodeLimits.retaining(1 << 20)), false);
     private final H2Frames client = new H2Frames();
     private final H2Frames server = new H2Frames();
     private long t = T0;
@@ -77,6 +78,14 @@ class Http2ConnectionTest {
                 ":authority", "example.com", "sec-websocket-version", "13"};
     }
 
+    /** Preface and SETTINGS both ways (the server enables extended CONNECT), then a WebSocket opened on {@code stream}. */
+    private void openWebSocket(int stream, String path) {
+        c(concat(H2Frames.PREFACE, settings()));
+        s(settings(Settings.ENABLE_CONNECT_PROTOCOL, 1));
+        c(client.headers(stream, false, connect(path)));
+        s(server.headers(stream, false, ":status", "200"));
+    }
+
     private <T extends Event> List<T> of(Class<T> type) {
         return events.stream().filter(type::isInstance).map(type::cast).collect(Collectors.toList());
     }
@@ -87,10 +96,7 @@ class Http2ConnectionTest {
 
     @Test
     void anExtendedConnectStreamIsAWebSocketWhoseFramesCrossDataFramesAndReads() {
-        c(concat(H2Frames.PREFACE, settings()));
-        s(settings(Settings.ENABLE_CONNECT_PROTOCOL, 1));
-        c(client.headers(1, false, connect("/chat")));
-        s(server.headers(1, false, ":status", "200"));
+        openWebSocket(1, "/chat");
         byte[] hello = ws(Opcode.TEXT, "Hello over h2", true);
         // one WebSocket frame in two DATA frames, and those in reads cutting frame headers apart
         c(concat(data(1, false, java.util.Arrays.copyOf(hello, 5)),
@@ -134,10 +140,7 @@ class Http2ConnectionTest {
 
     @Test
     void aResetWebSocketStreamIsAnAbort() {
-        c(concat(H2Frames.PREFACE, settings()));
-        s(settings(Settings.ENABLE_CONNECT_PROTOCOL, 1));
-        c(client.headers(5, false, connect("/r")));
-        s(server.headers(5, false, ":status", "200"));
+        openWebSocket(5, "/r");
         s(data(5, false, ws(Opcode.TEXT, "x", false)));
         c(H2Frames.rst(5, 8));
         assertThat(errors()).containsExactly("h2: The client reset the stream with CANCEL (0x8).");
@@ -230,8 +233,8 @@ class Http2ConnectionTest {
             }
             int cut = random.nextInt(b.length + 1);
             List<Event> sink = new ArrayList<>();
-            Http2Connection c = new Http2Connection("1", round % 2 == 0, null, null, sink::add,
-                    DecodeLimits.retaining(4096), round % 3 == 0);
+            Http2Connection c = new Http2Connection(new ConnectionContext("1", round % 2 == 0, null, null, sink::add,
+                    DecodeLimits.retaining(4096)), round % 3 == 0);
             assertThatCode(() -> {
                 int off = 0;
                 while (off < cut) {
@@ -247,7 +250,8 @@ class Http2ConnectionTest {
         }
         byte[] noise = new byte[1 << 16];
         random.nextBytes(noise);
-        Http2Connection c = new Http2Connection("1", false, null, null, e -> { }, DecodeLimits.retaining(4096), true);
+        Http2Connection c = new Http2Connection(new ConnectionContext("1", false, null, null, e -> { },
+                DecodeLimits.retaining(4096)), true);
         assertThatCode(() -> {
             c.feed(true, 1, T0, noise, 0, noise.length);
             c.feed(false, 2, T0, noise, 0, noise.length);
