@@ -21,10 +21,17 @@ import java.util.Map;
  * pseudo-headers included.
  */
 final class Hpack {
-    /** Decoded fields kept per block; a larger list fails that block only (the table stays in step). */
-    private static final long MAX_LIST = 4L << 20;
-    /** The largest dynamic table a size update may ask for (RFC 7541 6.3); the real bound is the peer's SETTINGS. */
-    private static final long MAX_TABLE = 1L << 20;
+    /**
+     * Decoded fields kept per block (RFC 7541 4.1 sizes); a larger list fails that block only (the
+     * table stays in step). Servers refuse far less (8-64 KiB); with {@code Http2Connection}'s stream
+     * limit this bounds the fields held at once.
+     */
+    private static final long MAX_LIST = 64L << 10;
+    /**
+     * The largest dynamic table a size update may ask for (RFC 7541 6.3); the real bound is the
+     * receiver's SETTINGS_HEADER_TABLE_SIZE, 4096 by default and rarely above 64 KiB.
+     */
+    private static final long MAX_TABLE = 64L << 10;
 
     private final DefaultHttp2HeadersDecoder decoder = new DefaultHttp2HeadersDecoder(false, false, MAX_LIST);
     private boolean lost;

@@ -214,6 +214,31 @@ class Http2ConnectionTest {
     }
 
     @Test
+    void aBlockReferringToAnUnknownEntryStopsHeaderDecodingOfThatDirection() {
+        c(concat(H2Frames.PREFACE, settings()));
+        s(settings());
+        // 0xbe: indexed field 62, the first dynamic entry, of an empty table (RFC 7541 2.3.3)
+        c(frame(H2Frames.HEADERS, H2Frames.END_HEADERS | H2Frames.END_STREAM, 1, hex("82 be")));
+        c(client.headers(3, true, ":method", "GET", ":scheme", "http", ":authority", "a", ":path", "/later"));
+        h2.end(t);
+        assertThat(errors()).singleElement().asString().startsWith("input: The client's HTTP/2 header compression"
+                + " state is lost (").endsWith("): its later header blocks are not decoded.");
+        assertThat(of(HttpEvent.class)).isEmpty(); // neither request could be known
+    }
+
+    @Test
+    void aTooLongFieldListLosesOnlyItsStream() {
+        c(concat(H2Frames.PREFACE, settings()));
+        s(settings());
+        c(client.headers(1, true, ":method", "GET", ":scheme", "http", ":authority", "a", ":path", "/big",
+                "x-big", "b".repeat(70_000)));
+        c(client.headers(3, true, ":method", "GET", ":scheme", "http", ":authority", "a", ":path", "/small"));
+        s(server.headers(3, true, ":status", "200"));
+        assertThat(errors()).isEmpty();
+        assertThat(of(HttpEvent.class)).extracting(HttpEvent::url).containsExactly("http://a/small");
+    }
+
+    @Test
     void noPrefaceNoHttp2() {
         c("GET / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
         assertThat(errors()).singleElement().asString().contains("the client's first bytes are not the HTTP/2"
