@@ -5,9 +5,12 @@ import dev.wsdebug.capture.EventSink;
 import dev.wsdebug.capture.FlowEvent;
 import dev.wsdebug.capture.HandshakeEvent;
 import dev.wsdebug.capture.TlsSummary;
+import dev.wsdebug.sniff.http.ConnectionContext;
 import dev.wsdebug.sniff.http.FrameHeuristic;
 import dev.wsdebug.sniff.http.HttpConnection;
 import dev.wsdebug.sniff.http.MidStreamWebSocket;
+import dev.wsdebug.sniff.http2.Http2Connection;
+import dev.wsdebug.sniff.http2.MidStreamHttp2;
 import dev.wsdebug.sniff.tcp.FlowKind;
 import dev.wsdebug.sniff.tcp.Side;
 import dev.wsdebug.sniff.tcp.TcpFlow;
@@ -30,7 +33,7 @@ import java.util.List;
  * request's sender, the side whose frames are masked.
  */
 final class CapturedConnection implements TcpStreamHandler {
-    private enum Mode { UNDECIDED, HTTP, TLS, WEBSOCKET, OTHER }
+    private enum Mode { UNDECIDED, HTTP, HTTP2, TLS, WEBSOCKET, OTHER }
 
     /** First bytes held while deciding; a connection that has not shown what it is by then is "other". */
     private static final int MAX_UNDECIDED = 64 * 1024;
@@ -43,6 +46,9 @@ final class CapturedConnection implements TcpStreamHandler {
     private final List<Held> held = new ArrayList<>();
     private int heldBytes;
     private HttpConnection http;
+    private Http2Connection http2;
+    /** HTTP/2 frames of a connection whose start (the preface) the capture missed. */
+    private boolean h2MidStream;
     private MidStreamWebSocket ws;
     private TlsConnection tls;
     private TlsInfo tlsInfo;
@@ -50,6 +56,7 @@ final class CapturedConnection implements TcpStreamHandler {
     /** Inside TLS: what the plaintext is (UNDECIDED until its first bytes, then HTTP or OTHER). */
     private Mode inner = Mode.UNDECIDED;
     private HttpConnection innerHttp;
+    private Http2Connection innerHttp2;
     private StreamFiles.Pair files;
     private boolean conflictReported;
 
@@ -86,6 +93,7 @@ final class CapturedConnection implements TcpStreamHandler {
         }
         switch (mode) {
             case HTTP -> http.feed(fromClient, packet, timeNanos, b, off, len);
+            case HTTP2 -> http2.feed(fromClient, packet, timeNanos, b, off, len);
             case TLS -> tls.feed(fromClient, packet, timeNanos, b, off, len);
             case WEBSOCKET -> ws.feed(fromClient ? Direction.C2S : Direction.S2C, packet, timeNanos, b, off, len);
             default -> ctx.summary.otherTcpBytes += len;
@@ -100,6 +108,7 @@ final class CapturedConnection implements TcpStreamHandler {
         boolean fromClient = from == client;
         switch (mode) {
             case HTTP -> http.gap(fromClient, timeNanos, missing);
+            case HTTP2 -> http2.gap(fromClient, timeNanos, missing);
             case TLS -> tls.gap(fromClient);
             case WEBSOCKET -> ws.gap(fromClient ? Direction.C2S : Direction.S2C, timeNanos, missing);
             default -> {
@@ -125,10 +134,14 @@ final class CapturedConnection implements TcpStreamHandler {
         };
         switch (mode) {
             case HTTP -> http.flow(dir, timeNanos, name, bytes, micros);
+            case HTTP2 -> http2.flow(dir, timeNanos, name, bytes, micros);
             case WEBSOCKET -> ws.flow(dir, timeNanos, name, bytes, micros);
             case TLS -> {
                 if (innerHttp != null) {
                     innerHttp.flow(dir, timeNanos, name, bytes, micros);
+                }
+                if (innerHttp2 != null) {
+                    innerHttp2.flow(dir, timeNanos, name, bytes, micros);
                 }
             }
             default -> {
@@ -155,10 +168,14 @@ final class CapturedConnection implements TcpStreamHandler {
         }
         switch (mode) {
             case HTTP -> http.end(timeNanos);
+            case HTTP2 -> http2.end(timeNanos);
             case TLS -> {
                 tls.end(timeNanos);
                 if (innerHttp != null) {
                     innerHttp.end(timeNanos);
+                }
+                if (innerHttp2 != null) {
+                    innerHttp2.end(timeNanos);
                 }
             }
             case WEBSOCKET -> ws.end(timeNanos);
@@ -181,6 +198,9 @@ final class CapturedConnection implements TcpStreamHandler {
             if (TlsConnection.looksLikeTls(f, 0, f.length)) {
                 setClient(side);
                 mode = Mode.TLS;
+            } else if (HttpConnection.looksLikeHttp2(f, 0, f.length)) {
+                setClient(side); // the connection preface of h2c with prior knowledge
+                mode = Mode.HTTP2;
             } else if (HttpConnection.looksLikeRequest(f, 0, f.length)) {
                 setClient(side);
                 mode = Mode.HTTP;
@@ -214,6 +234,9 @@ final class CapturedConnection implements TcpStreamHandler {
             return;
         }
         if (!flow.midStream()) {
+            if (!last && serverSentHttp2Settings(first)) {
+                return; // an HTTP/2 server may send its SETTINGS before the client's preface comes
+            }
             // the handshake of a WebSocket would have shown as HTTP: this is something else
             if (last || first[0].length + first[1].length >= 16) {
                 mode = Mode.OTHER;
@@ -221,6 +244,24 @@ final class CapturedConnection implements TcpStreamHandler {
             return;
         }
         boolean undecided = false;
+        boolean maybeHttp2 = false;
+        for (Side side : Side.values()) {
+            byte[] f = first[side.ordinal()];
+            if (f.length == 0) {
+                continue;
+            }
+            MidStreamHttp2.Verdict h2 = MidStreamHttp2.judge(f, 0, f.length, last);
+            if (h2 == MidStreamHttp2.Verdict.HTTP2) {
+                setClient(http2Client(first, side));
+                mode = Mode.HTTP2;
+                h2MidStream = true;
+                return;
+            }
+            maybeHttp2 |= h2 == MidStreamHttp2.Verdict.UNDECIDED;
+        }
+        if (maybeHttp2 && !last) {
+            return; // a plausible HTTP/2 frame so far: its end (and the next header) decides
+        }
         for (Side side : Side.values()) {
             byte[] f = first[side.ordinal()];
             if (f.length == 0) {
@@ -246,6 +287,36 @@ final class CapturedConnection implements TcpStreamHandler {
         if (!undecided || last) {
             mode = Mode.OTHER;
         }
+    }
+
+    /**
+     * The client of an HTTP/2 connection seen from its middle: the side whose frames show it (see
+     * MidStreamHttp2.sender), else the one on the higher port (an ephemeral port, usually).
+     */
+    private Side http2Client(byte[][] first, Side framesFrom) {
+        for (Side side : new Side[] {framesFrom, framesFrom.other()}) {
+            byte[] f = first[side.ordinal()];
+            switch (MidStreamHttp2.sender(f, 0, f.length)) {
+                case CLIENT -> {
+                    return side;
+                }
+                case SERVER -> {
+                    return side.other();
+                }
+                default -> {
+                }
+            }
+        }
+        return flow.endpoint(Side.A).port() >= flow.endpoint(Side.B).port() ? Side.A : Side.B;
+    }
+
+    /** Whether only the server (known from the SYN) has spoken yet, and with an HTTP/2 SETTINGS frame. */
+    private boolean serverSentHttp2Settings(byte[][] first) {
+        if (flow.client() == null || first[flow.client().ordinal()].length > 0) {
+            return false;
+        }
+        byte[] s = first[flow.client().other().ordinal()];
+        return Http2Connection.looksLikeServerPreface(s, 0, s.length);
     }
 
     /** --assume-ws: a port of the list on one end makes that end the server. */
@@ -289,6 +360,8 @@ final class CapturedConnection implements TcpStreamHandler {
         }
         switch (mode) {
             case HTTP -> http = new HttpConnection(conn, false, clientEp, serverEp, countingSink(null), ctx.options.limits);
+            case HTTP2 -> http2 = new Http2Connection(new ConnectionContext(conn, false, clientEp, serverEp,
+                    countingSink(null), ctx.options.limits), h2MidStream);
             case WEBSOCKET -> {
                 ctx.summary.webSockets++;
                 ws = new MidStreamWebSocket(conn, ctx.sink, clientEp, serverEp, ctx.options.limits, forcedPort() != null);
@@ -371,29 +444,36 @@ final class CapturedConnection implements TcpStreamHandler {
             if (inner == Mode.UNDECIDED) {
                 innerHeld.add(new Held(from, packet, timeNanos, java.util.Arrays.copyOfRange(b, off, off + len)));
                 boolean h2 = "h2".equals(tlsInfo == null ? null : tlsInfo.alpn()) || HttpConnection.looksLikeHttp2(b, off, len);
-                if (!h2 && (HttpConnection.looksLikeRequest(b, off, len) || HttpConnection.looksLikeResponse(b, off, len))) {
+                if (h2) {
+                    inner = Mode.HTTP2;
+                    innerHttp2 = new Http2Connection(new ConnectionContext(conn, true, endpoint(client),
+                            endpoint(client.other()), countingSink(summary()), ctx.options.limits), false);
+                } else if (HttpConnection.looksLikeRequest(b, off, len) || HttpConnection.looksLikeResponse(b, off, len)) {
                     inner = Mode.HTTP;
                     innerHttp = new HttpConnection(conn, true, endpoint(client), endpoint(client.other()),
                             countingSink(summary()), ctx.options.limits);
-                } else if (len >= 8 || h2) {
+                } else if (len >= 8) {
                     inner = Mode.OTHER;
-                    ctx.error(conn, timeNanos, "tls", describe() + ": the decrypted bytes are "
-                            + (h2 ? "HTTP/2, which is listed only (WebSocket over HTTP/2 is not decoded yet)"
-                            : "not HTTP/1.1, so they are not decoded further") + ".");
+                    ctx.error(conn, timeNanos, "tls", describe() + ": the decrypted bytes are not HTTP, so they are"
+                            + " not decoded further.");
                 } else {
                     return;
                 }
                 List<Held> replay = new ArrayList<>(innerHeld);
                 innerHeld.clear();
-                if (inner == Mode.HTTP) {
-                    for (Held h : replay) {
-                        innerHttp.feed(h.from() == client, h.packet(), h.timeNanos(), h.bytes(), 0, h.bytes().length);
-                    }
+                for (Held h : replay) {
+                    innerFeed(h.from() == client, h.packet(), h.timeNanos(), h.bytes(), 0, h.bytes().length);
                 }
                 return;
             }
+            innerFeed(fromClient, packet, timeNanos, b, off, len);
+        }
+
+        private void innerFeed(boolean fromClient, long packet, long timeNanos, byte[] b, int off, int len) {
             if (inner == Mode.HTTP) {
                 innerHttp.feed(fromClient, packet, timeNanos, b, off, len);
+            } else if (inner == Mode.HTTP2) {
+                innerHttp2.feed(fromClient, packet, timeNanos, b, off, len);
             }
         }
 

@@ -13,13 +13,13 @@ import dev.wsdebug.wire.Direction;
  * pipeline, as for every source), and which packets carried them, so that each frame event names
  * its packets ({@code "packets":[17,19]}).
  */
-final class CapturedConversation {
+public final class CapturedConversation {
     private final Conversation conversation;
     private final PacketSpans c2s = new PacketSpans();
     private final PacketSpans s2c = new PacketSpans();
     private boolean ended;
 
-    CapturedConversation(String conn, EventSink sink, String scheme, String client, String server, DecodeLimits limits) {
+    public CapturedConversation(String conn, EventSink sink, String scheme, String client, String server, DecodeLimits limits) {
         this.conversation = new Conversation(conn, new Numbering(sink), limits.retainCap())
                 .limits(limits, limits)
                 .scheme(scheme)
@@ -31,7 +31,29 @@ final class CapturedConversation {
         conversation.assumeWebSocket(deflate);
     }
 
-    void feed(Direction dir, long packet, long timeNanos, byte[] b, int off, int len) {
+    /**
+     * The extended CONNECT that opened HTTP/2 stream {@code stream} (RFC 8441), its fields in order;
+     * {@code connectProtocol} is the server's SETTINGS_ENABLE_CONNECT_PROTOCOL, null when not seen.
+     */
+    public void h2Request(long timeNanos, int stream, java.util.List<dev.wsdebug.wire.HttpHead.Header> fields,
+                          Boolean connectProtocol) {
+        conversation.h2Request(Math.floorDiv(timeNanos, 1000), stream, fields, connectProtocol);
+    }
+
+    /** The response fields of the extended CONNECT's stream. */
+    public void h2Response(long timeNanos, java.util.List<dev.wsdebug.wire.HttpHead.Header> fields) {
+        conversation.h2Response(Math.floorDiv(timeNanos, 1000), fields);
+    }
+
+    /** The stream was reset by {@code from} (RST_STREAM with this error code): ends the conversation. */
+    public void h2Reset(long timeNanos, Direction from, long errorCode) {
+        if (!ended) {
+            ended = true;
+            conversation.h2Reset(Math.floorDiv(timeNanos, 1000), from, errorCode);
+        }
+    }
+
+    public void feed(Direction dir, long packet, long timeNanos, byte[] b, int off, int len) {
         if (ended || len <= 0) {
             return;
         }
@@ -40,7 +62,7 @@ final class CapturedConversation {
     }
 
     /** Bytes of a direction that were not captured. */
-    void gap(Direction dir, long timeNanos, long missing) {
+    public void gap(Direction dir, long timeNanos, long missing) {
         if (ended || missing <= 0) {
             return;
         }
@@ -49,13 +71,13 @@ final class CapturedConversation {
     }
 
     /** A transport fact about {@code dir}'s bytes ({@code capture.FlowEvent}), passed on while the conversation lasts. */
-    void flow(Direction dir, long timeNanos, String kind, long bytes, long micros) {
+    public void flow(Direction dir, long timeNanos, String kind, long bytes, long micros) {
         if (!ended) {
             conversation.flow(Math.floorDiv(timeNanos, 1000), dir, kind, bytes, micros);
         }
     }
 
-    void end(long timeNanos) {
+    public void end(long timeNanos) {
         if (!ended) {
             ended = true;
             conversation.end(Math.floorDiv(timeNanos, 1000));
@@ -63,18 +85,18 @@ final class CapturedConversation {
     }
 
     /** Ends it without a report of how (the caller said why it cannot be followed). */
-    void abandon(long timeNanos) {
+    public void abandon(long timeNanos) {
         if (!ended) {
             ended = true;
             conversation.abandon(Math.floorDiv(timeNanos, 1000));
         }
     }
 
-    boolean ended() {
+    public boolean ended() {
         return ended;
     }
 
-    boolean isWebSocket() {
+    public boolean isWebSocket() {
         return conversation.isWebSocket();
     }
 

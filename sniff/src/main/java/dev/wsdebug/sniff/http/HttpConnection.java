@@ -1,8 +1,8 @@
 package dev.wsdebug.sniff.http;
 
-import dev.wsdebug.capture.ErrorEvent;
 import dev.wsdebug.capture.EventSink;
 import dev.wsdebug.capture.HttpEvent;
+import dev.wsdebug.sniff.http2.Http2Connection;
 import dev.wsdebug.wire.DecodeLimits;
 import dev.wsdebug.wire.Direction;
 import dev.wsdebug.wire.HttpHead;
@@ -23,12 +23,7 @@ public final class HttpConnection {
     /** Client bytes held after an upgrade request while its answer is awaited. */
     private static final int MAX_HELD = 1 << 20;
 
-    private final String conn;
-    private final boolean tls;
-    private final String client;
-    private final String server;
-    private final EventSink sink;
-    private final DecodeLimits limits;
+    private final ConnectionContext cx;
     private final HttpMessageReader requests;
     private final HttpMessageReader responses;
     private final ArrayDeque<Request> pending = new ArrayDeque<>();
@@ -40,6 +35,8 @@ public final class HttpConnection {
     private long heldPacket;
     private int conversations;
     private boolean broken;
+    /** After an accepted {@code Upgrade: h2c} (RFC 7540 3.2): the rest of the connection is HTTP/2. */
+    private Http2Connection h2;
 
     /** A request waiting for its response. */
     private static final class Request {
@@ -74,12 +71,7 @@ public final class HttpConnection {
      * @param client the client's address as host:port
      */
     public HttpConnection(String conn, boolean tls, String client, String server, EventSink sink, DecodeLimits limits) {
-        this.conn = conn;
-        this.tls = tls;
-        this.client = client;
-        this.server = server;
-        this.sink = sink;
-        this.limits = limits;
+        this.cx = new ConnectionContext(conn, tls, client, server, sink, limits);
         this.requests = new HttpMessageReader(new RequestListener(), HttpConnection::requestFraming);
         this.responses = new HttpMessageReader(new ResponseListener(), this::responseFraming);
     }
@@ -115,7 +107,9 @@ public final class HttpConnection {
         if (len <= 0 || broken) {
             return;
         }
-        if (upgraded) {
+        if (h2 != null) {
+            h2.feed(fromClient, packet, timeNanos, b, off, len);
+        } else if (upgraded) {
             ws.feed(fromClient ? Direction.C2S : Direction.S2C, packet, timeNanos, b, off, len);
         } else if (fromClient) {
             clientBytes(packet, timeNanos, b, off, len);
@@ -131,7 +125,9 @@ public final class HttpConnection {
         }
         currentPacket = packet;
         int used = requests.feed(b, off, len, timeNanos);
-        if (used < len) {
+        if (used < len && h2 != null) {
+            h2.feed(true, packet, timeNanos, b, off + used, len - used);
+        } else if (used < len) {
             hold(packet, b, off + used, len - used); // after an upgrade request: the answer decides
         }
     }
@@ -141,6 +137,8 @@ public final class HttpConnection {
         int used = responses.feed(b, off, len, timeNanos);
         if (used < len && upgraded) {
             ws.feed(Direction.S2C, packet, timeNanos, b, off + used, len - used);
+        } else if (used < len && h2 != null) {
+            h2.feed(false, packet, timeNanos, b, off + used, len - used);
         }
     }
 
@@ -160,6 +158,10 @@ public final class HttpConnection {
      * boundaries are lost); a WebSocket reports it and goes on where it can.
      */
     public void gap(boolean fromClient, long timeNanos, long missing) {
+        if (h2 != null) {
+            h2.gap(fromClient, timeNanos, missing);
+            return;
+        }
         if (upgraded) {
             ws.gap(fromClient ? Direction.C2S : Direction.S2C, timeNanos, missing);
             return;
@@ -185,10 +187,15 @@ public final class HttpConnection {
     public void flow(Direction dir, long timeNanos, String kind, long bytes, long micros) {
         if (upgraded && ws != null) {
             ws.flow(dir, timeNanos, kind, bytes, micros);
+        } else if (h2 != null) {
+            h2.flow(dir, timeNanos, kind, bytes, micros);
         }
     }
 
     public void end(long timeNanos) {
+        if (h2 != null) {
+            h2.end(timeNanos);
+        }
         requests.end(timeNanos);
         responses.end(timeNanos);
         if (ws != null) {
@@ -234,6 +241,20 @@ public final class HttpConnection {
     private final class RequestListener implements HttpMessageReader.Listener {
         @Override
         public void head(HttpHead head, long start, long timeNanos) {
+            if ("PRI".equals(head.method()) && "*".equals(head.target()) && "HTTP/2.0".equals(head.version())) {
+                // the HTTP/2 preface: after an h2c upgrade whose request the capture missed, or inside a
+                // CONNECT tunnel (whose exchange ends here: what follows is no body of it)
+                requests.stop();
+                responses.stop();
+                while (!pending.isEmpty()) {
+                    Request r = pending.poll();
+                    exchange(r, r.response, 0, timeNanos);
+                }
+                h2 = new Http2Connection(cx, false);
+                byte[] raw = head.raw().getBytes(StandardCharsets.ISO_8859_1);
+                h2.feed(true, currentPacket, timeNanos, raw, 0, raw.length);
+                return;
+            }
             Request r = new Request(head, timeNanos);
             pending.add(r);
             if (r.isUpgrade() && upgradeRequest == null) {
@@ -241,8 +262,7 @@ public final class HttpConnection {
                 // handshake whatever the answer; the answer decides what the bytes after it are
                 upgradeRequest = r;
                 conversations++;
-                ws = new CapturedConversation(conversations == 1 ? conn : conn + "." + conversations, sink,
-                        tls ? "wss" : "ws", client, server, limits);
+                ws = cx.webSocket(conversations == 1 ? cx.conn() : cx.conn() + "." + conversations);
                 byte[] raw = head.raw().getBytes(StandardCharsets.ISO_8859_1);
                 ws.feed(Direction.C2S, currentPacket, timeNanos, raw, 0, raw.length);
                 requests.stop();
@@ -281,6 +301,15 @@ public final class HttpConnection {
                 return; // interim (100 Continue): the final response follows
             }
             r.response = head;
+            if (status == 101 && r != upgradeRequest && r.head.tokens("Upgrade").contains("h2c")) {
+                // h2c: the request is stream 1 of the HTTP/2 connection that follows (its response comes there)
+                pending.remove(r);
+                requests.stop();
+                responses.stop();
+                h2 = new Http2Connection(cx, false);
+                h2.upgradedFrom(r.head, r.startNanos, r.complete);
+                return;
+            }
             if (r == upgradeRequest) {
                 byte[] raw = head.raw().getBytes(StandardCharsets.ISO_8859_1);
                 ws.feed(Direction.S2C, currentPacket, timeNanos, raw, 0, raw.length);
@@ -335,7 +364,7 @@ public final class HttpConnection {
         HttpHead req = r.head;
         // a request whose body never completed (not captured, or the connection ended): its size is unknown
         long requestBody = r.complete ? r.bodyLength : -1;
-        sink.accept(new HttpEvent(conn, Math.floorDiv(r.startNanos, 1000), req.method(), url(req), response == null ? -1
+        cx.sink().accept(new HttpEvent(cx.conn(), Math.floorDiv(r.startNanos, 1000), req.method(), url(req), response == null ? -1
                 : response.status(), response == null ? "" : response.reason(), req, response, requestBody, responseBody,
                 Math.max(0, Math.floorDiv(endNanos - r.startNanos, 1000))));
     }
@@ -346,10 +375,10 @@ public final class HttpConnection {
             return target;
         }
         String host = req.header("Host");
-        return (tls ? "https" : "http") + "://" + (host == null ? server : host.toLowerCase(Locale.ROOT)) + target;
+        return (cx.tls() ? "https" : "http") + "://" + (host == null ? cx.server() : host.toLowerCase(Locale.ROOT)) + target;
     }
 
     private void error(long timeNanos, String kind, String message) {
-        sink.accept(new ErrorEvent(conn, Math.floorDiv(timeNanos, 1000), kind, message));
+        cx.error(timeNanos, kind, message);
     }
 }
