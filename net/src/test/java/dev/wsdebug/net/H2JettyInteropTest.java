@@ -1,0 +1,247 @@
+package dev.wsdebug.net;
+
+import dev.wsdebug.capture.CloseEvent;
+import dev.wsdebug.capture.Event;
+import dev.wsdebug.capture.EventSink;
+import dev.wsdebug.capture.FrameEvent;
+import dev.wsdebug.capture.HandshakeEvent;
+import dev.wsdebug.capture.MessageEvent;
+import dev.wsdebug.capture.SynchronizedSink;
+import dev.wsdebug.net.client.ClientFailure;
+import dev.wsdebug.net.client.ClientOptions;
+import dev.wsdebug.net.client.ClientSession;
+import dev.wsdebug.net.client.WsClient;
+import dev.wsdebug.net.server.ServerOptions;
+import dev.wsdebug.wire.Direction;
+import dev.wsdebug.wire.Opcode;
+import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.api.Session;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * WebSockets over HTTP/2 (RFC 8441) with Jetty 12 as the peer: our client against Jetty's h2c
+ * server, Jetty's h2c client against {@code serve --http2}, and the refusals when extended CONNECT
+ * is not enabled.
+ */
+class H2JettyInteropTest {
+
+    private static final class Events implements EventSink {
+        final List<Event> all = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void accept(Event e) {
+            all.add(e);
+        }
+
+        <T extends Event> List<T> of(Class<T> type) {
+            return all.stream().filter(type::isInstance).map(type::cast).collect(Collectors.toList());
+        }
+
+        List<String> messages(Direction dir) {
+            return of(MessageEvent.class).stream().filter(m -> m.dir() == dir)
+                    .map(m -> m.message().opcode() == Opcode.TEXT ? m.message().text() : "binary " + m.message().length())
+                    .collect(Collectors.toList());
+        }
+    }
+
+    private static ClientOptions h2(String url) {
+        ClientOptions o = new ClientOptions();
+        o.url = URI.create(url);
+        o.transport = ClientOptions.Transport.HTTP2;
+        o.connectTimeoutMillis = 5_000;
+        o.handshakeTimeoutMillis = 5_000;
+        return o;
+    }
+
+    @Test
+    void ourClientTalksToJettyOverH2c() throws Exception {
+        try (JettyH2.EchoServer jetty = new JettyH2.EchoServer(true)) {
+            Events events = new Events();
+            List<String> notices = new CopyOnWriteArrayList<>();
+            try (WsClient client = new WsClient(h2("ws://127.0.0.1:" + jetty.port + "/echo?x=1"), events, notices::add)) {
+                ClientSession s = client.connect();
+                HandshakeEvent h = s.handshakeEvent();
+                assertThat(h.transport()).isEqualTo("h2");
+                assertThat(h.stream() % 2).as("a client-initiated stream").isEqualTo(1);
+                assertThat(h.request().header(":protocol")).isEqualTo("websocket");
+                assertThat(h.request().header(":path")).isEqualTo("/echo?x=1");
+                assertThat(h.response().status()).isEqualTo(200);
+                assertThat(h.result().valid()).isTrue();
+                assertThat(h.result().deflate()).as("Jetty negotiates permessage-deflate").isNotNull();
+
+                s.sendText("hello over h2");
+                byte[] big = new byte[3 << 20];
+                new Random(7).nextBytes(big);
+                s.sendBinary(big);
+                s.sendText("frag:4");
+                s.ping(null);
+                assertThat(Waits.until(10_000, () -> events.messages(Direction.S2C).size() >= 3 && !s.rtts().isEmpty())).isTrue();
+                assertThat(events.messages(Direction.S2C)).containsExactly("hello over h2", "binary " + big.length,
+                        "part0part1part2part3");
+                MessageEvent echoed = events.of(MessageEvent.class).stream()
+                        .filter(m -> m.dir() == Direction.S2C && m.message().opcode() == Opcode.BINARY).findFirst().orElseThrow();
+                assertThat(echoed.message().length()).isEqualTo(big.length);
+                MessageEvent frag = events.of(MessageEvent.class).stream()
+                        .filter(m -> m.dir() == Direction.S2C && m.message().text() != null && m.message().text().startsWith("part"))
+                        .findFirst().orElseThrow();
+                assertThat(frag.message().frames()).isEqualTo(4);
+                assertThat(events.of(FrameEvent.class).stream().filter(f -> f.dir() == Direction.C2S)
+                        .allMatch(f -> f.frame().masked())).isTrue();
+
+                s.sendText("close:4001:bye from jetty");
+                CloseEvent close = s.closed().get(10, TimeUnit.SECONDS);
+                assertThat(close.code()).isEqualTo(4001);
+                assertThat(close.reason()).isEqualTo("bye from jetty");
+                assertThat(close.clean()).isTrue();
+                assertThat(close.initiator()).isEqualTo("server");
+            }
+            assertThat(notices).noneMatch(n -> n.contains("failing"));
+        }
+    }
+
+    @Test
+    void ourClientClosesWithItsOwnCode() throws Exception {
+        try (JettyH2.EchoServer jetty = new JettyH2.EchoServer(true)) {
+            Events events = new Events();
+            try (WsClient client = new WsClient(h2("ws://127.0.0.1:" + jetty.port + "/echo"), events, n -> { })) {
+                ClientSession s = client.connect();
+                s.close(3001, "client done");
+                CloseEvent close = s.closed().get(10, TimeUnit.SECONDS);
+                assertThat(close.code()).isEqualTo(3001);
+                assertThat(close.initiator()).isEqualTo("client");
+                assertThat(close.clean()).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void ourClientSaysWhenTheServerDidNotEnableExtendedConnect() throws Exception {
+        try (JettyH2.EchoServer jetty = new JettyH2.EchoServer(false)) {
+            Events events = new Events();
+            try (WsClient client = new WsClient(h2("ws://127.0.0.1:" + jetty.port + "/echo"), events, n -> { })) {
+                assertThatThrownBy(client::connect).isInstanceOf(ClientFailure.class)
+                        .hasMessage("The server at 127.0.0.1:" + jetty.port + " speaks HTTP/2 but its SETTINGS do not enable"
+                                + " extended CONNECT (SETTINGS_ENABLE_CONNECT_PROTOCOL, RFC 8441), so it takes no WebSocket"
+                                + " over HTTP/2.");
+            }
+        }
+    }
+
+    @Test
+    void jettyClientTalksToServeHttp2OverH2c() throws Exception {
+        ServerOptions opts = new ServerOptions();
+        opts.http2 = true;
+        opts.subprotocols.add("chat");
+        try (TestServer server = TestServer.start(opts); JettyH2.Client jetty = new JettyH2.Client()) {
+            JettyH2.Inbox inbox = new JettyH2.Inbox();
+            org.eclipse.jetty.websocket.client.ClientUpgradeRequest req = new org.eclipse.jetty.websocket.client.ClientUpgradeRequest();
+            req.setSubProtocols("chat");
+            req.addExtensions("permessage-deflate");
+            Session s = jetty.ws.connect(inbox, URI.create(server.url("/any")), req).get(10, TimeUnit.SECONDS);
+            assertThat(s.getUpgradeResponse().getAcceptedSubProtocol()).isEqualTo("chat");
+            s.sendText("one", Callback.NOOP);
+            byte[] big = new byte[2 << 20];
+            new Random(3).nextBytes(big);
+            s.sendBinary(ByteBuffer.wrap(big), Callback.NOOP);
+            s.sendPartialText("fr", false, Callback.NOOP);
+            s.sendPartialText("ag", true, Callback.NOOP);
+            s.sendPing(ByteBuffer.wrap(new byte[] {1, 2, 3}), Callback.NOOP);
+            assertThat(inbox.texts.poll(10, TimeUnit.SECONDS)).isEqualTo("one");
+            assertThat(inbox.binaries.poll(10, TimeUnit.SECONDS)).isEqualTo(ByteBuffer.wrap(big));
+            assertThat(inbox.texts.poll(10, TimeUnit.SECONDS)).isEqualTo("frag");
+            assertThat(inbox.pongs.poll(10, TimeUnit.SECONDS)).isEqualTo(ByteBuffer.wrap(new byte[] {1, 2, 3}));
+            s.close(1000, "done", Callback.NOOP);
+            assertThat(inbox.closes.poll(10, TimeUnit.SECONDS)).isEqualTo("1000 done");
+
+            HandshakeEvent h = server.recorder.await(HandshakeEvent.class, x -> true, 5_000);
+            assertThat(h.transport()).isEqualTo("h2");
+            assertThat(h.request().header(":protocol")).isEqualTo("websocket");
+            assertThat(h.result().valid()).isTrue();
+            assertThat(h.result().deflate()).isNotNull();
+            CloseEvent close = server.recorder.await(CloseEvent.class, x -> true, 5_000);
+            assertThat(close.code()).isEqualTo(1000);
+            assertThat(close.clean()).isTrue();
+        }
+    }
+
+    @Test
+    void severalWebSocketsShareOneH2Connection() throws Exception {
+        ServerOptions opts = new ServerOptions();
+        opts.http2 = true;
+        try (TestServer server = TestServer.start(opts); JettyH2.Client jetty = new JettyH2.Client()) {
+            List<JettyH2.Inbox> inboxes = new ArrayList<>();
+            List<Session> sessions = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                JettyH2.Inbox inbox = new JettyH2.Inbox();
+                inboxes.add(inbox);
+                sessions.add(jetty.ws.connect(inbox, URI.create(server.url("/s" + i))).get(10, TimeUnit.SECONDS));
+            }
+            for (int i = 0; i < 5; i++) {
+                sessions.get(i).sendText("stream " + i, Callback.NOOP);
+            }
+            for (int i = 0; i < 5; i++) {
+                assertThat(inboxes.get(i).texts.poll(10, TimeUnit.SECONDS)).isEqualTo("stream " + i);
+            }
+            List<HandshakeEvent> hs = server.recorder.awaitCount(HandshakeEvent.class, x -> true, 5, 5_000);
+            assertThat(hs).hasSize(5);
+            assertThat(hs).extracting(HandshakeEvent::stream).doesNotHaveDuplicates();
+            assertThat(hs.stream().map(HandshakeEvent::client).distinct()).as("one TCP connection").hasSize(1);
+            for (Session s : sessions) {
+                s.close(1000, "", Callback.NOOP);
+            }
+        }
+    }
+
+    @Test
+    void serveWithoutConnectProtocolRefusesJetty() throws Exception {
+        ServerOptions opts = new ServerOptions();
+        opts.http2 = true;
+        opts.noConnectProtocol = true;
+        try (TestServer server = TestServer.start(opts); JettyH2.Client jetty = new JettyH2.Client()) {
+            assertThatThrownBy(() -> jetty.ws.connect(new JettyH2.Inbox(), URI.create(server.url("/x"))).get(10, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class);
+        }
+    }
+
+    @Test
+    void ourClientAgainstServeHttp2AndItsKnobs() throws Exception {
+        ServerOptions opts = new ServerOptions();
+        opts.http2 = true;
+        opts.closeAfter = 2;
+        opts.closeCode = 4002;
+        opts.closeReason = "two is enough";
+        try (TestServer server = TestServer.start(opts)) {
+            Events events = new Events();
+            try (WsClient client = new WsClient(h2(server.url("/knobs")), new SynchronizedSink(events), n -> { })) {
+                ClientSession s = client.connect();
+                assertThat(s.handshakeEvent().transport()).isEqualTo("h2");
+                s.sendText("a");
+                s.sendText("b");
+                CloseEvent close = s.closed().get(10, TimeUnit.SECONDS);
+                assertThat(close.code()).isEqualTo(4002);
+                assertThat(events.messages(Direction.S2C)).containsExactly("a", "b");
+            }
+        }
+        ServerOptions reject = new ServerOptions();
+        reject.http2 = true;
+        reject.reject = 403;
+        try (TestServer server = TestServer.start(reject)) {
+            try (WsClient client = new WsClient(h2(server.url("/no")), new Events(), n -> { })) {
+                assertThatThrownBy(client::connect).isInstanceOf(ClientFailure.class).hasMessageContaining("403");
+            }
+        }
+    }
+}

@@ -1,0 +1,147 @@
+package dev.wsdebug.net;
+
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.http2.client.HTTP2Client;
+import org.eclipse.jetty.http2.client.transport.HttpClientTransportOverHTTP2;
+import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
+import org.eclipse.jetty.io.ClientConnector;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ContextHandler;
+import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.websocket.client.WebSocketClient;
+import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+
+/**
+ * Jetty 12 as an independent RFC 8441 peer, in process on 127.0.0.1: its WebSocket server over
+ * HTTP/2 with prior knowledge (h2c), and its WebSocket client over an HTTP/2-only transport.
+ */
+public final class JettyH2 {
+    private JettyH2() {
+    }
+
+    /** Jetty's h2c WebSocket server with an echo endpoint at /echo (see {@link Echo}). */
+    public static final class EchoServer implements AutoCloseable {
+        final Server server = new Server();
+        final int port;
+
+        EchoServer(boolean connectProtocolEnabled) throws Exception {
+            HttpConfiguration config = new HttpConfiguration();
+            HTTP2CServerConnectionFactory h2c = new HTTP2CServerConnectionFactory(config);
+            h2c.setConnectProtocolEnabled(connectProtocolEnabled);
+            ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(config), h2c);
+            connector.setHost("127.0.0.1");
+            connector.setPort(0);
+            server.addConnector(connector);
+            ContextHandler context = new ContextHandler("/");
+            context.setHandler(WebSocketUpgradeHandler.from(server, context, container -> {
+                container.setMaxTextMessageSize(8 << 20);
+                container.setMaxBinaryMessageSize(8 << 20);
+                container.addMapping("/echo", (rq, rs, cb) -> new Echo());
+            }));
+            server.setHandler(context);
+            server.start();
+            port = connector.getLocalPort();
+        }
+
+        @Override
+        public void close() throws Exception {
+            server.stop();
+        }
+    }
+
+    /**
+     * Echoes every message; "frag:N" comes back as N fragments, "close:CODE:REASON" closes with that
+     * code. Pings are answered by Jetty itself.
+     */
+    public static final class Echo implements Session.Listener.AutoDemanding {
+        private Session session;
+
+        @Override
+        public void onWebSocketOpen(Session session) {
+            this.session = session;
+        }
+
+        @Override
+        public void onWebSocketText(String message) {
+            if (message.startsWith("frag:")) {
+                int n = Integer.parseInt(message.substring(5));
+                for (int i = 0; i < n; i++) {
+                    session.sendPartialText("part" + i, i == n - 1, Callback.NOOP);
+                }
+            } else if (message.startsWith("close:")) {
+                String[] p = message.split(":", 3);
+                session.close(Integer.parseInt(p[1]), p[2], Callback.NOOP);
+            } else {
+                session.sendText(message, Callback.NOOP);
+            }
+        }
+
+        @Override
+        public void onWebSocketBinary(ByteBuffer payload, Callback callback) {
+            ByteBuffer copy = ByteBuffer.allocate(payload.remaining()).put(payload).flip();
+            callback.succeed();
+            session.sendBinary(copy, Callback.NOOP);
+        }
+    }
+
+    /** Jetty's WebSocket client on an HTTP/2-only transport (h2c with prior knowledge for ws://). */
+    public static final class Client implements AutoCloseable {
+        final HttpClient http = new HttpClient(new HttpClientTransportOverHTTP2(new HTTP2Client(new ClientConnector())));
+        final WebSocketClient ws = new WebSocketClient(http);
+
+        Client() throws Exception {
+            ws.setMaxBinaryMessageSize(8 << 20);
+            ws.setMaxTextMessageSize(8 << 20);
+            ws.start();
+        }
+
+        @Override
+        public void close() throws Exception {
+            ws.stop();
+            http.stop();
+        }
+    }
+
+    /** A client endpoint that keeps what it receives. */
+    public static final class Inbox implements Session.Listener.AutoDemanding {
+        final BlockingQueue<String> texts = new LinkedBlockingQueue<>();
+        final BlockingQueue<ByteBuffer> binaries = new LinkedBlockingQueue<>();
+        final BlockingQueue<String> closes = new LinkedBlockingQueue<>();
+        final BlockingQueue<ByteBuffer> pongs = new LinkedBlockingQueue<>();
+        volatile Session session;
+
+        @Override
+        public void onWebSocketOpen(Session session) {
+            this.session = session;
+        }
+
+        @Override
+        public void onWebSocketText(String message) {
+            texts.add(message);
+        }
+
+        @Override
+        public void onWebSocketBinary(ByteBuffer payload, Callback callback) {
+            binaries.add(ByteBuffer.allocate(payload.remaining()).put(payload).flip());
+            callback.succeed();
+        }
+
+        @Override
+        public void onWebSocketPong(ByteBuffer payload) {
+            pongs.add(payload);
+        }
+
+        @Override
+        public void onWebSocketClose(int code, String reason) {
+            closes.add(code + " " + reason);
+        }
+    }
+}
