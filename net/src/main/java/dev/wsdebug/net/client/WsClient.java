@@ -196,10 +196,15 @@ public final class WsClient implements AutoCloseable {
         } else if (session == null) {
             session = http1Session();
             wired = conversation(conn, session);
-            ch.pipeline().addLast(new WireTap(wired, Direction.S2C), session);
-            if (!ch.isActive()) {
-                ch.pipeline().fireChannelInactive(); // closed while TLS finished: say so as for any early close
-            }
+            WireTap tap = new WireTap(wired, Direction.S2C);
+            ClientSession added = session;
+            // on the event loop, so the session has its channel before the request goes out
+            ch.eventLoop().submit(() -> {
+                ch.pipeline().addLast(tap, added);
+                if (!ch.isActive()) {
+                    ch.pipeline().fireChannelInactive(); // closed while TLS finished: say so as for any early close
+                }
+            }).await();
         }
         if (!h2) {
             wired.endpoints(Addresses.hostPort(ch.localAddress()),
