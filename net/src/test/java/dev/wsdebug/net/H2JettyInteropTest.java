@@ -1,8 +1,6 @@
 package dev.wsdebug.net;
 
 import dev.wsdebug.capture.CloseEvent;
-import dev.wsdebug.capture.Event;
-import dev.wsdebug.capture.EventSink;
 import dev.wsdebug.capture.FrameEvent;
 import dev.wsdebug.capture.HandshakeEvent;
 import dev.wsdebug.capture.MessageEvent;
@@ -38,23 +36,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class H2JettyInteropTest {
 
-    private static final class Events implements EventSink {
-        final List<Event> all = new CopyOnWriteArrayList<>();
+    /** The messages of one direction as text, or "binary LENGTH". */
+    private static List<String> messages(ServerRecorder events, Direction dir) {
+        return events.messages(dir).stream()
+                .map(m -> m.message().opcode() == Opcode.TEXT ? m.message().text() : "binary " + m.message().length())
+                .collect(Collectors.toList());
+    }
 
-        @Override
-        public void accept(Event e) {
-            all.add(e);
-        }
-
-        <T extends Event> List<T> of(Class<T> type) {
-            return all.stream().filter(type::isInstance).map(type::cast).collect(Collectors.toList());
-        }
-
-        List<String> messages(Direction dir) {
-            return of(MessageEvent.class).stream().filter(m -> m.dir() == dir)
-                    .map(m -> m.message().opcode() == Opcode.TEXT ? m.message().text() : "binary " + m.message().length())
-                    .collect(Collectors.toList());
-        }
+    /** Runs one Jetty send and waits until it is done. */
+    private static void sent(java.util.function.Consumer<Callback> send) throws Exception {
+        java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+        send.accept(Callback.from(() -> done.complete(null), done::completeExceptionally));
+        done.get(10, TimeUnit.SECONDS);
     }
 
     private static ClientOptions h2(String url) {
@@ -69,7 +62,7 @@ class H2JettyInteropTest {
     @Test
     void ourClientTalksToJettyOverH2c() throws Exception {
         try (JettyH2.EchoServer jetty = new JettyH2.EchoServer(true)) {
-            Events events = new Events();
+            ServerRecorder events = new ServerRecorder();
             List<String> notices = new CopyOnWriteArrayList<>();
             try (WsClient client = new WsClient(h2("ws://127.0.0.1:" + jetty.port + "/echo?x=1"), events, notices::add)) {
                 ClientSession s = client.connect();
@@ -88,8 +81,8 @@ class H2JettyInteropTest {
                 s.sendBinary(big);
                 s.sendText("frag:4");
                 s.ping(null);
-                assertThat(Waits.until(10_000, () -> events.messages(Direction.S2C).size() >= 3 && !s.rtts().isEmpty())).isTrue();
-                assertThat(events.messages(Direction.S2C)).containsExactly("hello over h2", "binary " + big.length,
+                assertThat(Waits.until(10_000, () -> messages(events, Direction.S2C).size() >= 3 && !s.rtts().isEmpty())).isTrue();
+                assertThat(messages(events, Direction.S2C)).containsExactly("hello over h2", "binary " + big.length,
                         "part0part1part2part3");
                 MessageEvent echoed = events.of(MessageEvent.class).stream()
                         .filter(m -> m.dir() == Direction.S2C && m.message().opcode() == Opcode.BINARY).findFirst().orElseThrow();
@@ -115,7 +108,7 @@ class H2JettyInteropTest {
     @Test
     void ourClientClosesWithItsOwnCode() throws Exception {
         try (JettyH2.EchoServer jetty = new JettyH2.EchoServer(true)) {
-            Events events = new Events();
+            ServerRecorder events = new ServerRecorder();
             try (WsClient client = new WsClient(h2("ws://127.0.0.1:" + jetty.port + "/echo"), events, n -> { })) {
                 ClientSession s = client.connect();
                 s.close(3001, "client done");
@@ -130,7 +123,7 @@ class H2JettyInteropTest {
     @Test
     void ourClientSaysWhenTheServerDidNotEnableExtendedConnect() throws Exception {
         try (JettyH2.EchoServer jetty = new JettyH2.EchoServer(false)) {
-            Events events = new Events();
+            ServerRecorder events = new ServerRecorder();
             try (WsClient client = new WsClient(h2("ws://127.0.0.1:" + jetty.port + "/echo"), events, n -> { })) {
                 assertThatThrownBy(client::connect).isInstanceOf(ClientFailure.class)
                         .hasMessage("The server at 127.0.0.1:" + jetty.port + " speaks HTTP/2 but its SETTINGS do not enable"
@@ -152,14 +145,15 @@ class H2JettyInteropTest {
             req.addExtensions("permessage-deflate");
             Session s = jetty.ws.connect(inbox, URI.create(server.url("/any")), req).get(10, TimeUnit.SECONDS);
             assertThat(s.getUpgradeResponse().getAcceptedSubProtocol()).isEqualTo("chat");
-            s.sendText("one", Callback.NOOP);
+            // each send waits for the previous one: Jetty fails a send made while another is pending
+            sent(cb -> s.sendText("one", cb));
             byte[] big = new byte[2 << 20];
             new Random(3).nextBytes(big);
-            s.sendBinary(ByteBuffer.wrap(big), Callback.NOOP);
-            s.sendPartialText("fr", false, Callback.NOOP);
-            s.sendPartialText("ag", true, Callback.NOOP);
-            s.sendPing(ByteBuffer.wrap(new byte[] {1, 2, 3}), Callback.NOOP);
-            assertThat(inbox.texts.poll(10, TimeUnit.SECONDS)).isEqualTo("one");
+            sent(cb -> s.sendBinary(ByteBuffer.wrap(big), cb));
+            sent(cb -> s.sendPartialText("fr", false, cb));
+            sent(cb -> s.sendPartialText("ag", true, cb));
+            sent(cb -> s.sendPing(ByteBuffer.wrap(new byte[] {1, 2, 3}), cb));
+            assertThat(inbox.texts.poll(10, TimeUnit.SECONDS)).as("%s", server.recorder.dump()).isEqualTo("one");
             assertThat(inbox.binaries.poll(10, TimeUnit.SECONDS)).isEqualTo(ByteBuffer.wrap(big));
             assertThat(inbox.texts.poll(10, TimeUnit.SECONDS)).isEqualTo("frag");
             assertThat(inbox.pongs.poll(10, TimeUnit.SECONDS)).isEqualTo(ByteBuffer.wrap(new byte[] {1, 2, 3}));
@@ -193,7 +187,8 @@ class H2JettyInteropTest {
                 sessions.get(i).sendText("stream " + i, Callback.NOOP);
             }
             for (int i = 0; i < 5; i++) {
-                assertThat(inboxes.get(i).texts.poll(10, TimeUnit.SECONDS)).isEqualTo("stream " + i);
+                assertThat(inboxes.get(i).texts.poll(10, TimeUnit.SECONDS)).as("%s", server.recorder.dump())
+                        .isEqualTo("stream " + i);
             }
             List<HandshakeEvent> hs = server.recorder.awaitCount(HandshakeEvent.class, x -> true, 5, 5_000);
             assertThat(hs).hasSize(5);
@@ -224,7 +219,7 @@ class H2JettyInteropTest {
         opts.closeCode = 4002;
         opts.closeReason = "two is enough";
         try (TestServer server = TestServer.start(opts)) {
-            Events events = new Events();
+            ServerRecorder events = new ServerRecorder();
             try (WsClient client = new WsClient(h2(server.url("/knobs")), new SynchronizedSink(events), n -> { })) {
                 ClientSession s = client.connect();
                 assertThat(s.handshakeEvent().transport()).isEqualTo("h2");
@@ -232,14 +227,14 @@ class H2JettyInteropTest {
                 s.sendText("b");
                 CloseEvent close = s.closed().get(10, TimeUnit.SECONDS);
                 assertThat(close.code()).isEqualTo(4002);
-                assertThat(events.messages(Direction.S2C)).containsExactly("a", "b");
+                assertThat(messages(events, Direction.S2C)).containsExactly("a", "b");
             }
         }
         ServerOptions reject = new ServerOptions();
         reject.http2 = true;
         reject.reject = 403;
         try (TestServer server = TestServer.start(reject)) {
-            try (WsClient client = new WsClient(h2(server.url("/no")), new Events(), n -> { })) {
+            try (WsClient client = new WsClient(h2(server.url("/no")), new ServerRecorder(), n -> { })) {
                 assertThatThrownBy(client::connect).isInstanceOf(ClientFailure.class).hasMessageContaining("403");
             }
         }

@@ -1,6 +1,12 @@
 package dev.wsdebug.net;
 
+import dev.wsdebug.net.tls.Tls;
+import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
 import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.http2.client.HTTP2Client;
 import org.eclipse.jetty.http2.client.transport.HttpClientTransportOverHTTP2;
 import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
@@ -16,6 +22,8 @@ import org.eclipse.jetty.websocket.client.WebSocketClient;
 import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
 
 import java.nio.ByteBuffer;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 
@@ -33,10 +41,34 @@ public final class JettyH2 {
         final int port;
 
         EchoServer(boolean connectProtocolEnabled) throws Exception {
+            this(connectProtocolEnabled, null);
+        }
+
+        /**
+         * @param tls with an identity: TLS offering h2 and http/1.1 by ALPN; null: h2c beside HTTP/1.1
+         */
+        EchoServer(boolean connectProtocolEnabled, Tls.Identity tls) throws Exception {
             HttpConfiguration config = new HttpConfiguration();
-            HTTP2CServerConnectionFactory h2c = new HTTP2CServerConnectionFactory(config);
-            h2c.setConnectProtocolEnabled(connectProtocolEnabled);
-            ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(config), h2c);
+            ServerConnector connector;
+            if (tls == null) {
+                HTTP2CServerConnectionFactory h2c = new HTTP2CServerConnectionFactory(config);
+                h2c.setConnectProtocolEnabled(connectProtocolEnabled);
+                connector = new ServerConnector(server, new HttpConnectionFactory(config), h2c);
+            } else {
+                config.addCustomizer(new SecureRequestCustomizer(false));
+                HTTP2ServerConnectionFactory h2 = new HTTP2ServerConnectionFactory(config);
+                h2.setConnectProtocolEnabled(connectProtocolEnabled);
+                ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory("h2", "http/1.1");
+                alpn.setDefaultProtocol("http/1.1");
+                SslContextFactory.Server ssl = new SslContextFactory.Server();
+                KeyStore ks = KeyStore.getInstance("PKCS12");
+                ks.load(null, null);
+                ks.setKeyEntry("serve", tls.key(), "secret".toCharArray(), new Certificate[] {tls.certificate()});
+                ssl.setKeyStore(ks);
+                ssl.setKeyStorePassword("secret");
+                connector = new ServerConnector(server, new SslConnectionFactory(ssl, alpn.getProtocol()), alpn, h2,
+                        new HttpConnectionFactory(config));
+            }
             connector.setHost("127.0.0.1");
             connector.setPort(0);
             server.addConnector(connector);
@@ -57,17 +89,21 @@ public final class JettyH2 {
         }
     }
 
-    /**
-     * Echoes every message; "frag:N" comes back as N fragments, "close:CODE:REASON" closes with that
-     * code. Pings are answered by Jetty itself.
-     */
-    public static final class Echo implements Session.Listener.AutoDemanding {
-        private Session session;
+    /** A Jetty endpoint that keeps its session (Jetty calls only public classes and methods). */
+    public abstract static class Endpoint implements Session.Listener.AutoDemanding {
+        volatile Session session;
 
         @Override
         public void onWebSocketOpen(Session session) {
             this.session = session;
         }
+    }
+
+    /**
+     * Echoes every message; "frag:N" comes back as N fragments, "close:CODE:REASON" closes with that
+     * code. Pings are answered by Jetty itself.
+     */
+    public static final class Echo extends Endpoint {
 
         @Override
         public void onWebSocketText(String message) {
@@ -94,10 +130,21 @@ public final class JettyH2 {
 
     /** Jetty's WebSocket client on an HTTP/2-only transport (h2c with prior knowledge for ws://). */
     public static final class Client implements AutoCloseable {
-        final HttpClient http = new HttpClient(new HttpClientTransportOverHTTP2(new HTTP2Client(new ClientConnector())));
-        final WebSocketClient ws = new WebSocketClient(http);
+        final HttpClient http;
+        final WebSocketClient ws;
 
         Client() throws Exception {
+            this(false);
+        }
+
+        /** @param trustAll for wss:// to a self-signed certificate (ALPN offers h2 only: this transport speaks nothing else) */
+        Client(boolean trustAll) throws Exception {
+            ClientConnector connector = new ClientConnector();
+            if (trustAll) {
+                connector.setSslContextFactory(new SslContextFactory.Client(true));
+            }
+            http = new HttpClient(new HttpClientTransportOverHTTP2(new HTTP2Client(connector)));
+            ws = new WebSocketClient(http);
             ws.setMaxBinaryMessageSize(8 << 20);
             ws.setMaxTextMessageSize(8 << 20);
             ws.start();
@@ -111,17 +158,11 @@ public final class JettyH2 {
     }
 
     /** A client endpoint that keeps what it receives. */
-    public static final class Inbox implements Session.Listener.AutoDemanding {
+    public static final class Inbox extends Endpoint {
         final BlockingQueue<String> texts = new LinkedBlockingQueue<>();
         final BlockingQueue<ByteBuffer> binaries = new LinkedBlockingQueue<>();
         final BlockingQueue<String> closes = new LinkedBlockingQueue<>();
         final BlockingQueue<ByteBuffer> pongs = new LinkedBlockingQueue<>();
-        volatile Session session;
-
-        @Override
-        public void onWebSocketOpen(Session session) {
-            this.session = session;
-        }
 
         @Override
         public void onWebSocketText(String message) {

@@ -2,6 +2,7 @@ package dev.wsdebug.net.client;
 
 import dev.wsdebug.capture.Conversation;
 import dev.wsdebug.net.Addresses;
+import dev.wsdebug.net.ReadsOnHold;
 import dev.wsdebug.net.WireTap;
 import dev.wsdebug.net.h2.H2StreamAdapter;
 import dev.wsdebug.net.h2.SettingsWatch;
@@ -33,17 +34,18 @@ import java.util.function.Consumer;
  */
 record H2Stream(ClientSession session, Conversation conversation) {
 
-    static H2Stream open(Channel ch, ClientOptions opts, BiFunction<String, ClientSession, Conversation> conversations,
+    static H2Stream open(Channel ch, ReadsOnHold hold, ClientOptions opts, BiFunction<String, ClientSession, Conversation> conversations,
                          String conn, Consumer<String> notices) throws ClientFailure, InterruptedException {
         String where = opts.url.getHost() + ":" + WsClient.port(opts.url);
         SettingsWatch watch = new SettingsWatch();
-        ch.pipeline().addLast(Http2FrameCodecBuilder.forClient().build(),
+        // on the event loop: the server's SETTINGS, held since the TLS handshake, must reach the codec first
+        ch.eventLoop().submit(() -> hold.releaseTo(Http2FrameCodecBuilder.forClient().build(),
                 new Http2MultiplexHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel pushed) {
                         pushed.close(); // a server push is nothing a WebSocket client wants
                     }
-                }), watch);
+                }), watch)).await();
         Http2Settings settings;
         try {
             settings = watch.settings().get(opts.handshakeTimeoutMillis, TimeUnit.MILLISECONDS);

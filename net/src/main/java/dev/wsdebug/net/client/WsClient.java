@@ -5,6 +5,7 @@ import dev.wsdebug.capture.ErrorEvent;
 import dev.wsdebug.capture.EventSink;
 import dev.wsdebug.capture.MicroClock;
 import dev.wsdebug.net.Addresses;
+import dev.wsdebug.net.ReadsOnHold;
 import dev.wsdebug.net.WireTap;
 import dev.wsdebug.net.tls.Tls;
 import dev.wsdebug.wire.CloseCodes;
@@ -136,6 +137,8 @@ public final class WsClient implements AutoCloseable {
                         }
                         if (h1 != null) {
                             ch.pipeline().addLast(new WireTap(h1Conversation, Direction.S2C), h1);
+                        } else {
+                            ch.pipeline().addLast(new ReadsOnHold());
                         }
                     }
                 });
@@ -185,7 +188,7 @@ public final class WsClient implements AutoCloseable {
         Conversation wired = h1Conversation;
         boolean h2 = priorKnowledge || offerH2 && ApplicationProtocolNames.HTTP_2.equals(sslHandler.applicationProtocol());
         if (h2) {
-            H2Stream stream = H2Stream.open(ch, opts, this::conversation, conn, notices);
+            H2Stream stream = H2Stream.open(ch, ch.pipeline().get(ReadsOnHold.class), opts, this::conversation, conn, notices);
             session = stream.session();
             wired = stream.conversation();
         } else if (transport == ClientOptions.Transport.HTTP2) {
@@ -199,8 +202,9 @@ public final class WsClient implements AutoCloseable {
             WireTap tap = new WireTap(wired, Direction.S2C);
             ClientSession added = session;
             // on the event loop, so the session has its channel before the request goes out
+            ReadsOnHold hold = ch.pipeline().get(ReadsOnHold.class);
             ch.eventLoop().submit(() -> {
-                ch.pipeline().addLast(tap, added);
+                hold.releaseTo(tap, added);
                 if (!ch.isActive()) {
                     ch.pipeline().fireChannelInactive(); // closed while TLS finished: say so as for any early close
                 }
