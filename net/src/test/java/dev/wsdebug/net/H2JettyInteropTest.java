@@ -172,6 +172,24 @@ class H2JettyInteropTest {
     }
 
     @Test
+    void manyRoundTripsEachEchoed() throws Exception {
+        ServerOptions opts = new ServerOptions();
+        opts.http2 = true;
+        try (TestServer server = TestServer.start(opts); JettyH2.Client jetty = new JettyH2.Client()) {
+            for (int c = 0; c < 20; c++) {
+                JettyH2.Inbox inbox = new JettyH2.Inbox();
+                Session s = jetty.ws.connect(inbox, URI.create(server.url("/rt" + c))).get(10, TimeUnit.SECONDS);
+                for (int i = 0; i < 20; i++) {
+                    String text = "m" + c + "." + i;
+                    sent(cb -> s.sendText(text, cb));
+                    assertThat(inbox.texts.poll(5, TimeUnit.SECONDS)).as("round trip %s", text).isEqualTo(text);
+                }
+                s.close(1000, "", Callback.NOOP);
+            }
+        }
+    }
+
+    @Test
     void severalWebSocketsShareOneH2Connection() throws Exception {
         ServerOptions opts = new ServerOptions();
         opts.http2 = true;
@@ -228,6 +246,21 @@ class H2JettyInteropTest {
                 CloseEvent close = s.closed().get(10, TimeUnit.SECONDS);
                 assertThat(close.code()).isEqualTo(4002);
                 assertThat(messages(events, Direction.S2C)).containsExactly("a", "b");
+            }
+        }
+        ServerOptions drop = new ServerOptions();
+        drop.http2 = true;
+        drop.dropAfter = 1;
+        try (TestServer server = TestServer.start(drop)) {
+            ServerRecorder events = new ServerRecorder();
+            try (WsClient client = new WsClient(h2(server.url("/drop")), new SynchronizedSink(events), n -> { })) {
+                ClientSession s = client.connect();
+                s.sendText("only");
+                CloseEvent close = s.closed().get(10, TimeUnit.SECONDS);
+                assertThat(close.code()).as("an RST_STREAM is an abort").isEqualTo(1006);
+                Waits.until(2_000, () -> !events.of(dev.wsdebug.capture.ErrorEvent.class).isEmpty());
+                assertThat(events.of(dev.wsdebug.capture.ErrorEvent.class)).as("%s", events.dump())
+                        .extracting(dev.wsdebug.capture.ErrorEvent::message).contains("The server reset the stream with CANCEL (0x8).");
             }
         }
         ServerOptions reject = new ServerOptions();

@@ -9,7 +9,9 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.Http2DataFrame;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2ResetFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
@@ -74,11 +76,18 @@ public final class H2StreamAdapter extends ChannelDuplexHandler {
             if (h.isEndStream()) {
                 peerEnded(ctx);
             }
-        } else if (msg instanceof Http2ResetFrame r) {
-            reset(inbound, r.errorCode());
         } else {
             ctx.fireChannelRead(msg);
         }
+    }
+
+    /** Netty hands a peer's RST_STREAM to the stream as an event (it is not flow-controlled), not as a read. */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof Http2ResetFrame r) {
+            reset(inbound, r.errorCode());
+        }
+        ctx.fireUserEventTriggered(evt);
     }
 
     @Override
@@ -135,6 +144,18 @@ public final class H2StreamAdapter extends ChannelDuplexHandler {
         }
     }
 
+    /**
+     * Flushes the connection too. A stream channel skips a flush made while its connection is
+     * reading and leaves it to the flush at the end of that read, which only comes for streams it
+     * counted as having read: an echo written on such a stream stayed unsent (seen about once in
+     * twenty runs with Jetty's client, always the first message after the handshake).
+     */
+    @Override
+    public void flush(ChannelHandlerContext ctx) {
+        ctx.flush();
+        ctx.channel().parent().flush();
+    }
+
     @Override
     public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
         if (endReceived || !ctx.channel().isActive()) {
@@ -162,7 +183,6 @@ public final class H2StreamAdapter extends ChannelDuplexHandler {
 
     /** Drops the stream at once (RST_STREAM CANCEL): what an abrupt TCP close is to a connection. */
     public static void abort(ChannelHandlerContext ctx) {
-        ctx.channel().writeAndFlush(new io.netty.handler.codec.http2.DefaultHttp2ResetFrame(
-                io.netty.handler.codec.http2.Http2Error.CANCEL)).addListener(ChannelFutureListener.CLOSE);
+        ctx.channel().writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.CANCEL)).addListener(ChannelFutureListener.CLOSE);
     }
 }
