@@ -144,6 +144,7 @@ class H2JettyInteropTest {
             req.setSubProtocols("chat");
             req.addExtensions("permessage-deflate");
             Session s = jetty.ws.connect(inbox, URI.create(server.url("/any")), req).get(10, TimeUnit.SECONDS);
+            inbox.awaitOpen();
             assertThat(s.getUpgradeResponse().getAcceptedSubProtocol()).isEqualTo("chat");
             // each send waits for the previous one: Jetty fails a send made while another is pending
             sent(cb -> s.sendText("one", cb));
@@ -179,6 +180,7 @@ class H2JettyInteropTest {
             for (int c = 0; c < 20; c++) {
                 JettyH2.Inbox inbox = new JettyH2.Inbox();
                 Session s = jetty.ws.connect(inbox, URI.create(server.url("/rt" + c))).get(10, TimeUnit.SECONDS);
+                inbox.awaitOpen();
                 for (int i = 0; i < 20; i++) {
                     String text = "m" + c + "." + i;
                     sent(cb -> s.sendText(text, cb));
@@ -200,6 +202,7 @@ class H2JettyInteropTest {
                 JettyH2.Inbox inbox = new JettyH2.Inbox();
                 inboxes.add(inbox);
                 sessions.add(jetty.ws.connect(inbox, URI.create(server.url("/s" + i))).get(10, TimeUnit.SECONDS));
+                inbox.awaitOpen();
             }
             for (int i = 0; i < 5; i++) {
                 sessions.get(i).sendText("stream " + i, Callback.NOOP);

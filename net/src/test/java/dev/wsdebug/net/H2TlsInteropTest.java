@@ -114,6 +114,7 @@ class H2TlsInteropTest {
         try (TestServer server = TestServer.start(opts); JettyH2.Client jetty = new JettyH2.Client(true)) {
             JettyH2.Inbox inbox = new JettyH2.Inbox();
             Session s = jetty.ws.connect(inbox, URI.create(server.url("/tls"))).get(10, TimeUnit.SECONDS);
+            inbox.awaitOpen();
             s.sendText("secure", Callback.NOOP);
             assertThat(inbox.texts.poll(10, TimeUnit.SECONDS)).as("%s", server.recorder.dump()).isEqualTo("secure");
             s.close(1000, "bye", Callback.NOOP);

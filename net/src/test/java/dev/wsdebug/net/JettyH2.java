@@ -92,10 +92,19 @@ public final class JettyH2 {
     /** A Jetty endpoint that keeps its session (Jetty calls only public classes and methods). */
     public abstract static class Endpoint implements Session.Listener.AutoDemanding {
         volatile Session session;
+        private final java.util.concurrent.CountDownLatch opened = new java.util.concurrent.CountDownLatch(1);
 
         @Override
         public void onWebSocketOpen(Session session) {
             this.session = session;
+            opened.countDown();
+        }
+
+        /** Waits (bounded) until Jetty has opened this endpoint, before anything is sent to it. */
+        void awaitOpen() throws InterruptedException {
+            if (!opened.await(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                throw new AssertionError("Jetty did not open the WebSocket endpoint within 10 s");
+            }
         }
     }
 
