@@ -33,6 +33,16 @@ public final class ReadsOnHold extends ChannelInboundHandlerAdapter {
     }
 
     /**
+     * Until the handlers are there, a failure (the TLS handshake's, a reset) is the caller's to
+     * report, from the handshake's future; here it only closes the connection, so nothing reaches
+     * the end of the pipeline, where Netty would log it.
+     */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+    }
+
+    /**
      * Adds these handlers after this one and lets the held reads through to them, in order. Call it
      * on the channel's event loop, so no read can overtake the held ones.
      */
