@@ -85,6 +85,14 @@ final class ConnectCommand implements Callable<Integer> {
     @Option(names = "--proxy", paramLabel = "http://HOST:PORT", description = "Connect through an HTTP proxy (CONNECT tunnel).")
     String proxy;
 
+    @Option(names = "--http1", description = "Open the WebSocket with the HTTP/1.1 upgrade only (the default for ws://).")
+    boolean http1;
+
+    @Option(names = "--http2", description = "Open the WebSocket as an HTTP/2 stream (RFC 8441 extended CONNECT), or fail:"
+            + " by ALPN for wss://, with prior knowledge (h2c) for ws://. Without either, wss:// uses HTTP/2 when the"
+            + " server offers it with extended CONNECT.")
+    boolean http2;
+
     @Option(names = "--compress", paramLabel = "PARAMS", arity = "0..1", fallbackValue = DEFAULT_OFFER,
             description = "The permessage-deflate offer. Default: '" + DEFAULT_OFFER + "'.")
     String compress;
@@ -403,6 +411,10 @@ final class ConnectCommand implements Callable<Integer> {
                 return "--proxy must be http://HOST:PORT, not '" + proxy + "'.";
             }
         }
+        if (http1 && http2) {
+            return "--http1 and --http2 contradict each other.";
+        }
+        o.transport = http1 ? ClientOptions.Transport.HTTP1 : http2 ? ClientOptions.Transport.HTTP2 : ClientOptions.Transport.AUTO;
         if (noCompress && compress != null) {
             return "--compress and --no-compress contradict each other.";
         }

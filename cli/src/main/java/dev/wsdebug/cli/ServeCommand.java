@@ -76,6 +76,14 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--metrics", paramLabel = "PORT", description = "Serve Prometheus metrics at http://127.0.0.1:PORT/metrics.")
     Integer metricsPort;
 
+    @Option(names = "--http2", description = "Also take WebSockets over HTTP/2 (RFC 8441): by ALPN with --tls, with prior"
+            + " knowledge (h2c) on a plain port, beside HTTP/1.1 on the same port.")
+    boolean http2;
+
+    @Option(names = "--no-connect-protocol", description = "With --http2: leave SETTINGS_ENABLE_CONNECT_PROTOCOL out, so"
+            + " every WebSocket over HTTP/2 is refused (reproduces \"extended CONNECT disabled\").")
+    boolean noConnectProtocol;
+
     @Option(names = "--no-pong", description = "Never answer pings (a zombie server).")
     boolean noPong;
 
@@ -182,7 +190,9 @@ final class ServeCommand implements Callable<Integer> {
             hostText = "[" + hostText + "]";
         }
         PrintStream status = json ? err : out;
-        status.println("listening on " + (tls ? "wss" : "ws") + "://" + hostText + ":" + bound.getPort());
+        status.println("listening on " + (tls ? "wss" : "ws") + "://" + hostText + ":" + bound.getPort()
+                + (!http2 ? "" : noConnectProtocol ? " (HTTP/1.1, and HTTP/2 without extended CONNECT)"
+                : tls ? " (HTTP/1.1, and HTTP/2 by ALPN)" : " (HTTP/1.1, and HTTP/2 with prior knowledge)"));
         if (metricsToClose != null) {
             status.println("metrics on " + metricsToClose.url());
         }
@@ -206,6 +216,9 @@ final class ServeCommand implements Callable<Integer> {
         }
         if (cert != null && !tls) {
             return "--cert and --key need --tls.";
+        }
+        if (noConnectProtocol && !http2) {
+            return "--no-connect-protocol needs --http2.";
         }
         for (Path p : new Path[] {cert, key}) {
             if (p != null && !Files.isReadable(p)) {
@@ -240,6 +253,8 @@ final class ServeCommand implements Callable<Integer> {
         o.compress = compress;
         o.subprotocols = subprotocols;
         o.maxMessage = maxMessage;
+        o.http2 = http2;
+        o.noConnectProtocol = noConnectProtocol;
         o.noPong = noPong;
         o.closeAfter = closeAfter == null ? -1 : closeAfter;
         o.closeCode = closeCode;

@@ -9,6 +9,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 
 import java.util.ArrayDeque;
+import java.util.function.Consumer;
 
 /**
  * Sits just above TLS (or the socket) and hands a copy of every byte read and written to the
@@ -79,14 +80,41 @@ public final class WireTap extends ChannelDuplexHandler {
             ended = true;
             Pending p;
             while ((p = pending.poll()) != null) {
-                p.bytes.release();
+                p.release();
             }
             conversation.end(MicroClock.now());
         }
     }
 
-    /** Bytes written during a feed, waiting for it to finish. */
-    private record Pending(Direction dir, ByteBuf bytes) {
+    /**
+     * A step of an HTTP/2 handshake (the header blocks of an extended CONNECT, a stream reset), which
+     * reaches the conversation as a call rather than bytes: it takes its turn with the bytes, under the
+     * same rule that the conversation is never entered twice.
+     */
+    public void h2(Consumer<Conversation> step) {
+        if (ended) {
+            return;
+        }
+        if (feeding) {
+            pending.add(new Pending(null, null, step));
+            return;
+        }
+        feeding = true;
+        try {
+            step.accept(conversation);
+            drain();
+        } finally {
+            feeding = false;
+        }
+    }
+
+    /** Bytes written (or an HTTP/2 handshake step taken) during a feed, waiting for it to finish. */
+    private record Pending(Direction dir, ByteBuf bytes, Consumer<Conversation> step) {
+        void release() {
+            if (bytes != null) {
+                bytes.release();
+            }
+        }
     }
 
     private void feed(Direction dir, ByteBuf b) {
@@ -96,22 +124,30 @@ public final class WireTap extends ChannelDuplexHandler {
         }
         if (feeding) {
             // a view with its own indices: the write below this handler may move b's reader index
-            pending.add(new Pending(dir, b.retainedDuplicate()));
+            pending.add(new Pending(dir, b.retainedDuplicate(), null));
             return;
         }
         feeding = true;
         try {
             feedNow(dir, MicroClock.now(), b);
-            Pending next;
-            while ((next = pending.poll()) != null) {
-                try {
-                    feedNow(next.dir, MicroClock.now(), next.bytes);
-                } finally {
-                    next.bytes.release();
-                }
-            }
+            drain();
         } finally {
             feeding = false;
+        }
+    }
+
+    private void drain() {
+        Pending next;
+        while ((next = pending.poll()) != null) {
+            try {
+                if (next.step != null) {
+                    next.step.accept(conversation);
+                } else {
+                    feedNow(next.dir, MicroClock.now(), next.bytes);
+                }
+            } finally {
+                next.release();
+            }
         }
     }
 

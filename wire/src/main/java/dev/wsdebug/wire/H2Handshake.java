@@ -101,7 +101,8 @@ public final class H2Handshake {
                     + " WebSocket is accepted with 200.";
             case 400, 405, 501 -> "The server answered " + s + " to the extended CONNECT: it does not take WebSockets"
                     + " over HTTP/2 here." + disabled;
-            default -> Handshake.statusSentence(resp).replace("instead of 101", "instead of 200") + disabled;
+            default -> Handshake.statusSentence(resp).replace("instead of 101 Switching Protocols", "instead of 200")
+                    .replace("instead of 101", "instead of 200") + disabled;
         };
     }
 

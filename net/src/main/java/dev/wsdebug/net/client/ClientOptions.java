@@ -23,6 +23,8 @@ public final class ClientOptions {
     public URI proxy;
     /** The Sec-WebSocket-Extensions offer, or null for none. */
     public String extensions = "permessage-deflate; client_max_window_bits";
+    /** Which HTTP carries the opening handshake. */
+    public Transport transport = Transport.AUTO;
     public int connectTimeoutMillis = 10_000;
     /** How long to wait for the upgrade response after the request is sent. */
     public int handshakeTimeoutMillis = 10_000;
@@ -31,4 +33,17 @@ public final class ClientOptions {
     /** A message from the server larger than this fails the connection with 1009 (as soon as a header says so). */
     public long maxMessage = DEFAULT_MAX_MESSAGE;
     public static final long DEFAULT_MAX_MESSAGE = 64L << 20;
+
+    /** The HTTP version of the opening handshake. */
+    public enum Transport {
+        /**
+         * wss://: HTTP/2 when ALPN picks h2 and the server enables extended CONNECT (RFC 8441), else
+         * HTTP/1.1; ws://: HTTP/1.1.
+         */
+        AUTO,
+        /** Always the HTTP/1.1 upgrade. */
+        HTTP1,
+        /** Always an extended CONNECT over HTTP/2 (h2c with prior knowledge on ws://), or fail. */
+        HTTP2
+    }
 }

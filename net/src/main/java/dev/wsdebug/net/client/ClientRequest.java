@@ -1,5 +1,7 @@
 package dev.wsdebug.net.client;
 
+import dev.wsdebug.wire.HttpHead;
+
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -8,7 +10,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 
-/** Builds the HTTP/1.1 upgrade request a client sends (RFC 6455 4.1). */
+/** Builds the opening handshake a client sends: the HTTP/1.1 upgrade (RFC 6455 4.1) or the extended CONNECT (RFC 8441 4). */
 final class ClientRequest {
     private ClientRequest() {
     }
@@ -21,11 +23,45 @@ final class ClientRequest {
     }
 
     static byte[] build(ClientOptions o, String key) {
-        URI u = o.url;
-        String path = u.getRawPath() == null || u.getRawPath().isEmpty() ? "/" : u.getRawPath();
-        if (u.getRawQuery() != null) {
-            path += "?" + u.getRawQuery();
+        StringBuilder sb = new StringBuilder("GET ").append(target(o.url)).append(" HTTP/1.1\r\n");
+        for (String[] e : fields(o, key)) {
+            sb.append(e[0]).append(": ").append(e[1]).append("\r\n");
         }
+        sb.append("\r\n");
+        return sb.toString().getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    /**
+     * The extended CONNECT of RFC 8441 4: the pseudo-headers, then the same fields as the upgrade
+     * less those HTTP/2 has no room for (Host becomes :authority; no Upgrade, Connection or key).
+     */
+    static List<HttpHead.Header> h2(ClientOptions o) {
+        List<HttpHead.Header> out = new ArrayList<>();
+        out.add(new HttpHead.Header(":method", "CONNECT"));
+        out.add(new HttpHead.Header(":protocol", "websocket"));
+        out.add(new HttpHead.Header(":scheme", WsClient.secure(o.url) ? "https" : "http"));
+        out.add(new HttpHead.Header(":path", target(o.url)));
+        int authority = out.size();
+        out.add(null);
+        for (String[] e : fields(o, null)) {
+            switch (e[0].toLowerCase(Locale.ROOT)) {
+                case "host" -> out.set(authority, new HttpHead.Header(":authority", e[1]));
+                case "upgrade", "connection", "sec-websocket-key" -> {
+                }
+                default -> out.add(new HttpHead.Header(e[0].toLowerCase(Locale.ROOT), e[1]));
+            }
+        }
+        return out;
+    }
+
+    private static String target(URI u) {
+        String path = u.getRawPath() == null || u.getRawPath().isEmpty() ? "/" : u.getRawPath();
+        return u.getRawQuery() != null ? path + "?" + u.getRawQuery() : path;
+    }
+
+    /** The request's fields in order; a -H header replaces one of ours with the same name. */
+    private static List<String[]> fields(ClientOptions o, String key) {
+        URI u = o.url;
         int port = WsClient.port(u);
         boolean defaultPort = port == (WsClient.secure(u) ? 443 : 80);
         String host = u.getHost().contains(":") && !u.getHost().startsWith("[") ? "[" + u.getHost() + "]" : u.getHost();
@@ -33,7 +69,9 @@ final class ClientRequest {
         h.add(new String[] {"Host", defaultPort ? host : host + ":" + port});
         h.add(new String[] {"Upgrade", "websocket"});
         h.add(new String[] {"Connection", "Upgrade"});
-        h.add(new String[] {"Sec-WebSocket-Key", key});
+        if (key != null) {
+            h.add(new String[] {"Sec-WebSocket-Key", key});
+        }
         h.add(new String[] {"Sec-WebSocket-Version", "13"});
         if (o.origin != null) {
             h.add(new String[] {"Origin", o.origin});
@@ -56,12 +94,7 @@ final class ClientRequest {
             h.removeIf(e -> e[0].toLowerCase(Locale.ROOT).equals(name.toLowerCase(Locale.ROOT)));
             h.add(new String[] {name, value});
         }
-        StringBuilder sb = new StringBuilder("GET ").append(path).append(" HTTP/1.1\r\n");
-        for (String[] e : h) {
-            sb.append(e[0]).append(": ").append(e[1]).append("\r\n");
-        }
-        sb.append("\r\n");
-        return sb.toString().getBytes(StandardCharsets.ISO_8859_1);
+        return h;
     }
 
     private static String version() {

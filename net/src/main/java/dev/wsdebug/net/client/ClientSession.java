@@ -44,7 +44,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private static final int MAX_EARLY = 64 * 1024;
 
     private final ClientOptions opts;
-    private final byte[] request;
+    private final ClientUpgrade request;
     private final CompletableFuture<HandshakeResult> handshake = new CompletableFuture<>();
     private final CompletableFuture<CloseEvent> closed = new CompletableFuture<>();
     private final ByteArrayOutputStream early = new ByteArrayOutputStream();
@@ -61,7 +61,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private ScheduledFuture<?> keepalive;
     private String deathReason;
 
-    ClientSession(ClientOptions opts, byte[] request, Consumer<String> notices) {
+    ClientSession(ClientOptions opts, ClientUpgrade request, Consumer<String> notices) {
         this.opts = opts;
         this.request = request;
         this.notices = notices;
@@ -100,7 +100,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     /** Called once TLS and the proxy tunnel (if any) are up: sends the upgrade request. */
     void sendRequest() {
-        out.raw(request);
+        request.send(channel, out);
         channel.eventLoop().schedule(() -> {
             if (!handshake.isDone()) {
                 fail(new ClientFailure("timeout", CloseCodes.ABNORMAL, "The server did not answer the upgrade request within "

@@ -5,6 +5,7 @@ import dev.wsdebug.capture.ErrorEvent;
 import dev.wsdebug.capture.EventSink;
 import dev.wsdebug.capture.MicroClock;
 import dev.wsdebug.net.Addresses;
+import dev.wsdebug.net.ReadsOnHold;
 import dev.wsdebug.net.WireTap;
 import dev.wsdebug.net.tls.Tls;
 import dev.wsdebug.wire.CloseCodes;
@@ -22,6 +23,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.proxy.HttpProxyHandler;
 import io.netty.handler.proxy.ProxyConnectException;
+import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.NotSslRecordException;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
@@ -49,6 +51,7 @@ public final class WsClient implements AutoCloseable {
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final AtomicLong attempts = new AtomicLong();
     private SslContext ssl;
+    private SslContext sslH2;
 
     /**
      * @param sink    receives the schema events of every connection this client opens
@@ -78,31 +81,41 @@ public final class WsClient implements AutoCloseable {
     }
 
     /**
-     * Connects and completes the opening handshake.
+     * Connects and completes the opening handshake: an HTTP/1.1 upgrade, or an extended CONNECT on
+     * an HTTP/2 stream (RFC 8441) as {@link ClientOptions#transport} and the server allow.
      *
      * @return the open session
      * @throws ClientFailure with one sentence when the connection or the handshake fails
      */
     public ClientSession connect() throws ClientFailure, InterruptedException {
-        URI u = opts.url;
         String conn = Long.toString(attempts.incrementAndGet());
-        boolean tls = secure(u);
-        if (tls && ssl == null) {
-            try {
-                ssl = Tls.client(opts.ca, opts.cert, opts.key, opts.insecure);
-            } catch (SSLException | IllegalArgumentException e) {
-                throw failure(conn, new ClientFailure("tls", CloseCodes.TLS_HANDSHAKE,
-                        "The TLS settings cannot be used: " + e.getMessage(), e));
-            }
+        ClientOptions.Transport transport = opts.transport;
+        if (transport == ClientOptions.Transport.AUTO && !secure(opts.url)) {
+            transport = ClientOptions.Transport.HTTP1; // h2c only when asked: a plain server rarely expects a preface
         }
+        try {
+            return connect(conn, transport);
+        } catch (H2Unavailable e) {
+            if (transport == ClientOptions.Transport.HTTP2) {
+                throw failure(conn, e);
+            }
+            // the connection speaks h2 already: HTTP/1.1 needs a new one that does not offer it
+            notices.accept(e.getMessage() + " Falling back to HTTP/1.1.");
+            return connect(conn, ClientOptions.Transport.HTTP1);
+        }
+    }
+
+    private ClientSession connect(String conn, ClientOptions.Transport transport) throws ClientFailure, InterruptedException {
+        URI u = opts.url;
+        boolean tls = secure(u);
+        boolean offerH2 = tls && transport != ClientOptions.Transport.HTTP1;
+        boolean priorKnowledge = !tls && transport == ClientOptions.Transport.HTTP2;
+        SslContext ssl = tls ? sslContext(conn, offerH2) : null;
         String host = u.getHost();
         int port = port(u);
-        ClientSession session = new ClientSession(opts, ClientRequest.build(opts, ClientRequest.newKey()), notices);
-        // the session reacts after the user's sinks have seen the event
-        Conversation wired = new Conversation(conn, EventSink.all(sink, session), opts.retainCap)
-                .limits(dev.wsdebug.wire.DecodeLimits.retaining(opts.retainCap),
-                        dev.wsdebug.wire.DecodeLimits.retaining(opts.retainCap).withMaxMessage(opts.maxMessage))
-                .scheme(tls ? "wss" : "ws");
+        // plain HTTP/1.1 is wired at once, as the channel is made; the others once TLS tells (or at once for h2c)
+        ClientSession h1 = offerH2 || priorKnowledge ? null : http1Session();
+        Conversation h1Conversation = h1 == null ? null : conversation(conn, h1);
         Bootstrap b = new Bootstrap().group(group).channel(NioSocketChannel.class)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, opts.connectTimeoutMillis)
                 .option(ChannelOption.TCP_NODELAY, true)
@@ -113,9 +126,8 @@ public final class WsClient implements AutoCloseable {
                             ch.pipeline().addLast(new HttpProxyHandler(
                                     new InetSocketAddress(opts.proxy.getHost(), port(opts.proxy))));
                         }
-                        SslHandler sslHandler = null;
                         if (tls) {
-                            sslHandler = ssl.newHandler(ch.alloc(), host, port);
+                            SslHandler sslHandler = ssl.newHandler(ch.alloc(), host, port);
                             if (!opts.insecure) {
                                 SSLParameters p = sslHandler.engine().getSSLParameters();
                                 p.setEndpointIdentificationAlgorithm("HTTPS");
@@ -123,7 +135,11 @@ public final class WsClient implements AutoCloseable {
                             }
                             ch.pipeline().addLast(sslHandler);
                         }
-                        ch.pipeline().addLast(new WireTap(wired, Direction.S2C), session);
+                        if (h1 != null) {
+                            ch.pipeline().addLast(new WireTap(h1Conversation, Direction.S2C), h1);
+                        } else {
+                            ch.pipeline().addLast(new ReadsOnHold());
+                        }
                     }
                 });
         InetSocketAddress target = opts.proxy != null ? InetSocketAddress.createUnresolved(host, port)
@@ -137,8 +153,6 @@ public final class WsClient implements AutoCloseable {
             throw failure(conn, describe(cf.cause(), opts));
         }
         Channel ch = cf.channel();
-        wired.endpoints(Addresses.hostPort(ch.localAddress()),
-                opts.proxy != null ? host + ":" + port : Addresses.hostPort(ch.remoteAddress()));
         SslHandler sslHandler = ch.pipeline().get(SslHandler.class);
         HttpProxyHandler proxy = ch.pipeline().get(HttpProxyHandler.class);
         try {
@@ -170,6 +184,36 @@ public final class WsClient implements AutoCloseable {
             }
             throw failure(conn, f);
         }
+        ClientSession session = h1;
+        Conversation wired = h1Conversation;
+        boolean h2 = priorKnowledge || offerH2 && ApplicationProtocolNames.HTTP_2.equals(sslHandler.applicationProtocol());
+        if (h2) {
+            H2Stream stream = H2Stream.open(ch, ch.pipeline().get(ReadsOnHold.class), opts, this::conversation, conn, notices);
+            session = stream.session();
+            wired = stream.conversation();
+        } else if (transport == ClientOptions.Transport.HTTP2) {
+            ch.close();
+            throw new H2Unavailable("The server at " + host + ":" + port + " did not choose HTTP/2 by ALPN ("
+                    + (sslHandler.applicationProtocol() == null ? "it offered none" : "it chose " + sslHandler.applicationProtocol())
+                    + "), so it takes no WebSocket over HTTP/2.");
+        } else if (session == null) {
+            session = http1Session();
+            wired = conversation(conn, session);
+            WireTap tap = new WireTap(wired, Direction.S2C);
+            ClientSession added = session;
+            // on the event loop, so the session has its channel before the request goes out
+            ReadsOnHold hold = ch.pipeline().get(ReadsOnHold.class);
+            ch.eventLoop().submit(() -> {
+                hold.releaseTo(tap, added);
+                if (!ch.isActive()) {
+                    ch.pipeline().fireChannelInactive(); // closed while TLS finished: say so as for any early close
+                }
+            }).await();
+        }
+        if (!h2) {
+            wired.endpoints(Addresses.hostPort(ch.localAddress()),
+                    opts.proxy != null ? host + ":" + port : Addresses.hostPort(ch.remoteAddress()));
+        }
         session.sendRequest();
         try {
             session.handshake().get();
@@ -180,6 +224,37 @@ public final class WsClient implements AutoCloseable {
             throw failure(conn, f);
         }
         return session;
+    }
+
+    private ClientSession http1Session() {
+        return new ClientSession(opts, ClientUpgrade.http1(ClientRequest.build(opts, ClientRequest.newKey())), notices);
+    }
+
+    /** The conversation of one WebSocket; the session reacts after the user's sinks have seen each event. */
+    Conversation conversation(String conn, ClientSession session) {
+        return new Conversation(conn, EventSink.all(sink, session), opts.retainCap)
+                .limits(dev.wsdebug.wire.DecodeLimits.retaining(opts.retainCap),
+                        dev.wsdebug.wire.DecodeLimits.retaining(opts.retainCap).withMaxMessage(opts.maxMessage))
+                .scheme(secure(opts.url) ? "wss" : "ws");
+    }
+
+    /** The client's TLS context, with or without the ALPN offer of h2 (built once each). */
+    private SslContext sslContext(String conn, boolean offerH2) throws ClientFailure {
+        try {
+            if (offerH2) {
+                if (sslH2 == null) {
+                    sslH2 = Tls.client(opts.ca, opts.cert, opts.key, opts.insecure, true);
+                }
+                return sslH2;
+            }
+            if (ssl == null) {
+                ssl = Tls.client(opts.ca, opts.cert, opts.key, opts.insecure);
+            }
+            return ssl;
+        } catch (SSLException | IllegalArgumentException e) {
+            throw failure(conn, new ClientFailure("tls", CloseCodes.TLS_HANDSHAKE,
+                    "The TLS settings cannot be used: " + e.getMessage(), e));
+        }
     }
 
     private ClientFailure failure(String conn, ClientFailure f) {

@@ -49,6 +49,8 @@ final class ProbeConnection implements EventSink, AutoCloseable {
         co.extensions = extensions;
         co.connectTimeoutMillis = o.connectTimeoutMillis;
         co.handshakeTimeoutMillis = o.connectTimeoutMillis;
+        // the checks read an HTTP/1.1 upgrade (the key and its accept); whether h2 is offered is not probed yet
+        co.transport = ClientOptions.Transport.HTTP1;
         // a probe's notices (each pong's round trip) are measured here and shown as checks instead
         this.client = new WsClient(co, this, notice -> { }).connectionIdsFrom(id);
     }

@@ -12,7 +12,6 @@ import dev.wsdebug.net.limits.StallWatch;
 import dev.wsdebug.wire.CloseCodes;
 import dev.wsdebug.wire.Direction;
 import dev.wsdebug.wire.Frame;
-import dev.wsdebug.wire.HttpHeadParser;
 import dev.wsdebug.wire.Message;
 import dev.wsdebug.wire.Opcode;
 import dev.wsdebug.wire.RetainBudget;
@@ -49,8 +48,9 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Eve
     private final String conn;
     private final EventSink log;
     private final RetainBudget budget;
-    /** Until the upgrade request is complete; then dropped. */
-    private HttpHeadParser head = new HttpHeadParser();
+    /** How the opening handshake travels: an HTTP/1.1 upgrade or an HTTP/2 extended CONNECT. */
+    private final ServerUpgrade upgrade;
+    private boolean answered;
     private ChannelHandlerContext ctx;
     private FrameSender out;
     private boolean upgraded;
@@ -76,8 +76,9 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Eve
      * @param log    where this connection's own notices go (why it was dropped), beside its events
      * @param budget bounds the bytes of messages held by all connections
      */
-    ServerConnection(ServerOptions opts, String conn, EventSink log, RetainBudget budget) {
+    ServerConnection(ServerOptions opts, String conn, EventSink log, RetainBudget budget, ServerUpgrade upgrade) {
         this.opts = opts;
+        this.upgrade = upgrade;
         this.conn = conn;
         this.log = log;
         this.budget = budget;
@@ -98,7 +99,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Eve
         if (upgraded || !ctx.channel().isActive()) {
             return;
         }
-        int got = head == null ? 0 : head.length();
+        int got = upgrade.received();
         notice("timeout", "The client did not complete its upgrade request within "
                 + Sentences.seconds(opts.limits.handshakeTimeoutMillis) + " (" + got + " bytes of it received); the connection was closed.");
         ctx.close();
@@ -107,22 +108,15 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Eve
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         try {
-            if (!upgraded && msg instanceof ByteBuf b && head != null && !head.isDone()) {
-                byte[] bytes = new byte[b.readableBytes()];
-                b.getBytes(b.readerIndex(), bytes);
-                if (head.length() == 0 && bytes.length > 0 && (bytes[0] < 'A' || bytes[0] > 'Z')) {
-                    // no request line starts like this (often it is a TLS ClientHello on a plain port): hang up at once so
-                    // the client fails fast instead of waiting for a response
-                    notice("handshake", "The client sent " + (bytes[0] == 0x16 ? "a TLS handshake" : "bytes that are not HTTP")
-                            + " instead of an upgrade request; the connection was closed.");
+            if (!answered) {
+                ServerHandshake hs = upgrade.read(msg, opts);
+                if (upgrade.hangUp() != null) {
+                    answered = true;
+                    notice("handshake", upgrade.hangUp());
                     ctx.close();
-                    return;
-                }
-                head.feed(bytes, 0, bytes.length);
-                if (head.isComplete()) {
-                    answer();
-                } else if (head.isDone()) {
-                    refuse(ServerHandshake.malformed(431, head.error()));
+                } else if (hs != null) {
+                    answered = true;
+                    answer(hs);
                 }
             }
             // Frames need nothing here: the wire tap has fed them to the conversation, whose
@@ -132,22 +126,15 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Eve
         }
     }
 
-    private void answer() {
+    private void answer(ServerHandshake hs) {
         cancelHandshakeTimer();
-        if (head.error() != null) {
-            // not valid HTTP: still an HTTP answer saying why (RFC 6455 4.2.2), not a silent close
-            refuse(ServerHandshake.malformed(400, head.error()));
-            return;
-        }
-        ServerHandshake hs = ServerHandshake.answer(head.head(), opts);
-        head = null;
         if (!hs.accepted()) {
-            refuse(hs);
+            upgrade.write(ctx, hs).addListener(ChannelFutureListener.CLOSE);
             return;
         }
         upgraded = true;
         out.deflate(hs.deflate(), Direction.S2C);
-        out.raw(hs.response());
+        upgrade.write(ctx, hs);
         if (opts.pingInterval > 0) {
             long ms = Math.max(1, (long) (opts.pingInterval * 1000));
             long[] n = {0};
@@ -157,11 +144,6 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Eve
                 }
             }, ms, ms, TimeUnit.MILLISECONDS);
         }
-    }
-
-    private void refuse(ServerHandshake hs) {
-        head = null;
-        out.raw(hs.response()).addListener(ChannelFutureListener.CLOSE);
     }
 
     @Override
@@ -254,9 +236,8 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Eve
             if (n == opts.dropAfter) {
                 closing = true;
                 notice("knob", "--drop-after " + opts.dropAfter + ": closing TCP without a close frame, as asked.");
-                // no close frame: an abrupt TCP close, so the client sees 1006
-                ctx.channel().config().setOption(io.netty.channel.ChannelOption.SO_LINGER, 0);
-                ctx.close();
+                // no close frame: an abrupt close (TCP reset, or RST_STREAM), so the client sees 1006
+                upgrade.abort(ctx);
             } else if (n == opts.closeAfter) {
                 startClose(opts.closeCode, opts.closeReason);
             }

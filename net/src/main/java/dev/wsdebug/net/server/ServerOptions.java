@@ -22,6 +22,14 @@ public final class ServerOptions {
      */
     public final dev.wsdebug.net.limits.Limits limits = new dev.wsdebug.net.limits.Limits(DEFAULT_MAX_CONNECTIONS);
 
+    /**
+     * Also speak HTTP/2 (RFC 8441 WebSockets): by ALPN over TLS, with prior knowledge (h2c) on a
+     * plain port, beside HTTP/1.1 on the same port.
+     */
+    public boolean http2;
+    /** With {@link #http2}: leave SETTINGS_ENABLE_CONNECT_PROTOCOL out, so every extended CONNECT is refused. */
+    public boolean noConnectProtocol;
+
     /** Never answer pings: the server looks alive at TCP level but is a zombie. */
     public boolean noPong;
     /** After this many echoed messages, close with {@link #closeCode}; -1 never. */

@@ -6,12 +6,15 @@ import dev.wsdebug.capture.EventSink;
 import dev.wsdebug.capture.MicroClock;
 import dev.wsdebug.net.Addresses;
 import dev.wsdebug.net.WireTap;
+import dev.wsdebug.net.h2.H2StreamAdapter;
+import dev.wsdebug.net.h2.PrefaceSniffer;
 import dev.wsdebug.net.limits.Load;
 import dev.wsdebug.net.tls.Tls;
 import dev.wsdebug.wire.DecodeLimits;
 import dev.wsdebug.wire.Direction;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -19,6 +22,12 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 
@@ -65,12 +74,10 @@ public final class WsServer implements AutoCloseable {
     public InetSocketAddress start() throws SSLException, InterruptedException {
         SslContext ssl = null;
         if (opts.tls) {
-            if (opts.cert != null) {
-                ssl = Tls.server(opts.cert, opts.key);
-            } else {
+            if (opts.cert == null) {
                 identity = Tls.selfSigned();
-                ssl = Tls.server(identity);
             }
+            ssl = Tls.server(opts.cert, opts.key, identity, opts.http2);
         }
         SslContext sslContext = ssl;
         boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
@@ -86,25 +93,81 @@ public final class WsServer implements AutoCloseable {
                         if (!load.admit(ch, "wsdebug serve", s -> sink.accept(new ErrorEvent(null, MicroClock.now(), "limit", s)))) {
                             return;
                         }
-                        String id = Long.toString(connections.incrementAndGet());
-                        ServerConnection endpoint = new ServerConnection(opts, id, sink, load.budget());
-                        Conversation conv = new Conversation(id, EventSink.all(sink, endpoint))
-                                .limits(DecodeLimits.retaining(opts.maxMessage).withMaxMessage(opts.maxMessage).withBudget(load.budget()),
-                                        // its own echoes are decoded for the view only
-                                        DecodeLimits.retaining(Math.min(opts.maxMessage, Conversation.DEFAULT_RETAIN)).withBudget(load.budget()))
-                                .scheme(sslContext != null ? "wss" : "ws")
-                                .endpoints(Addresses.hostPort(ch.remoteAddress()), Addresses.hostPort(ch.localAddress()));
                         if (sslContext != null) {
                             ch.pipeline().addLast(sslContext.newHandler(ch.alloc()));
                         }
-                        if (opts.limits.idleTimeoutMillis > 0) {
-                            ch.pipeline().addLast(new IdleStateHandler(0, 0, opts.limits.idleTimeoutMillis, TimeUnit.MILLISECONDS));
+                        if (!opts.http2) {
+                            http1(ch);
+                        } else if (sslContext != null) {
+                            ch.pipeline().addLast(new ApplicationProtocolNegotiationHandler(ApplicationProtocolNames.HTTP_1_1) {
+                                @Override
+                                protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
+                                    if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
+                                        h2(ch);
+                                    } else {
+                                        http1(ch);
+                                    }
+                                }
+                            });
+                        } else {
+                            ch.pipeline().addLast(new PrefaceSniffer(opts.limits.handshakeTimeoutMillis,
+                                    h2 -> {
+                                        if (h2) {
+                                            h2(ch);
+                                        } else {
+                                            http1(ch);
+                                        }
+                                    }));
                         }
-                        ch.pipeline().addLast(new WireTap(conv, Direction.C2S), endpoint);
                     }
                 });
         listener = b.bind(opts.host, opts.port).sync().channel();
         return (InetSocketAddress) listener.localAddress();
+    }
+
+    /** One WebSocket per connection, opened by an HTTP/1.1 upgrade. */
+    private void http1(Channel ch) {
+        String id = Long.toString(connections.incrementAndGet());
+        ServerConnection endpoint = new ServerConnection(opts, id, sink, load.budget(), new Http1Upgrade());
+        if (opts.limits.idleTimeoutMillis > 0) {
+            ch.pipeline().addLast(new IdleStateHandler(0, 0, opts.limits.idleTimeoutMillis, TimeUnit.MILLISECONDS));
+        }
+        ch.pipeline().addLast(new WireTap(conversation(id, endpoint, ch), Direction.C2S), endpoint);
+    }
+
+    /**
+     * An HTTP/2 connection: each stream the client opens is a WebSocket of its own (its own id and
+     * conversation), opened by an extended CONNECT and carried by the stream's DATA.
+     */
+    private void h2(Channel ch) {
+        boolean enabled = !opts.noConnectProtocol;
+        Http2Settings settings = Http2Settings.defaultSettings();
+        if (enabled) {
+            settings.connectProtocolEnabled(true);
+        }
+        ch.pipeline().addLast(Http2FrameCodecBuilder.forServer().initialSettings(settings).build(),
+                new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
+                    @Override
+                    protected void initChannel(Http2StreamChannel stream) {
+                        String id = Long.toString(connections.incrementAndGet());
+                        ServerConnection endpoint = new ServerConnection(opts, id, sink, load.budget(), new Http2Upgrade(enabled));
+                        WireTap tap = new WireTap(conversation(id, endpoint, ch), Direction.C2S);
+                        stream.pipeline().addLast(new H2StreamAdapter(tap, Direction.C2S, enabled));
+                        if (opts.limits.idleTimeoutMillis > 0) {
+                            stream.pipeline().addLast(new IdleStateHandler(0, 0, opts.limits.idleTimeoutMillis, TimeUnit.MILLISECONDS));
+                        }
+                        stream.pipeline().addLast(tap, endpoint);
+                    }
+                }));
+    }
+
+    private Conversation conversation(String id, ServerConnection endpoint, Channel ch) {
+        return new Conversation(id, EventSink.all(sink, endpoint))
+                .limits(DecodeLimits.retaining(opts.maxMessage).withMaxMessage(opts.maxMessage).withBudget(load.budget()),
+                        // its own echoes are decoded for the view only
+                        DecodeLimits.retaining(Math.min(opts.maxMessage, Conversation.DEFAULT_RETAIN)).withBudget(load.budget()))
+                .scheme(opts.tls ? "wss" : "ws")
+                .endpoints(Addresses.hostPort(ch.remoteAddress()), Addresses.hostPort(ch.localAddress()));
     }
 
     /** The self-signed identity generated for --tls without --cert, or null. */

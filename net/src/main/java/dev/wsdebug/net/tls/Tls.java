@@ -1,5 +1,7 @@
 package dev.wsdebug.net.tls;
 
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
@@ -73,6 +75,35 @@ public final class Tls {
         }
     }
 
+    /**
+     * The context of {@code serve --tls}: from PEM files, else the given identity; with {@code h2}
+     * it offers HTTP/2 by ALPN, HTTP/1.1 being taken otherwise.
+     */
+    public static SslContext server(Path certFile, Path keyFile, Identity id, boolean h2) throws SSLException {
+        SslContextBuilder b;
+        try {
+            b = certFile != null ? SslContextBuilder.forServer(certFile.toFile(), keyFile.toFile())
+                    : SslContextBuilder.forServer(id.key(), id.certificate());
+        } catch (IllegalArgumentException e) {
+            throw new SSLException("cannot use " + certFile + " and " + keyFile + ": " + e.getMessage(), e);
+        }
+        if (h2) {
+            b.applicationProtocolConfig(alpn(ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1));
+        }
+        try {
+            return b.build();
+        } catch (IllegalArgumentException e) {
+            throw new SSLException("cannot use " + certFile + " and " + keyFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** ALPN offering these protocols, most wanted first; a peer that picks none is served without. */
+    private static ApplicationProtocolConfig alpn(String... protocols) {
+        return new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, protocols);
+    }
+
     public static SslContext server(Identity id) throws SSLException {
         return SslContextBuilder.forServer(id.key(), id.certificate()).build();
     }
@@ -95,7 +126,15 @@ public final class Tls {
      * @param insecure accept any server certificate
      */
     public static SslContext client(Path ca, Path cert, Path key, boolean insecure) throws SSLException {
+        return client(ca, cert, key, insecure, false);
+    }
+
+    /** A client context that, with {@code h2}, offers HTTP/2 and HTTP/1.1 by ALPN. */
+    public static SslContext client(Path ca, Path cert, Path key, boolean insecure, boolean h2) throws SSLException {
         SslContextBuilder b = SslContextBuilder.forClient();
+        if (h2) {
+            b.applicationProtocolConfig(alpn(ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1));
+        }
         if (insecure) {
             b.trustManager(InsecureTrustManagerFactory.INSTANCE);
         } else if (ca != null) {
