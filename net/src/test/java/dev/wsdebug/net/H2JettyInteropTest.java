@@ -50,7 +50,7 @@ class H2JettyInteropTest {
         done.get(10, TimeUnit.SECONDS);
     }
 
-    private static ClientOptions h2(String url) {
+    static ClientOptions h2(String url) {
         ClientOptions o = new ClientOptions();
         o.url = URI.create(url);
         o.transport = ClientOptions.Transport.HTTP2;
