@@ -39,7 +39,7 @@ final class FlowFacts {
         long t = e.timeMicros();
         switch (e.kind()) {
             case FlowEvent.ZERO_WINDOW, FlowEvent.HELD -> stalled(stalls[d], e, lastFrameSeq);
-            case FlowEvent.WINDOW_OPEN, FlowEvent.DRAINED -> resumed(stalls[d], t, e.micros());
+            case FlowEvent.WINDOW_OPEN, FlowEvent.DRAINED -> resumed(stalls[d], e.micros());
             case FlowEvent.ACK_WAIT -> ackWait(ackWaits[d], e, lastFrameSeq);
             default -> { } // a kind this build does not know: nothing to conclude from it
         }
@@ -74,7 +74,7 @@ final class FlowFacts {
         }
     }
 
-    private static void resumed(Stalls s, long t, long micros) {
+    private static void resumed(Stalls s, long micros) {
         s.longestMicros = Math.max(s.longestMicros, micros);
         s.openSince = -1;
     }
