@@ -71,6 +71,17 @@ final class ProxyCommand implements Callable<Integer> {
     @Option(names = "--no-tls-intercept", description = "Forward mode: relay every CONNECT tunnel untouched (no local CA).")
     boolean noTlsIntercept;
 
+    @Option(names = "--no-http2", description = "Do not accept HTTP/2 from clients (intercepted tunnels offer only"
+            + " HTTP/1.1 by ALPN; an h2c preface is refused). By default a client may speak HTTP/2: each stream is"
+            + " relayed as a connection of its own, an extended CONNECT (RFC 8441) as a WebSocket.")
+    boolean noHttp2;
+
+    @Option(names = "--upstream-http", paramLabel = "VERSION", defaultValue = "auto",
+            description = "How WebSockets are opened upstream: auto (HTTP/2 when the client's side is HTTP/2 and a wss://"
+                    + " upstream offers h2 with extended CONNECT, else HTTP/1.1), 1.1 (always an HTTP/1.1 upgrade) or 2"
+                    + " (always an HTTP/2 stream, h2c in clear text; 502 when the upstream cannot). Default: ${DEFAULT-VALUE}.")
+    String upstreamHttp;
+
     @Option(names = "--upstream-ca", paramLabel = "FILE", description = "Trust these CAs (PEM) for wss:// upstreams.")
     Path upstreamCa;
 
@@ -142,7 +153,9 @@ final class ProxyCommand implements Callable<Integer> {
                         + " (wsdebug ca --regenerate makes a new one, or use --no-tls-intercept).");
                 return Main.USAGE;
             }
-            o.interceptContext = ca::serverContext;
+            LocalCa local = ca;
+            boolean h2 = !noHttp2;
+            o.interceptContext = host -> local.serverContext(host, h2);
         }
         CaptureStore store = null;
         Path storeFile = save;
@@ -355,6 +368,15 @@ final class ProxyCommand implements Callable<Integer> {
         o.upstreamCa = upstreamCa;
         o.upstreamInsecure = upstreamInsecure;
         o.noIntercept.addAll(noIntercept);
+        o.clientHttp2 = !noHttp2;
+        switch (upstreamHttp) {
+            case "auto" -> o.upstreamHttp = ProxyOptions.UpstreamHttp.AUTO;
+            case "1.1", "1", "http/1.1" -> o.upstreamHttp = ProxyOptions.UpstreamHttp.HTTP1;
+            case "2", "h2", "http/2" -> o.upstreamHttp = ProxyOptions.UpstreamHttp.HTTP2;
+            default -> {
+                return "--upstream-http must be auto, 1.1 or 2, not " + upstreamHttp + ".";
+            }
+        }
         List<FaultRule> rules = new ArrayList<>();
         for (String f : faults) {
             try {

@@ -2,7 +2,6 @@ package dev.wsdebug.net;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import dev.wsdebug.capture.CloseEvent;
 import dev.wsdebug.capture.ErrorEvent;
@@ -23,18 +22,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -77,7 +69,7 @@ class ProxyInterceptChromiumTest {
         Tls.Identity id = upstream.server.identity();
         Path upstreamCert = dir.resolve("upstream.pem");
         Tls.writePem(id.certificate(), upstreamCert);
-        pageServer = servePage(id, page(upstream.port()));
+        pageServer = PageServer.serve(id, page(upstream.port()), false);
 
         ProxyOptions po = new ProxyOptions();
         po.port = 0;
@@ -122,38 +114,6 @@ class ProxyInterceptChromiumTest {
                 "ws.onerror = () => log('error');",
                 "ws.onclose = (e) => log('closed ' + e.code + ' ' + e.wasClean);",
                 "</script>");
-    }
-
-    /** https://localhost:PORT/ with the echo server's self-signed identity; 404 for anything else. */
-    private static HttpsServer servePage(Tls.Identity id, String html) throws Exception {
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        ks.load(null, null);
-        char[] pw = "page".toCharArray();
-        ks.setKeyEntry("page", id.key(), pw, new Certificate[] {id.certificate()});
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(ks, pw);
-        SSLContext ssl = SSLContext.getInstance("TLS");
-        ssl.init(kmf.getKeyManagers(), null, null);
-        HttpsServer s = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
-        s.setHttpsConfigurator(new HttpsConfigurator(ssl));
-        byte[] body = html.getBytes(StandardCharsets.UTF_8);
-        s.createContext("/", ex -> {
-            try (ex) {
-                ex.getRequestBody().readAllBytes();
-                if (!ex.getRequestURI().getPath().equals("/")) {
-                    ex.sendResponseHeaders(404, -1);
-                    return;
-                }
-                ex.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
-                ex.getResponseHeaders().set("Cache-Control", "no-store");
-                ex.sendResponseHeaders(200, body.length);
-                try (OutputStream out = ex.getResponseBody()) {
-                    out.write(body);
-                }
-            }
-        });
-        s.start();
-        return s;
     }
 
     @Test

@@ -37,9 +37,56 @@ public final class H2StreamAdapter extends ChannelDuplexHandler {
     /** How long a closed stream waits for the peer's END_STREAM before resetting it. */
     static final long END_WAIT_MS = 5_000;
 
-    private final WireTap tap;
+    /**
+     * What the stream's handshake steps are told to: the recording conversation. Calls come on the
+     * stream's event loop, in turn with its bytes.
+     */
+    public interface Steps {
+        /** The request's header block (first block from the client side). */
+        void request(int stream, java.util.List<dev.wsdebug.wire.HttpHead.Header> fields, long micros);
+
+        /** The response's header block. */
+        void response(java.util.List<dev.wsdebug.wire.HttpHead.Header> fields, long micros);
+
+        /** RST_STREAM, sent or received: the stream is gone. */
+        void reset(Direction from, long errorCode, long micros);
+
+        /** Steps into the conversation behind a {@link WireTap}. */
+        static Steps of(WireTap tap, Boolean connectProtocolEnabled) {
+            return new Steps() {
+                @Override
+                public void request(int stream, java.util.List<dev.wsdebug.wire.HttpHead.Header> fields, long t) {
+                    tap.h2(c -> c.h2Request(t, stream, fields, connectProtocolEnabled));
+                }
+
+                @Override
+                public void response(java.util.List<dev.wsdebug.wire.HttpHead.Header> fields, long t) {
+                    tap.h2(c -> c.h2Response(t, fields));
+                }
+
+                @Override
+                public void reset(Direction from, long code, long t) {
+                    tap.h2(c -> c.h2Reset(t, from, code));
+                    tap.end();
+                }
+            };
+        }
+    }
+
+    /**
+     * Fired up the stream's pipeline, in half-close mode, when the peer ends its side: the handler
+     * above decides when to end ours (a proxied request's response is still to come).
+     */
+    public static final Object PEER_ENDED = new Object() {
+        @Override
+        public String toString() {
+            return "PEER_ENDED";
+        }
+    };
+
+    private final Steps steps;
     private final Direction inbound;
-    private final Boolean connectProtocolEnabled;
+    private final boolean halfClose;
     private boolean requestSeen;
     private boolean responseSeen;
     private boolean endSent;
@@ -51,9 +98,18 @@ public final class H2StreamAdapter extends ChannelDuplexHandler {
      * @param connectProtocolEnabled the server's SETTINGS_ENABLE_CONNECT_PROTOCOL as this side knows it
      */
     public H2StreamAdapter(WireTap tap, Direction inbound, Boolean connectProtocolEnabled) {
-        this.tap = tap;
+        this(Steps.of(tap, connectProtocolEnabled), inbound, false);
+    }
+
+    /**
+     * @param halfClose the peer's END_STREAM is passed up as {@link #PEER_ENDED} and not answered
+     *                  (a proxy's side of a stream, which must relay the request's end and wait for
+     *                  the response); without it, it is answered at once as a socket's FIN is
+     */
+    public H2StreamAdapter(Steps steps, Direction inbound, boolean halfClose) {
+        this.steps = steps;
         this.inbound = inbound;
-        this.connectProtocolEnabled = connectProtocolEnabled;
+        this.halfClose = halfClose;
     }
 
     @Override
@@ -119,17 +175,15 @@ public final class H2StreamAdapter extends ChannelDuplexHandler {
         if (from == Direction.C2S && !requestSeen) {
             requestSeen = true;
             int stream = ((Http2StreamChannel) ctx.channel()).stream().id();
-            tap.h2(c -> c.h2Request(t, stream, fields, connectProtocolEnabled));
+            steps.request(stream, fields, t);
         } else if (from == Direction.S2C && !responseSeen) {
             responseSeen = true;
-            tap.h2(c -> c.h2Response(t, fields));
+            steps.response(fields, t);
         }
     }
 
     private void reset(Direction from, long code) {
-        long t = MicroClock.now();
-        tap.h2(c -> c.h2Reset(t, from, code));
-        tap.end();
+        steps.reset(from, code, MicroClock.now());
     }
 
     /** The peer ended its side: as a TCP endpoint closes on reading the FIN, end ours. */
@@ -138,9 +192,13 @@ public final class H2StreamAdapter extends ChannelDuplexHandler {
         if (endWait != null) {
             endWait.cancel(false);
         }
+        if (halfClose) {
+            ctx.fireUserEventTriggered(PEER_ENDED);
+            return;
+        }
         if (!endSent && ctx.channel().isActive()) {
             endSent = true;
-            ctx.writeAndFlush(new DefaultHttp2DataFrame(true));
+            endStream(ctx);
         }
     }
 
@@ -158,13 +216,21 @@ public final class H2StreamAdapter extends ChannelDuplexHandler {
 
     @Override
     public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+        if (endReceived && !endSent && ctx.channel().isActive()) {
+            // half-closed by the peer (a proxied request): our END_STREAM completes the stream, which closes it
+            endSent = true;
+            endStream(ctx);
+            ctx.channel().closeFuture().addListener(f -> promise.trySuccess());
+            endWait = ctx.executor().schedule(() -> ctx.close(), END_WAIT_MS, TimeUnit.MILLISECONDS);
+            return;
+        }
         if (endReceived || !ctx.channel().isActive()) {
             ctx.close(promise);
             return;
         }
         if (!endSent) {
             endSent = true;
-            ctx.writeAndFlush(new DefaultHttp2DataFrame(true));
+            endStream(ctx);
         }
         // the stream closes once the peer's END_STREAM arrives; a peer that never sends it is reset then
         ctx.channel().closeFuture().addListener(f -> promise.trySuccess());
@@ -179,6 +245,13 @@ public final class H2StreamAdapter extends ChannelDuplexHandler {
             endWait.cancel(false);
         }
         ctx.fireChannelInactive();
+    }
+
+    /** Sends END_STREAM now, flushing the connection too (see {@link #flush}). */
+    private static void endStream(ChannelHandlerContext ctx) {
+        ctx.write(new DefaultHttp2DataFrame(true));
+        ctx.flush();
+        ctx.channel().parent().flush();
     }
 
     /** Drops the stream at once (RST_STREAM CANCEL): what an abrupt TCP close is to a connection. */

@@ -29,7 +29,7 @@ final class FaultOutbox {
     private final Direction dir;
     private final Channel target;
     private final EventSink notes;
-    private final Conversation recording;
+    private final Recording recording;
     /** Run after a timer released pieces, so that the relay can resume reading (backpressure). */
     private final Runnable afterTimedRelease;
     private final ArrayDeque<Item> queue = new ArrayDeque<>();
@@ -44,7 +44,7 @@ final class FaultOutbox {
      * @param dir    the direction written: what {@code target} receives
      * @param notes  where fault notes go, just before the bytes they concern
      */
-    FaultOutbox(Direction dir, Channel target, EventSink notes, Conversation recording, Runnable afterTimedRelease) {
+    FaultOutbox(Direction dir, Channel target, EventSink notes, Recording recording, Runnable afterTimedRelease) {
         this.dir = dir;
         this.target = target;
         this.notes = notes;

@@ -95,7 +95,7 @@ final class FaultRelay {
      * @param budget      bounds the decoded messages held by all connections (one that does not fit
      *                    passes as it is, like one over the hold cap)
      */
-    FaultRelay(String conn, FaultPlan plan, EventSink sink, Conversation recording, Channel client, Channel upstream,
+    FaultRelay(String conn, FaultPlan plan, EventSink sink, Recording recording, Channel client, Channel upstream,
                byte[] requestHead, int holdCap, dev.wsdebug.wire.RetainBudget budget) {
         this.conn = conn;
         this.plan = plan;
@@ -373,11 +373,11 @@ final class FaultRelay {
         cancelTimers();
         c2s.outbox.stop();
         s2c.outbox.stop();
-        sink.accept(note("reset", "both TCP connections aborted (RST, no close frame), triggered by " + trigger, r));
+        sink.accept(note("reset", "both connections aborted (TCP RST, or RST_STREAM for an HTTP/2 stream; no close frame),"
+                + " triggered by " + trigger, r));
         for (Channel ch : new Channel[] {client, upstream}) {
             if (ch.isOpen()) {
-                ch.config().setOption(ChannelOption.SO_LINGER, 0);
-                ch.close();
+                ProxyConnection.abort(ch);
             }
         }
     }

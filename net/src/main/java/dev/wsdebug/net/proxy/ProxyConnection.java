@@ -7,7 +7,17 @@ import dev.wsdebug.capture.FlowEvent;
 import dev.wsdebug.capture.HttpEvent;
 import dev.wsdebug.capture.MicroClock;
 import dev.wsdebug.net.Addresses;
-import dev.wsdebug.net.ByteBufFeeder;
+import dev.wsdebug.net.h2.H2StreamAdapter;
+import dev.wsdebug.net.h2.SettingsWatch;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.timeout.IdleStateHandler;
 import dev.wsdebug.net.Sentences;
 import dev.wsdebug.net.fault.FaultPlan;
 import dev.wsdebug.net.fault.FaultRule;
@@ -67,7 +77,16 @@ import javax.net.ssl.SSLParameters;
  * a stall that lasts says so; decoded messages of all connections share one {@link RetainBudget}.
  */
 final class ProxyConnection extends ChannelInboundHandlerAdapter {
-    private enum State { HEAD, TUNNEL_START, CONNECTING, RELAY, CLOSED }
+    private enum State { HEAD, TUNNEL_START, CONNECTING, RELAY, H2, CLOSED }
+
+    /** What every connection of one proxy shares. */
+    record Shared(ProxyOptions opts, EventSink sink, SslContext upstreamTls, SslContext upstreamTlsH2, RetainBudget budget,
+                  Consumer<Channel> upstreamOpened, java.util.function.Supplier<String> ids,
+                  java.util.Map<String, ProxyConnection> open) {
+    }
+
+    /** The HTTP/2 connection preface's first line: a client speaking HTTP/2 with prior knowledge (h2c). */
+    private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
 
     /** What the proxy answers a CONNECT it accepts. */
     private static final HttpHead CONNECT_ANSWER = new HttpHead("HTTP/1.1 200 Connection Established", List.of(), 39,
@@ -79,6 +98,16 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
     private final SslContext upstreamTls;
     private final RetainBudget budget;
     private final Consumer<Channel> upstreamOpened;
+    private final Shared shared;
+    /** Each side's HTTP/2 stream has ended its sending half (END_STREAM). */
+    private boolean clientEnded;
+    private boolean upstreamEnded;
+    /** The client side is one stream of an HTTP/2 connection (translated by {@link H2ClientSide}). */
+    private final boolean streamSide;
+    /** This client connection turned out to speak HTTP/2: its streams are connections of their own. */
+    private boolean h2Connection;
+    /** What the conversation is fed (the upstream side, as it crossed the wire). */
+    private Recording recording;
     /** The request head being read; null once it is complete. */
     private HttpHeadParser head = new HttpHeadParser();
     private ScheduledFuture<?> handshakeTimer;
@@ -87,7 +116,10 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
     private boolean idleClosing;
     private State state = State.HEAD;
     private Channel client;
+    /** The upstream side: its TCP connection, or one stream of it when that speaks HTTP/2. */
     private Channel upstream;
+    /** The upstream TCP connection, once connected (before the upstream side is ready, too). */
+    private Channel upstreamTcp;
     private Conversation conversation;
     private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
     private String tunnelHost;
@@ -110,20 +142,23 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
     /** The proxy sent the client 1014 for a lost upstream and waits for its answer. */
     private boolean closingForLostUpstream;
     private final CloseWatch closeWatch = new CloseWatch();
-    /** Feeds the relayed buffers to the conversation without copying them on the relay's hot path. */
-    private final ByteBufFeeder feeder = new ByteBufFeeder();
     private long responseBytes;
     /** Non-null once upstream is connected, if fault rules apply to this connection. */
     private FaultRelay faults;
 
-    ProxyConnection(String conn, ProxyOptions opts, EventSink sink, SslContext upstreamTls,
-                    RetainBudget budget, Consumer<Channel> upstreamOpened) {
+    ProxyConnection(String conn, Shared shared) {
+        this(conn, shared, false);
+    }
+
+    private ProxyConnection(String conn, Shared shared, boolean streamSide) {
         this.conn = conn;
-        this.opts = opts;
-        this.sink = sink;
-        this.upstreamTls = upstreamTls;
-        this.budget = budget;
-        this.upstreamOpened = upstreamOpened;
+        this.shared = shared;
+        this.opts = shared.opts();
+        this.sink = shared.sink();
+        this.upstreamTls = shared.upstreamTls();
+        this.budget = shared.budget();
+        this.upstreamOpened = shared.upstreamOpened();
+        this.streamSide = streamSide;
     }
 
     /**
@@ -199,6 +234,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
         }
         switch (state) {
             case RELAY -> relayFromClient(b);
+            case H2 -> ctx.fireChannelRead(b);
             case HEAD -> {
                 try {
                     readHead(ctx, b);
@@ -222,6 +258,10 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
         }
         if (head.length() == 0 && bytes.length > 0 && (bytes[0] < 'A' || bytes[0] > 'Z')) {
             refuseLogged(400, "This is an HTTP proxy; the connection did not start with an HTTP request.");
+            return;
+        }
+        if (head.length() == 0 && !streamSide && startsWithPreface(bytes)) {
+            http2(ctx, bytes);
             return;
         }
         int used = head.feed(bytes, 0, bytes.length);
@@ -332,7 +372,22 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
             conversation = new Conversation(conn, EventSink.all(sink, closeWatch), opts.retainCap)
                     .limits(limits, limits)
                     .scheme(route.tls() ? "wss" : "ws");
+            recording = new Recording(conversation);
         }
+        connectUpstream(host, port, tls, blind, !blind && conversation != null && wantsHttp2(tls));
+    }
+
+    /** Whether to open the upstream WebSocket as an HTTP/2 stream (--upstream-http). */
+    private boolean wantsHttp2(boolean tls) {
+        return switch (opts.upstreamHttp) {
+            case HTTP2 -> true;
+            case HTTP1 -> false;
+            // the version the client chose, where TLS lets the upstream say whether it has it
+            case AUTO -> streamSide && tls;
+        };
+    }
+
+    private void connectUpstream(String host, int port, boolean tls, boolean blind, boolean h2) {
         Bootstrap b = new Bootstrap().group(client.eventLoop()).channel(NioSocketChannel.class)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, opts.connectTimeoutMillis)
                 .option(ChannelOption.TCP_NODELAY, true)
@@ -341,7 +396,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         if (tls) {
-                            SslHandler ssl = upstreamTls.newHandler(ch.alloc(), host, port);
+                            SslHandler ssl = (h2 ? shared.upstreamTlsH2() : upstreamTls).newHandler(ch.alloc(), host, port);
                             if (!opts.upstreamInsecure) {
                                 SSLParameters p = ssl.engine().getSSLParameters();
                                 p.setEndpointIdentificationAlgorithm("HTTPS");
@@ -349,7 +404,9 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
                             }
                             ch.pipeline().addLast(ssl);
                         }
-                        ch.pipeline().addLast(new Upstream());
+                        if (!h2) {
+                            ch.pipeline().addLast(new Upstream());
+                        }
                     }
                 });
         b.connect(host, port).addListener((ChannelFutureListener) f -> {
@@ -357,21 +414,243 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
                 upstreamFailed(host + ":" + port, f.cause());
                 return;
             }
-            upstream = f.channel();
-            upstreamOpened.accept(upstream);
-            SslHandler ssl = upstream.pipeline().get(SslHandler.class);
+            Channel tcp = f.channel();
+            upstreamTcp = tcp;
+            if (!h2) {
+                upstream = tcp;
+            }
+            upstreamOpened.accept(tcp);
+            if (!client.isActive()) {
+                tcp.close(); // the client left while the proxy was connecting
+                return;
+            }
+            SslHandler ssl = tcp.pipeline().get(SslHandler.class);
             if (ssl == null) {
-                upstreamReady(blind);
+                if (h2) {
+                    http2Upstream(tcp, host, port, tls);
+                } else {
+                    upstreamReady(blind);
+                }
             } else {
-                ssl.handshakeFuture().addListener(h -> {
-                    if (h.isSuccess()) {
+                ssl.handshakeFuture().addListener(hs -> {
+                    if (!hs.isSuccess()) {
+                        upstreamFailed(host + ":" + port + " (TLS)", hs.cause());
+                    } else if (!h2) {
                         upstreamReady(blind);
+                    } else if (ApplicationProtocolNames.HTTP_2.equals(ssl.applicationProtocol())) {
+                        http2Upstream(tcp, host, port, true);
+                    } else if (opts.upstreamHttp == ProxyOptions.UpstreamHttp.HTTP2) {
+                        tcp.close();
+                        upstreamFailed(host + ":" + port, new java.io.IOException("it does not offer HTTP/2 by ALPN ("
+                                + (ssl.applicationProtocol() == null ? "no ALPN" : "it chose " + ssl.applicationProtocol())
+                                + "), and --upstream-http 2 asks for it"));
                     } else {
-                        upstreamFailed(host + ":" + port + " (TLS)", h.cause());
+                        tcp.pipeline().addLast(new Upstream());
+                        upstream = tcp;
+                        upstreamReady(blind);
                     }
                 });
             }
         });
+    }
+
+    /**
+     * The upstream connection speaks HTTP/2: once its SETTINGS enable extended CONNECT, the
+     * WebSocket opens as a stream of it (one stream per connection; the connection closes with
+     * it). Without the setting, --upstream-http 2 answers the client 502, auto falls back to an
+     * HTTP/1.1 connection and says so.
+     */
+    private void http2Upstream(Channel tcp, String host, int port, boolean tls) {
+        String where = host + ":" + port;
+        SettingsWatch watch = new SettingsWatch();
+        tcp.pipeline().addLast(Http2FrameCodecBuilder.forClient().build(), new Http2MultiplexHandler(
+                new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel pushed) {
+                        pushed.close(); // a server push is nothing a WebSocket relay wants
+                    }
+                }), watch);
+        tcp.config().setAutoRead(true); // the streams' own reads follow the relay
+        long wait = opts.limits.handshakeTimeoutMillis > 0 ? opts.limits.handshakeTimeoutMillis : opts.connectTimeoutMillis;
+        ScheduledFuture<?> timer = tcp.eventLoop().schedule(() -> watch.settings().completeExceptionally(
+                new java.util.concurrent.TimeoutException()), wait, TimeUnit.MILLISECONDS);
+        watch.settings().whenComplete((settings, err) -> tcp.eventLoop().execute(() -> {
+            timer.cancel(false);
+            if (!client.isActive()) {
+                tcp.close();
+            } else if (err != null) {
+                tcp.close();
+                upstreamFailed(where, new java.io.IOException("it did not answer the HTTP/2 connection preface with its SETTINGS"
+                        + (tls ? "" : "; it does not speak HTTP/2 with prior knowledge (h2c) there")));
+            } else if (!Boolean.TRUE.equals(settings.connectProtocolEnabled())) {
+                tcp.close();
+                String why = "it speaks HTTP/2 but its SETTINGS do not enable extended CONNECT (RFC 8441)";
+                if (opts.upstreamHttp == ProxyOptions.UpstreamHttp.HTTP2) {
+                    upstreamFailed(where, new java.io.IOException(why + ", and --upstream-http 2 asks for it"));
+                } else {
+                    error("http2", "The upstream " + where + ": " + why + "; the proxy opened this WebSocket over HTTP/1.1"
+                            + " instead.");
+                    connectUpstream(host, port, tls, false, false);
+                }
+            } else {
+                openUpstreamStream(tcp, where, tls);
+            }
+        }));
+    }
+
+    private void openUpstreamStream(Channel tcp, String where, boolean tls) {
+        new Http2StreamChannelBootstrap(tcp).handler(new ChannelInitializer<Http2StreamChannel>() {
+            @Override
+            protected void initChannel(Http2StreamChannel stream) {
+                stream.config().setAutoRead(false);
+                stream.pipeline().addLast(new H2StreamAdapter(upstreamSteps(), Direction.S2C, true),
+                        new H2UpstreamSide(tls), new Upstream());
+            }
+        }).open().addListener(f -> {
+            if (!f.isSuccess()) {
+                tcp.close();
+                upstreamFailed(where, f.cause());
+                return;
+            }
+            Http2StreamChannel stream = (Http2StreamChannel) f.getNow();
+            stream.closeFuture().addListener(c -> tcp.close());
+            upstream = stream;
+            recording.skipTranslatedHeads();
+            upstreamReady(false);
+        });
+    }
+
+    /** The upstream stream's header blocks and reset, into the recording. */
+    private H2StreamAdapter.Steps upstreamSteps() {
+        return new H2StreamAdapter.Steps() {
+            @Override
+            public void request(int stream, List<HttpHead.Header> fields, long micros) {
+                conversation.h2Request(micros, stream, fields, true);
+            }
+
+            @Override
+            public void response(List<HttpHead.Header> fields, long micros) {
+                conversation.h2Response(micros, fields);
+            }
+
+            @Override
+            public void reset(Direction from, long errorCode, long micros) {
+                conversation.h2Reset(micros, from, errorCode);
+            }
+        };
+    }
+
+    /**
+     * The client's connection turned out to speak HTTP/2 (prior knowledge, or h2 chosen by ALPN in
+     * an intercepted tunnel): the codec takes it over, advertising extended CONNECT, and each
+     * stream becomes a proxied connection of its own, translated to HTTP/1.1 heads at its edge.
+     */
+    private void http2(ChannelHandlerContext ctx, byte[] bytes) {
+        cancelHandshakeTimer();
+        head = null;
+        if (!opts.clientHttp2) {
+            error("handshake", "The client spoke HTTP/2, which this proxy does not accept (--no-http2); the connection"
+                    + " was closed.");
+            state = State.CLOSED;
+            client.close();
+            return;
+        }
+        state = State.H2;
+        h2Connection = true;
+        Http2Settings settings = Http2Settings.defaultSettings();
+        settings.connectProtocolEnabled(true);
+        boolean absolute = opts.upstream == null && tunnelHost == null;
+        String host = tunnelHost;
+        int port = tunnelPort;
+        boolean tls = tunnelTls;
+        ctx.pipeline().addAfter(ctx.name(), "h2-codec", Http2FrameCodecBuilder.forServer().initialSettings(settings).build());
+        ctx.pipeline().addAfter("h2-codec", "h2-streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
+            @Override
+            protected void initChannel(Http2StreamChannel stream) {
+                String id = shared.ids().get();
+                ProxyConnection pc = new ProxyConnection(id, shared, true);
+                pc.tunnelHost = host;
+                pc.tunnelPort = port;
+                pc.tunnelTls = tls;
+                stream.pipeline().addLast(new H2StreamAdapter(NO_STEPS, Direction.C2S, true));
+                if (opts.limits.idleTimeoutMillis > 0) {
+                    stream.pipeline().addLast(new IdleStateHandler(0, 0, opts.limits.idleTimeoutMillis, TimeUnit.MILLISECONDS));
+                }
+                stream.pipeline().addLast(new H2ClientSide(absolute), pc);
+                if (shared.open() != null) {
+                    shared.open().put(id, pc);
+                    stream.closeFuture().addListener(f -> shared.open().remove(id));
+                }
+            }
+        }));
+        ctx.fireChannelRead(Unpooled.wrappedBuffer(bytes));
+    }
+
+    /** The client side's header blocks are not recorded: the recording is the upstream side's. */
+    private static final H2StreamAdapter.Steps NO_STEPS = new H2StreamAdapter.Steps() {
+        @Override
+        public void request(int stream, List<HttpHead.Header> fields, long micros) {
+        }
+
+        @Override
+        public void response(List<HttpHead.Header> fields, long micros) {
+        }
+
+        @Override
+        public void reset(Direction from, long errorCode, long micros) {
+        }
+    };
+
+    private static boolean startsWithPreface(byte[] bytes) {
+        int n = Math.min(bytes.length, PREFACE.length);
+        return n >= 3 && java.util.Arrays.equals(bytes, 0, n, PREFACE, 0, n);
+    }
+
+    /**
+     * An HTTP/2 side ended its stream (END_STREAM): it sends nothing more, but may still read, as a
+     * WebSocket server that ends its stream right after its close frame still reads the client's
+     * answer. The end is passed on as END_STREAM to a stream on the other side, which keeps
+     * reading until it ends too; a TCP side is closed once what it was sent is written. A peer
+     * that never ends its side is closed after a grace period.
+     */
+    private void ended(Direction from) {
+        if (faults != null) {
+            faults.sourceClosed(from);
+            return;
+        }
+        Channel to = from == Direction.C2S ? upstream : client;
+        if (from == Direction.C2S) {
+            clientEnded = true;
+        } else {
+            upstreamEnded = true;
+        }
+        if (to == null || !to.isActive() || clientEnded && upstreamEnded || !(to instanceof Http2StreamChannel)) {
+            if (to != null && to.isActive()) {
+                to.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            }
+            Channel self = from == Direction.C2S ? client : upstream;
+            if (self != null) {
+                self.close();
+            }
+            return;
+        }
+        to.writeAndFlush(new io.netty.handler.codec.http2.DefaultHttp2DataFrame(true));
+        client.eventLoop().schedule(() -> {
+            client.close();
+            if (upstream != null) {
+                upstream.close();
+            }
+        }, FaultRelay.CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Drops a side at once: a TCP reset (SO_LINGER 0), or RST_STREAM CANCEL for an HTTP/2 stream. */
+    static void abort(Channel ch) {
+        if (ch instanceof Http2StreamChannel) {
+            ch.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.CANCEL)).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            ch.config().setOption(ChannelOption.SO_LINGER, 0);
+            ch.close();
+        }
     }
 
     private void upstreamReady(boolean blind) {
@@ -388,7 +667,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
                 plan = new FaultPlan(java.util.List.of()); // no rules: a relay only so that messages can be injected
             }
             if (plan != null) {
-                faults = new FaultRelay(conn, plan, sink, conversation, client, upstream, h, opts.faultHoldCap, budget);
+                faults = new FaultRelay(conn, plan, sink, recording, client, upstream, h, opts.faultHoldCap, budget);
             }
         }
         if (pending.size() > 0) {
@@ -527,6 +806,15 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
         }
 
         @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt == H2StreamAdapter.PEER_ENDED) {
+                ended(Direction.S2C);
+                return;
+            }
+            ctx.fireUserEventTriggered(evt);
+        }
+
+        @Override
         public void channelInactive(ChannelHandlerContext ctx) {
             // the upstream hung up: pass the close on once what it sent has reached the client
             if (faults != null) {
@@ -583,6 +871,13 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == H2StreamAdapter.PEER_ENDED) {
+            ended(Direction.C2S);
+            return;
+        }
+        if (evt instanceof IdleStateEvent && h2Connection) {
+            return; // each stream has its own idle timer
+        }
         if (evt instanceof IdleStateEvent) {
             if (!idleClosing && state != State.CLOSED) {
                 idleClosing = true; // once: the close frames' answers may be all the traffic there is
@@ -629,6 +924,12 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         cancelHandshakeTimer();
         state = State.CLOSED;
+        if (h2Connection) {
+            ctx.fireChannelInactive(); // to the HTTP/2 codec, which ends the streams
+        }
+        if (upstream == null && upstreamTcp != null) {
+            upstreamTcp.close(); // still connecting or opening its stream
+        }
         if (upstream != null) {
             if (faults != null) {
                 faults.sourceClosed(Direction.C2S);
@@ -657,6 +958,9 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
             conversation.end(MicroClock.now());
         }
         long now = MicroClock.now();
+        if (h2Connection) {
+            return; // its streams are listed, each as a connection of its own
+        }
         if (route == null && connectRequest != null) {
             // a tunnel not decoded (relayed untouched, or its interception did not get as far as a request)
             sink.accept(new HttpEvent(conn, connectStartMicros, "CONNECT", tunnelHost + ":" + tunnelPort, 200,
@@ -688,14 +992,14 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void feed(Direction dir, ByteBuf b) {
-        if (conversation != null) {
-            feeder.feed(conversation, dir, MicroClock.now(), b);
+        if (recording != null) {
+            recording.feed(dir, MicroClock.now(), b);
         }
     }
 
     private void feed(Direction dir, byte[] b, int off, int len) {
-        if (conversation != null && len > 0) {
-            conversation.feed(dir, MicroClock.now(), b, off, len);
+        if (recording != null && len > 0) {
+            recording.feed(dir, MicroClock.now(), b, off, len);
         }
     }
 

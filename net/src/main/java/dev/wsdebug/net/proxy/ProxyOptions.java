@@ -23,6 +23,24 @@ public final class ProxyOptions {
     /** Do not verify upstream certificates. */
     public boolean upstreamInsecure;
     public int connectTimeoutMillis = 10_000;
+    /**
+     * Accept HTTP/2 from clients: the h2c preface on a plain connection, and (set by whoever makes
+     * {@link #interceptContext}) h2 offered by ALPN in intercepted tunnels. Each stream is relayed
+     * as a connection of its own; an extended CONNECT (RFC 8441) is a WebSocket.
+     */
+    public boolean clientHttp2 = true;
+
+    /** Which HTTP version opens a WebSocket upstream. */
+    public enum UpstreamHttp {
+        /** HTTP/2 when the client's side is an HTTP/2 stream and the TLS upstream offers h2 with extended CONNECT, else HTTP/1.1. */
+        AUTO,
+        /** Always an HTTP/1.1 upgrade. */
+        HTTP1,
+        /** Always an HTTP/2 stream (h2 by ALPN, h2c with prior knowledge in clear text); 502 when the upstream cannot. */
+        HTTP2
+    }
+
+    public UpstreamHttp upstreamHttp = UpstreamHttp.AUTO;
     /** Most decoded bytes of one message kept in events. */
     public int retainCap = dev.wsdebug.capture.Conversation.DEFAULT_RETAIN;
     /** Fault rules for WebSocket connections (--fault); null or empty relays bytes as they arrive. */

@@ -21,8 +21,9 @@ record ProxyRoute(String host, int port, boolean tls, byte[] head, String url, b
         boolean tls = "wss".equalsIgnoreCase(upstream.getScheme());
         int port = upstream.getPort() > 0 ? upstream.getPort() : tls ? 443 : 80;
         String target = originForm(req.target());
+        boolean ws = isUpgrade(req);
         return new ProxyRoute(upstream.getHost(), port, tls, rewrite(req, target, hostHeader(upstream.getHost(), port, tls)),
-                (tls ? "wss://" : "ws://") + hostHeader(upstream.getHost(), port, tls) + target, isUpgrade(req));
+                (ws ? tls ? "wss://" : "ws://" : tls ? "https://" : "http://") + hostHeader(upstream.getHost(), port, tls) + target, ws);
     }
 
     /**

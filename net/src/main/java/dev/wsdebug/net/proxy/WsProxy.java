@@ -53,6 +53,9 @@ public final class WsProxy implements AutoCloseable {
 
     public InetSocketAddress start() throws SSLException, InterruptedException {
         SslContext upstreamTls = Tls.client(opts.upstreamCa, null, null, opts.upstreamInsecure);
+        SslContext upstreamTlsH2 = Tls.client(opts.upstreamCa, null, null, opts.upstreamInsecure, true);
+        ProxyConnection.Shared shared = new ProxyConnection.Shared(opts, sink, upstreamTls, upstreamTlsH2, load.budget(),
+                load::track, () -> Long.toString(connections.incrementAndGet()), opts.injectable ? open : null);
         boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         workers = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
         ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
@@ -64,11 +67,11 @@ public final class WsProxy implements AutoCloseable {
                         if (!load.admit(ch, "wsdebug proxy", s -> sink.accept(new ErrorEvent(null, MicroClock.now(), "limit", s)))) {
                             return;
                         }
-                        String id = Long.toString(connections.incrementAndGet());
+                        String id = shared.ids().get();
                         if (opts.limits.idleTimeoutMillis > 0) {
                             ch.pipeline().addLast(new IdleStateHandler(0, 0, opts.limits.idleTimeoutMillis, TimeUnit.MILLISECONDS));
                         }
-                        ProxyConnection pc = new ProxyConnection(id, opts, sink, upstreamTls, load.budget(), load::track);
+                        ProxyConnection pc = new ProxyConnection(id, shared);
                         if (opts.injectable) {
                             open.put(id, pc);
                             ch.closeFuture().addListener(f -> open.remove(id));

@@ -157,28 +157,45 @@ public final class LocalCa {
     private static final class Entry {
         final Leaf leaf;
         private volatile SslContext context;
+        private volatile SslContext contextH2;
 
         Entry(Leaf leaf) {
             this.leaf = leaf;
         }
 
-        SslContext context() {
-            SslContext c = context;
+        /** The leaf's context; with {@code h2} it also offers HTTP/2 by ALPN (h2 first, as servers list it). */
+        SslContext context(boolean h2) {
+            SslContext c = h2 ? contextH2 : context;
             if (c == null) {
                 synchronized (this) {
-                    c = context;
+                    c = h2 ? contextH2 : context;
                     if (c == null) {
-                        try {
-                            c = SslContextBuilder.forServer(new LeafKeyManager(leaf)).build();
-                        } catch (SSLException e) {
-                            throw new UncheckedIOException("cannot make a TLS context for " + leaf.host()
-                                    + ": " + e.getMessage(), e);
+                        c = build(h2);
+                        if (h2) {
+                            contextH2 = c;
+                        } else {
+                            context = c;
                         }
-                        context = c;
                     }
                 }
             }
             return c;
+        }
+
+        private SslContext build(boolean h2) {
+            SslContextBuilder b = SslContextBuilder.forServer(new LeafKeyManager(leaf));
+            if (h2) {
+                b.applicationProtocolConfig(new io.netty.handler.ssl.ApplicationProtocolConfig(
+                        io.netty.handler.ssl.ApplicationProtocolConfig.Protocol.ALPN,
+                        io.netty.handler.ssl.ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                        io.netty.handler.ssl.ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                        io.netty.handler.ssl.ApplicationProtocolNames.HTTP_2, io.netty.handler.ssl.ApplicationProtocolNames.HTTP_1_1));
+            }
+            try {
+                return b.build();
+            } catch (SSLException e) {
+                throw new UncheckedIOException("cannot make a TLS context for " + leaf.host() + ": " + e.getMessage(), e);
+            }
         }
     }
 
@@ -403,7 +420,12 @@ public final class LocalCa {
      * @throws UncheckedIOException     when Netty cannot build the context
      */
     public SslContext serverContext(String host) {
-        return entry(host).context();
+        return entry(host).context(false);
+    }
+
+    /** {@link #serverContext(String)}, offering HTTP/2 by ALPN too when {@code h2}. */
+    public SslContext serverContext(String host, boolean h2) {
+        return entry(host).context(h2);
     }
 
     private Entry entry(String host) {
