@@ -40,7 +40,7 @@ class ProxyH2ChromiumTest {
     private static final long PAGE_MILLIS = 60_000;
     private static final long WAIT_MILLIS = 10_000;
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final List<String> SENT = List.of("over h2 both sides", "ünïcödé ✓", "y".repeat(70_000), "last");
+    static final List<String> SENT = List.of("over h2 both sides", "ünïcödé ✓", "y".repeat(70_000), "last");
 
     @TempDir
     Path dir;
@@ -89,7 +89,11 @@ class ProxyH2ChromiumTest {
         }
     }
 
-    private static String page(int wsPort) throws Exception {
+    /**
+     * The page: a fetch from the echo server's origin (so that Chromium holds an HTTP/2 connection
+     * there), then the WebSocket, each message after the previous echo, then a report.
+     */
+    static String page(int wsPort) throws Exception {
         return String.join("\n",
                 "<!doctype html><meta charset=utf-8><title>wsdebug h2</title><pre id=log>started</pre>",
                 "<script>",

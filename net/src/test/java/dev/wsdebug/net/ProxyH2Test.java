@@ -50,7 +50,12 @@ class ProxyH2Test {
     }
 
     private int proxy(String upstream, ProxyOptions.UpstreamHttp version, String... faults) throws Exception {
+        return proxy(upstream, version, false, faults);
+    }
+
+    private int proxy(String upstream, ProxyOptions.UpstreamHttp version, boolean injectable, String... faults) throws Exception {
         ProxyOptions o = new ProxyOptions();
+        o.injectable = injectable;
         o.port = 0;
         o.upstream = URI.create(upstream);
         o.upstreamHttp = version;
@@ -296,6 +301,30 @@ class ProxyH2Test {
             assertThat(x.status()).isEqualTo(201);
         } finally {
             plain.stop(0);
+        }
+    }
+
+    /** What the web UI does: messages injected into a live HTTP/2 stream, toward either side. */
+    @Test
+    void messagesAreInjectedIntoHttp2Streams() throws Exception {
+        ServerOptions so = new ServerOptions();
+        so.http2 = true;
+        try (TestServer server = TestServer.start(so)) {
+            int port = proxy("ws://127.0.0.1:" + server.port(), ProxyOptions.UpstreamHttp.HTTP2, true);
+            ServerRecorder events = new ServerRecorder();
+            try (WsClient c = new WsClient(client("ws://127.0.0.1:" + port + "/ui", true), new SynchronizedSink(events), n -> { })) {
+                ClientSession s = c.connect();
+                String conn = recorder.await(HandshakeEvent.class, x -> true, 5_000).conn();
+                assertThat(Waits.until(5_000, () -> proxy.injectable(conn))).isTrue();
+                assertThat(proxy.inject(conn, Direction.S2C, Opcode.TEXT, "to the client".getBytes())).isNull();
+                assertThat(proxy.inject(conn, Direction.C2S, Opcode.TEXT, "to the server".getBytes())).isNull();
+                assertThat(Waits.until(10_000, () -> events.messages(Direction.S2C).size() >= 2)).as(recorder.dump()).isTrue();
+                assertThat(events.messages(Direction.S2C)).extracting(m -> m.message().text())
+                        .containsExactlyInAnyOrder("to the client", "to the server");
+                s.close(1000, "");
+                assertThat(s.closed().get(10, TimeUnit.SECONDS).clean()).isTrue();
+            }
+            assertThat(recorder.of(ErrorEvent.class)).filteredOn(e -> e.kind().equals("inject")).hasSize(2);
         }
     }
 }
