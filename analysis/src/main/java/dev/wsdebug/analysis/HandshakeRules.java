@@ -109,6 +109,9 @@ final class HandshakeRules {
         if (upgraded && !settingOff) {
             return true;
         }
+        if (h.request() != null && !dev.wsdebug.wire.H2Handshake.isExtendedConnect(h.request())) {
+            return false; // a plain request on a stream (a browser's fetch): no WebSocket was asked for
+        }
         if (settingOff || status == 400 || status == 405 || status == 501) {
             out.add(c.conn, h.timeMicros(), "h2-connect-disabled", upgraded ? FindingEvent.WARNING : FindingEvent.ERROR,
                             upgraded ? "The client opened a WebSocket over HTTP/2 although the server's SETTINGS did not"

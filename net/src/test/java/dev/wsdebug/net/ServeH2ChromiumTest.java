@@ -75,7 +75,10 @@ class ServeH2ChromiumTest {
                         .singleElement().satisfies(x -> {
                             assertThat(x.transport()).isEqualTo("h2");
                             assertThat(x.client()).isEqualTo(h.client());
+                            assertThat(x.result().problems()).containsExactly("The request is GET /warm, not an extended"
+                                    + " CONNECT (RFC 8441): it asked for no WebSocket; the server answered 400.");
                         });
+                server.alarms.assertNone("Chromium over HTTP/2 straight to serve (its fetch is no refused WebSocket)");
             } finally {
                 page.stop(0);
             }

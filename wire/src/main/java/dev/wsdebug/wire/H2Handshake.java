@@ -64,7 +64,10 @@ public final class H2Handshake {
         int status = resp.status();
         boolean upgraded = status >= 200 && status < 300;
         DeflateParams deflate = null;
-        if (!upgraded) {
+        if (!upgraded && !isExtendedConnect(req)) {
+            problems.add("The request is " + req.method() + " " + req.target() + ", not an extended CONNECT (RFC 8441): it"
+                    + " asked for no WebSocket; the server answered " + status + ".");
+        } else if (!upgraded) {
             problems.add(statusSentence(resp, connectProtocolEnabled));
         } else {
             problems.addAll(checkRequest(req, connectProtocolEnabled));
@@ -86,6 +89,12 @@ public final class H2Handshake {
                 + " and no accept)."
                 : "The " + where + " carries a " + name + " header, which HTTP/2 forbids (a connection-specific field,"
                 + " RFC 9113 8.2.2).";
+    }
+
+    /** Whether a request asks for a WebSocket over HTTP/2: CONNECT with {@code :protocol websocket}. */
+    public static boolean isExtendedConnect(HttpHead req) {
+        String protocol = req.header(":protocol");
+        return "CONNECT".equals(req.method()) && protocol != null && protocol.equalsIgnoreCase("websocket");
     }
 
     /** One sentence explaining a non-2xx answer to an extended CONNECT. */

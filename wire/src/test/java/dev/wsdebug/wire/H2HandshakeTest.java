@@ -96,6 +96,17 @@ class H2HandshakeTest {
     }
 
     @Test
+    void aPlainRequestOnAStreamAskedForNoWebSocket() {
+        HttpHead get = HttpHead.ofHttp2(fields(":method", "GET", ":scheme", "https", ":authority", "h", ":path", "/warm"));
+        assertThat(H2Handshake.isExtendedConnect(get)).isFalse();
+        assertThat(H2Handshake.isExtendedConnect(request())).isTrue();
+        HandshakeResult r = H2Handshake.check(get, HttpHead.ofHttp2(fields(":status", "400")), true);
+        assertThat(r.upgraded()).isFalse();
+        assertThat(r.problems()).containsExactly("The request is GET /warm, not an extended CONNECT (RFC 8441): it asked"
+                + " for no WebSocket; the server answered 400.");
+    }
+
+    @Test
     void errorCodesHaveTheirNames() {
         assertThat(H2Handshake.errorName(8)).isEqualTo("CANCEL (0x8)");
         assertThat(H2Handshake.errorName(0)).isEqualTo("NO_ERROR (0x0)");
