@@ -5,6 +5,7 @@
 #   bench/echo.sh                    # build, 3 runs of every scenario, table at the end
 #   bench/echo.sh --runs 2           # fewer runs (at least 1, at most 10)
 #   bench/echo.sh --no-deflate-row   # skip the extra permessage-deflate row
+#   bench/echo.sh --no-h2-rows       # skip the HTTP/2 rows (serve --http2: h2 against h1)
 #   bench/echo.sh --warmup 2 --duration 5   # seconds per scenario (the defaults)
 #
 # Scenarios (each: --warmup s of load, then --duration s measured, on fresh client connections):
@@ -14,6 +15,9 @@
 #   tp-16KiB   16 x 16, 16 KiB binary
 #   tp-1KiB-deflate (optional) 16 x 16, 1 KiB compressible text-like binary, permessage-deflate
 #                   offered by the client, on a second pair of servers that accept it
+# HTTP/2 rows (optional): pingpong and the tp-* scenarios against ONE `serve --http2 --no-compress`
+#   process, over HTTP/1.1 (a TCP connection per WebSocket, label serve-h1) and over HTTP/2 (EchoLoad
+#   --h2: every WebSocket a stream of one h2c prior-knowledge connection, RFC 8441; serve-h2), h2/h1.
 # Both servers start once (serve with --no-compress, node without deflate) and are primed with
 # 1 + 2 s of every scenario first (discarded); within each run the two servers alternate which
 # goes first.
@@ -34,13 +38,15 @@ runs=3
 warmup=2
 duration=5
 deflate_row=1
+h2_rows=1
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --runs) runs=$2; shift 2 ;;
         --warmup) warmup=$2; shift 2 ;;
         --duration) duration=$2; shift 2 ;;
         --no-deflate-row) deflate_row=0; shift ;;
-        -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
+        --no-h2-rows) h2_rows=0; shift ;;
+        -h|--help) sed -n '2,33p' "$0"; exit 0 ;;
         *) echo "echo.sh: unknown argument $1" >&2; exit 2 ;;
     esac
 done
@@ -92,7 +98,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # start_server NAME CMD...: starts it in the background, waits (at most 30 s) for its
-# "listening on ws://127.0.0.1:PORT" line; sets PID_<NAME> and PORT_<NAME>.
+# "listening on ws://127.0.0.1:PORT" line (with --http2 followed by " (...)"); sets PID_<NAME> and PORT_<NAME>.
 start_server() {
     local name=$1
     shift
@@ -101,7 +107,7 @@ start_server() {
     pids+=("$pid")
     local port=""
     for _ in $(seq 300); do
-        port=$(sed -n 's#^listening on ws://127\.0\.0\.1:\([0-9][0-9]*\)$#\1#p' "$work/$name.log" | head -n1)
+        port=$(sed -n 's#^listening on ws://127\.0\.0\.1:\([0-9][0-9]*\)\( (.*)\)\{0,1\}$#\1#p' "$work/$name.log" | head -n1)
         [[ -n "$port" ]] && break
         kill -0 "$pid" 2>/dev/null || break
         sleep 0.1
@@ -194,6 +200,23 @@ prime() {
     done
 }
 
+# h2_all SCENARIOS...: every scenario against the serve_h2 server over HTTP/1.1 (label serve-h1)
+# and over HTTP/2 (serve-h2), $runs times, alternating which transport goes first.
+h2_all() {
+    local run scenario order transport
+    for run in $(seq "$runs"); do
+        echo "# h2 run $run/$runs  load: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out"
+        for scenario in "$@"; do
+            if (( run % 2 == 1 )); then order="h1 h2"; else order="h2 h1"; fi
+            for transport in $order; do
+                # shellcheck disable=SC2046
+                load "$scenario" "serve-$transport" "$PID_serve_h2" "$PORT_serve_h2" --warmup "$warmup" --duration "$duration" \
+                    $(scenario_args "$scenario") $([[ $transport == h2 ]] && echo --h2)
+            done
+        done
+    done
+}
+
 {
     echo "# bench/echo.sh  $(date -u '+%Y-%m-%d %H:%M:%S UTC')  nproc=$(nproc)  load: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "# runs=$runs warmup=${warmup}s duration=${duration}s CLK_TCK=$clk_tck"
@@ -220,6 +243,21 @@ if (( deflate_row )); then
     run_all serve_deflate node_deflate tp-1KiB-deflate
     stop_server "$PID_serve_deflate"
     stop_server "$PID_node_deflate"
+fi
+
+if (( h2_rows )); then
+    # shellcheck disable=SC2086
+    start_server serve_h2 java $SERVE_JVM_OPTS -jar "$jar" serve --port 0 --quiet --no-compress --http2
+    echo "# priming serve_h2 over h1 and h2 (discarded)" | tee -a "$out"
+    for scenario in pingpong tp-16B tp-1KiB tp-16KiB; do
+        for transport in h1 h2; do
+            # shellcheck disable=SC2046
+            load "prime-$scenario" "serve-$transport" "$PID_serve_h2" "$PORT_serve_h2" --warmup 1 --duration 2 \
+                $(scenario_args "$scenario") $([[ $transport == h2 ]] && echo --h2) >/dev/null
+        done
+    done
+    h2_all pingpong tp-16B tp-1KiB tp-16KiB
+    stop_server "$PID_serve_h2"
 fi
 
 echo "# done  $(date -u '+%Y-%m-%d %H:%M:%S UTC')  load: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out"

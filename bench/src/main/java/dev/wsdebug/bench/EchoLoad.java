@@ -44,6 +44,12 @@ import java.util.Random;
  * opcode are checked, and the payload of the first {@value #VERIFY_FIRST} echoes of each
  * connection is compared byte for byte (without {@code --deflate}).
  *
+ * <p>With {@code --h2} the same WebSockets are streams of ONE cleartext HTTP/2 connection (h2c with
+ * prior knowledge, RFC 8441 extended CONNECT, see {@link H2Link}) instead of one TCP connection
+ * each: the frames, the parsing and the checks are the same, only the transport differs (the
+ * frames of a stream are copied once more, into DATA frames, within the server's flow-control
+ * windows). Not with {@code --deflate}.
+ *
  * <p>With {@code --pid} it reads the server's utime+stime from {@code /proc/PID/stat} at the start
  * and end of the measured interval, so the result includes the server's CPU seconds for exactly
  * the interval whose echoes were counted. It prints one line starting with {@code RESULT}.
@@ -76,6 +82,13 @@ public final class EchoLoad {
     private boolean deflate;
     private double warmupSeconds = 2;
     private double durationSeconds = 5;
+    private boolean h2;
+
+    // --h2: the one HTTP/2 connection that carries every WebSocket as a stream
+    private H2Link link;
+    private SelectionKey linkKey;
+    /** Whether echoes are answered with new messages right now (read by the HTTP/2 DATA path). */
+    private boolean sendingNow = true;
 
     // shared, read-only after setup
     private byte[] payload;
@@ -97,7 +110,7 @@ public final class EchoLoad {
         } catch (IllegalArgumentException e) {
             System.err.println("EchoLoad: " + e.getMessage());
             System.err.println("usage: EchoLoad --port P [--pid SERVER_PID] [--clk-tck N] [--label NAME] [--scenario NAME]"
-                    + " [--conns C] [--inflight W] [--size BYTES] [--text] [--deflate] [--warmup S] [--duration S]");
+                    + " [--conns C] [--inflight W] [--size BYTES] [--text] [--deflate] [--h2] [--warmup S] [--duration S]");
             System.exit(2);
         }
         System.exit(load.run());
@@ -112,6 +125,10 @@ public final class EchoLoad {
             }
             if (a.equals("--deflate")) {
                 deflate = true;
+                continue;
+            }
+            if (a.equals("--h2")) {
+                h2 = true;
                 continue;
             }
             if (i + 1 >= args.length) {
@@ -141,6 +158,9 @@ public final class EchoLoad {
         if (warmupSeconds < 0 || durationSeconds <= 0 || warmupSeconds + durationSeconds > MAX_SECONDS) {
             throw new IllegalArgumentException("--warmup + --duration must be positive and at most " + MAX_SECONDS + " s");
         }
+        if (h2 && deflate) {
+            throw new IllegalArgumentException("--h2 and --deflate: not supported together");
+        }
         if (clkTck < 1) {
             throw new IllegalArgumentException("--clk-tck must be positive");
         }
@@ -151,6 +171,15 @@ public final class EchoLoad {
         List<Conn> all = new ArrayList<>(conns);
         Selector selector = Selector.open();
         try {
+            if (h2) {
+                for (int k = 0; k < conns; k++) {
+                    all.add(new Conn(k));
+                }
+                link = new H2Link(HOST, port, "/echo", all);
+                link.connect(CONNECT_MS);
+                linkKey = link.channel().register(selector, SelectionKey.OP_READ, link);
+                return loop(selector, all);
+            }
             for (int k = 0; k < conns; k++) {
                 Conn c = new Conn(k);
                 c.connect();
@@ -162,7 +191,17 @@ public final class EchoLoad {
             }
             return loop(selector, all);
         } finally {
+            if (link != null && link.channel() != null) {
+                try {
+                    link.channel().close();
+                } catch (IOException ignored) {
+                    // closing anyway
+                }
+            }
             for (Conn c : all) {
+                if (c.ch == null) {
+                    continue;
+                }
                 try {
                     c.ch.close();
                 } catch (IOException ignored) {
@@ -213,7 +252,12 @@ public final class EchoLoad {
             for (int k = 0; k < inflight; k++) {
                 c.queueOne();
             }
-            c.flush();
+            if (!h2) {
+                c.flush();
+            }
+        }
+        if (h2) {
+            flushLink();
         }
 
         boolean measuring = false;
@@ -221,6 +265,8 @@ public final class EchoLoad {
         long countAtStart = 0;
         long[] ioAtStart = new long[3];
         long[] ioAtEnd = new long[3];
+        long[] h2AtStart = new long[3];
+        long[] h2AtEnd = new long[3];
         long serverTicksStart = 0;
         long selfTicksStart = 0;
         long measuredStartNs = 0;
@@ -237,6 +283,7 @@ public final class EchoLoad {
                 measuring = true;
                 countAtStart = received;
                 ioAtStart = new long[] {reads, writes, selects};
+                h2AtStart = h2Counters();
                 serverTicksStart = cpuTicks(serverPid);
                 selfTicksStart = cpuTicks(0);
                 measuredStartNs = System.nanoTime();
@@ -247,6 +294,7 @@ public final class EchoLoad {
                 measuredEndNs = System.nanoTime();
                 countAtEnd = received;
                 ioAtEnd = new long[] {reads, writes, selects};
+                h2AtEnd = h2Counters();
                 serverTicksEnd = cpuTicks(serverPid);
                 selfTicksEnd = cpuTicks(0);
             }
@@ -271,14 +319,22 @@ public final class EchoLoad {
             }
             long next = !sending ? drainUntil : measuring ? endAt : measureAt;
             long waitMs = Math.max(1, (next - now) / 1_000_000L + 1);
+            sendingNow = sending;
             selector.select(Math.min(waitMs, 1_000));
             selects++;
             var keys = selector.selectedKeys();
             for (SelectionKey key : keys) {
-                Conn c = (Conn) key.attachment();
                 if (!key.isValid()) {
                     continue;
                 }
+                if (key.attachment() == link) {
+                    if (key.isReadable() && link.read()) {
+                        reads++;
+                    }
+                    flushLink();
+                    continue;
+                }
+                Conn c = (Conn) key.attachment();
                 if (key.isReadable()) {
                     c.read(sending);
                 }
@@ -287,8 +343,21 @@ public final class EchoLoad {
                 }
             }
             keys.clear();
+            if (h2) {
+                if (link.failure() != null) {
+                    System.err.println("EchoLoad: " + link.failure());
+                    return 1;
+                }
+                boolean waiting = false;
+                for (Conn c : all) {
+                    waiting |= c.out.position() > 0;
+                }
+                if (waiting && (linkKey.interestOps() & SelectionKey.OP_WRITE) == 0) {
+                    flushLink();
+                }
+            }
             for (Conn c : all) {
-                if (c.out.position() > 0 && c.key.isValid() && (c.key.interestOps() & SelectionKey.OP_WRITE) == 0) {
+                if (!h2 && c.out.position() > 0 && c.key.isValid() && (c.key.interestOps() & SelectionKey.OP_WRITE) == 0) {
                     c.flush();
                 }
             }
@@ -300,8 +369,20 @@ public final class EchoLoad {
             }
         }
 
-        for (Conn c : all) {
-            c.closeHandshake(selector);
+        if (h2) {
+            for (Conn c : all) {
+                c.closing = true;
+                c.out.clear();
+                c.out.put(new FrameWriter(new Random(c.id)).encode(FrameSpec.of(Opcode.CLOSE, FrameWriter.closePayload(1000, ""))
+                        .withMask(0x1234567 + c.id)));
+            }
+            linkKey.cancel();
+            selector.selectNow();
+            link.closeAll(System.nanoTime() + CLOSE_MS * 1_000_000L, () -> all.stream().allMatch(c -> c.closeSeen));
+        } else {
+            for (Conn c : all) {
+                c.closeHandshake(selector);
+            }
         }
 
         long messages = countAtEnd - countAtStart;
@@ -312,12 +393,32 @@ public final class EchoLoad {
         System.out.println(String.format(Locale.ROOT,
                 "RESULT scenario=%s server=%s conns=%d inflight=%d size=%d opcode=%s deflate=%b seconds=%.3f messages=%d"
                         + " rate=%.1f server_cpu_s=%.2f client_cpu_s=%.2f per_server_cpu_s=%.1f mismatches=%d"
-                        + " client_reads_per_msg=%.2f client_writes_per_msg=%.2f client_selects_per_msg=%.2f",
+                        + " client_reads_per_msg=%.2f client_writes_per_msg=%.2f client_selects_per_msg=%.2f"
+                        + " transport=%s tcp_conns=%d",
                 scenario.isEmpty() ? "-" : scenario, label, conns, inflight, size, text ? "text" : "binary", deflate,
                 seconds, messages, rate, serverCpu, clientCpu, messages / serverCpu, mismatches,
                 (ioAtEnd[0] - ioAtStart[0]) / (double) messages, (ioAtEnd[1] - ioAtStart[1]) / (double) messages,
-                (ioAtEnd[2] - ioAtStart[2]) / (double) messages));
+                (ioAtEnd[2] - ioAtStart[2]) / (double) messages, h2 ? "h2" : "h1", h2 ? 1 : conns)
+                + (h2 ? String.format(Locale.ROOT, " h2_server_initial_window=%d h2_server_max_frame=%d"
+                        + " h2_data_in_per_msg=%.2f h2_data_out_per_msg=%.2f h2_window_stalls_per_msg=%.3f",
+                        link.serverInitialWindow(), link.serverMaxFrame(), (h2AtEnd[0] - h2AtStart[0]) / (double) messages,
+                        (h2AtEnd[1] - h2AtStart[1]) / (double) messages, (h2AtEnd[2] - h2AtStart[2]) / (double) messages) : ""));
         return mismatches == 0 ? 0 : 1;
+    }
+
+    private long[] h2Counters() {
+        return link == null ? new long[3] : new long[] {link.dataIn, link.dataOut, link.windowStalls};
+    }
+
+    /** Writes what the link can (DATA within the server's windows), and watches for writability while bytes wait. */
+    private void flushLink() {
+        if (link.flush()) {
+            writes++;
+        }
+        int ops = link.hasOutput() ? SelectionKey.OP_READ | SelectionKey.OP_WRITE : SelectionKey.OP_READ;
+        if (linkKey.isValid() && linkKey.interestOps() != ops) {
+            linkKey.interestOps(ops);
+        }
     }
 
     /** utime+stime in clock ticks of a process ({@code pid} 0: this one), or 0 when unreadable. */
@@ -339,7 +440,7 @@ public final class EchoLoad {
     }
 
     /** One WebSocket connection. */
-    private final class Conn implements FrameListener {
+    private final class Conn implements FrameListener, H2Link.Stream {
         final int id;
         SocketChannel ch;
         SelectionKey key;
@@ -358,7 +459,8 @@ public final class EchoLoad {
 
         Conn(int id) {
             this.id = id;
-            this.out = ByteBuffer.allocateDirect(Math.max(64 * 1024, (inflight + 4) * wireFrameMax));
+            // over HTTP/2 the link takes bytes from the front and compacts lazily: room for twice the backlog
+            this.out = ByteBuffer.allocateDirect(Math.max(64 * 1024, (h2 ? 2 : 1) * (inflight + 4) * wireFrameMax));
             this.ringIndex = (id * 7) % RING;
         }
 
@@ -418,6 +520,21 @@ public final class EchoLoad {
             parser = new FrameParser(Direction.S2C, deflate, this);
         }
 
+        @Override
+        public ByteBuffer out() {
+            return out;
+        }
+
+        @Override
+        public void opened() {
+            parser = new FrameParser(Direction.S2C, false, this);
+        }
+
+        @Override
+        public void data(byte[] buf, int off, int len) {
+            feed(buf, off, len, sendingNow);
+        }
+
         void queueOne() {
             out.put(ring[ringIndex]);
             ringIndex = (ringIndex + 1) % RING;
@@ -457,9 +574,17 @@ public final class EchoLoad {
                 return;
             }
             reads++;
-            long before = echoes;
-            parser.feed(in.array(), 0, in.position());
+            feed(in.array(), 0, in.position(), sending);
             in.clear();
+        }
+
+        /**
+         * WebSocket bytes from the server (a TCP read, or the payload of an HTTP/2 DATA frame of
+         * this stream): parsed, and one new message queued per echo while sending.
+         */
+        void feed(byte[] buf, int off, int len, boolean sending) {
+            long before = echoes;
+            parser.feed(buf, off, len);
             long got = echoes - before;
             if (sending) {
                 for (long k = 0; k < got; k++) {

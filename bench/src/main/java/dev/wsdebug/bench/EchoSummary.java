@@ -19,6 +19,10 @@ import java.util.Map;
  * the medians it gives the range of the per-run ratios (the i-th serve result of a scenario over
  * the i-th node result, measured back to back).
  *
+ * <p>The HTTP/2 rows (servers {@code serve-h1} and {@code serve-h2}: one {@code serve --http2}
+ * process, one TCP connection per WebSocket against all WebSockets as streams of one HTTP/2
+ * connection) get a table of their own with the ratio h2 / h1.
+ *
  * <p>{@code java -cp bench/target/benchmarks.jar dev.wsdebug.bench.EchoSummary RESULTS_FILE}
  */
 public final class EchoSummary {
@@ -39,6 +43,9 @@ public final class EchoSummary {
         }
         // scenario -> server -> runs, both in first-seen order
         Map<String, Map<String, List<Run>>> all = new LinkedHashMap<>();
+        // the HTTP/2 rows: scenario -> serve-h1 / serve-h2 -> runs
+        Map<String, Map<String, List<Run>>> h2 = new LinkedHashMap<>();
+        Map<String, String> conns = new HashMap<>();
         Map<String, String> what = new HashMap<>();
         List<String> stalled = new ArrayList<>();
         for (String line : Files.readAllLines(Path.of(args[0]))) {
@@ -63,7 +70,10 @@ public final class EchoSummary {
                 // the pair ratio below matches runs by position, so keep the slot as a NaN run
                 r = new Run(Double.NaN, Double.NaN, Double.NaN, Double.NaN);
             }
-            all.computeIfAbsent(scenario, k -> new LinkedHashMap<>()).computeIfAbsent(f.get("server"), k -> new ArrayList<>()).add(r);
+            boolean h2Row = f.get("server").startsWith("serve-h");
+            (h2Row ? h2 : all).computeIfAbsent(scenario, k -> new LinkedHashMap<>())
+                    .computeIfAbsent(f.get("server"), k -> new ArrayList<>()).add(r);
+            conns.put(scenario, f.get("conns"));
             what.put(scenario, f.get("conns") + "×" + f.get("inflight") + " × " + size(Integer.parseInt(f.get("size")))
                     + " " + f.get("opcode") + ("true".equals(f.get("deflate")) ? ", deflate" : ""));
         }
@@ -110,8 +120,11 @@ public final class EchoSummary {
                         median(sorted(runs, Run::cores)), median(sorted(runs, Run::clientCores)), ratio, ratioCpu, target));
             }
         }
+        if (!h2.isEmpty()) {
+            h2Table(h2, what, conns);
+        }
         System.out.println();
-        var counts = all.values().stream().flatMap(m -> m.values().stream())
+        var counts = java.util.stream.Stream.concat(all.values().stream(), h2.values().stream()).flatMap(m -> m.values().stream())
                 .mapToInt(runs -> sorted(runs, Run::rate).size()).summaryStatistics();
         if (!stalled.isEmpty()) {
             System.out.println("Left out, the machine stalled (client CPU below " + STALLED_CLIENT_CORES + " cores): "
@@ -120,6 +133,53 @@ public final class EchoSummary {
         System.out.println("Runs per row: " + (counts.getMin() == counts.getMax() ? "" + counts.getMin()
                 : counts.getMin() + "–" + counts.getMax()) + ". Rates are echoed messages per second of the measured"
                 + " interval; CPU is the server process's utime+stime over that interval.");
+    }
+
+    /** The HTTP/2 rows: serve over HTTP/1.1 (a connection per WebSocket) and over HTTP/2 (one connection), h2 / h1. */
+    private static void h2Table(Map<String, Map<String, List<Run>>> h2, Map<String, String> what, Map<String, String> conns) {
+        System.out.println();
+        System.out.println("HTTP/2 rows: the same `serve --http2 --no-compress` process, the same client; HTTP/1.1 with one TCP"
+                + " connection per WebSocket against HTTP/2 with every WebSocket a stream of one h2c connection (RFC 8441).");
+        System.out.println();
+        System.out.println("| scenario | transport | msgs/s median (min–max) | msgs per server CPU-s (median) | server CPU (cores) |"
+                + " client CPU (cores) | h2/h1 rate (per-run pairs) | h2/h1 per CPU-s |");
+        System.out.println("|---|---|---|---|---|---|---|---|");
+        for (var e : h2.entrySet()) {
+            String scenario = e.getKey();
+            List<Run> one = e.getValue().get("serve-h1");
+            List<Run> two = e.getValue().get("serve-h2");
+            String n = conns.get(scenario);
+            for (var s : e.getValue().entrySet()) {
+                List<Run> runs = s.getValue();
+                List<Double> rates = sorted(runs, Run::rate);
+                if (rates.isEmpty()) {
+                    continue;
+                }
+                boolean isH2 = s.getKey().equals("serve-h2");
+                String transport = isH2 ? "serve h2 (" + n + (n.equals("1") ? " stream" : " streams") + " on 1 conn)"
+                        : "serve h1 (" + n + (n.equals("1") ? " conn)" : " conns)");
+                String ratio = "";
+                String ratioCpu = "";
+                if (isH2 && one != null && !sorted(one, Run::rate).isEmpty()) {
+                    List<Double> pairs = new ArrayList<>();
+                    for (int i = 0; i < Math.min(one.size(), two.size()); i++) {
+                        double pair = two.get(i).rate() / one.get(i).rate();
+                        if (!Double.isNaN(pair)) {
+                            pairs.add(pair);
+                        }
+                    }
+                    Collections.sort(pairs);
+                    ratio = String.format(Locale.ROOT, "%.2f", median(rates) / median(sorted(one, Run::rate)))
+                            + (pairs.isEmpty() ? "" : String.format(Locale.ROOT, " (pairs %.2f–%.2f)", pairs.get(0), pairs.get(pairs.size() - 1)));
+                    ratioCpu = String.format(Locale.ROOT, "%.2f",
+                            median(sorted(two, Run::perCpu)) / median(sorted(one, Run::perCpu)));
+                }
+                System.out.println(String.format(Locale.ROOT, "| %s (%s) | %s | %s (%s–%s) | %s | %.2f | %.2f | %s | %s |",
+                        scenario, what.get(scenario), transport, human(median(rates)), human(rates.get(0)),
+                        human(rates.get(rates.size() - 1)), human(median(sorted(runs, Run::perCpu))),
+                        median(sorted(runs, Run::cores)), median(sorted(runs, Run::clientCores)), ratio, ratioCpu));
+            }
+        }
     }
 
     private static List<Double> sorted(List<Run> runs, java.util.function.ToDoubleFunction<Run> f) {
