@@ -6,6 +6,7 @@
 #   bench/echo.sh --runs 2           # fewer runs (at least 1, at most 10)
 #   bench/echo.sh --no-deflate-row   # skip the extra permessage-deflate row
 #   bench/echo.sh --no-h2-rows       # skip the HTTP/2 rows (serve --http2: h2 against h1)
+#   bench/echo.sh --only-h2-rows     # only the HTTP/2 rows (no node, no deflate row)
 #   bench/echo.sh --warmup 2 --duration 5   # seconds per scenario (the defaults)
 #
 # Scenarios (each: --warmup s of load, then --duration s measured, on fresh client connections):
@@ -29,7 +30,7 @@
 # (default "-Xms256m -Xmx256m") the client's; NODE_WS_MODULES (default test-peers/node/node_modules,
 # installed by scripts/install-peers.sh) is the node_modules folder ws is loaded from, e.g. one
 # that also holds ws's optional native helper bufferutil.
-# Output: the table, and all raw lines in bench/results/echo-<stamp>.txt (git-ignored), with the
+# Output: the tables, and all raw lines in bench/results/echo-<stamp>.txt (git-ignored), with the
 # servers' own output (if any) in bench/results/echo-<stamp>-<server>.log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,6 +40,7 @@ warmup=2
 duration=5
 deflate_row=1
 h2_rows=1
+main_rows=1
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --runs) runs=$2; shift 2 ;;
@@ -46,7 +48,8 @@ while [[ $# -gt 0 ]]; do
         --duration) duration=$2; shift 2 ;;
         --no-deflate-row) deflate_row=0; shift ;;
         --no-h2-rows) h2_rows=0; shift ;;
-        -h|--help) sed -n '2,33p' "$0"; exit 0 ;;
+        --only-h2-rows) h2_rows=1; main_rows=0; deflate_row=0; shift ;;
+        -h|--help) sed -n '2,34p' "$0"; exit 0 ;;
         *) echo "echo.sh: unknown argument $1" >&2; exit 2 ;;
     esac
 done
@@ -227,13 +230,15 @@ h2_all() {
 } | tee "$out"
 
 export NODE_PATH=$node_modules
-# shellcheck disable=SC2086
-start_server serve java $SERVE_JVM_OPTS -jar "$jar" serve --port 0 --quiet --no-compress
-start_server node node bench/node/echo.js --port 0
-prime "pingpong tp-16B tp-1KiB tp-16KiB" serve node
-run_all serve node pingpong tp-16B tp-1KiB tp-16KiB
-stop_server "$PID_serve"
-stop_server "$PID_node"
+if (( main_rows )); then
+    # shellcheck disable=SC2086
+    start_server serve java $SERVE_JVM_OPTS -jar "$jar" serve --port 0 --quiet --no-compress
+    start_server node node bench/node/echo.js --port 0
+    prime "pingpong tp-16B tp-1KiB tp-16KiB" serve node
+    run_all serve node pingpong tp-16B tp-1KiB tp-16KiB
+    stop_server "$PID_serve"
+    stop_server "$PID_node"
+fi
 
 if (( deflate_row )); then
     # shellcheck disable=SC2086

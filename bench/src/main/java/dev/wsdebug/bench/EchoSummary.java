@@ -79,9 +79,11 @@ public final class EchoSummary {
         }
 
         System.out.println();
-        System.out.println("| scenario | server | msgs/s median (min–max) | msgs per server CPU-s (median) | server CPU (cores) |"
-                + " client CPU (cores) | serve/node rate (per-run pairs) | serve/node per CPU-s | target: serve ≥ node |");
-        System.out.println("|---|---|---|---|---|---|---|---|---|");
+        if (!all.isEmpty()) {
+            System.out.println("| scenario | server | msgs/s median (min–max) | msgs per server CPU-s (median) | server CPU (cores) |"
+                    + " client CPU (cores) | serve/node rate (per-run pairs) | serve/node per CPU-s | target: serve ≥ node |");
+            System.out.println("|---|---|---|---|---|---|---|---|---|");
+        }
         for (var e : all.entrySet()) {
             String scenario = e.getKey();
             Map<String, List<Run>> servers = e.getValue();
