@@ -6,6 +6,10 @@
 # (2 s warm-up + 10 s) -> msgs/s; (b) 5 000 msg/s offered of 256-byte messages over 4 connections
 # (2 s warm-up + 10 s) -> round-trip p50/p99/p99.9/max; added latency = path - direct of the same run.
 # Then, once, the wsdebug proxy's RSS growth per GiB relayed (64 KiB messages, with and without --save).
+# Then the HTTP/2 rows (issue 12), with the HTTP/2 load client (dev.wsdebug.bench.EchoLoad --h2: every
+# WebSocket a stream of one h2c connection) and serve --http2: 16 WebSockets x 16 in flight x 1 KiB,
+# direct, through socat, and through the wsdebug proxy with HTTP/2 on both sides (--upstream-http 2);
+# beside them the same client over HTTP/1.1 (16 TCP connections) through the proxy.
 #
 #   bench/proxy.sh                      # build + RUNS=2 full runs + RSS + summary
 # Environment (all optional):
@@ -17,6 +21,7 @@
 #   BASE_PORT=18900   ports BASE..BASE+4 on 127.0.0.1 must be free
 #   SKIP_BUILD=1      reuse the jars; MVN_OPTS_EXTRA=-o for offline Maven
 #   PATHS="direct socat wsdebug-save"   measure only these paths (ratios need socat and mitmdump)
+#   H2=0              skip the HTTP/2 rows (ports BASE+5..BASE+8 are used for them)
 #   PROXY_JAVA_OPTS="..."  JVM options of the wsdebug proxies (default: what ./wsdebug uses for proxy)
 # wsdebug-save: stopping the proxy closes the capture, which first derives the frame and message rows
 # the recording left for later; the script waits for that (up to 10 min) and prints how long it took.
@@ -43,6 +48,11 @@ WSD_PORT=$((BASE_PORT + 2))
 WSD_SAVE_PORT=$((BASE_PORT + 3))
 MITM_PORT=$((BASE_PORT + 4))
 read -r -a PATHS <<<"${PATHS:-direct socat wsdebug wsdebug-save mitmdump}"
+H2=${H2:-1}
+H2_SERVER_PORT=$((BASE_PORT + 5))
+H2_SOCAT_PORT=$((BASE_PORT + 6))
+H2_WSD_PORT=$((BASE_PORT + 7))
+H1_WSD_PORT=$((BASE_PORT + 8))
 
 # ---------------------------------------------------------------- tools and build
 
@@ -69,7 +79,7 @@ fi
 WSDEBUG=cli/target/wsdebug.jar
 LOAD=(java -cp bench/target/benchmarks.jar dev.wsdebug.bench.ProxyLoad)
 
-for p in $(seq "$BASE_PORT" $((BASE_PORT + 4))); do
+for p in $(seq "$BASE_PORT" $((BASE_PORT + 8))); do
     if ss -Hltn "sport = :$p" | grep -q .; then
         echo "bench/proxy.sh: port $p is in use; set BASE_PORT" >&2
         exit 1
@@ -270,6 +280,52 @@ if [[ $RSS == 1 ]]; then
     done
 fi
 
+# ---------------------------------------------------------------- HTTP/2 rows
+
+h2_lines=()
+if [[ $H2 == 1 ]]; then
+    ECHO_LOAD=(java -Xms256m -Xmx256m -cp bench/target/benchmarks.jar dev.wsdebug.bench.EchoLoad)
+    $(pin 0) java -jar "$WSDEBUG" serve --http2 --port "$H2_SERVER_PORT" --quiet --no-compress >"$TMPD/serve-h2.log" 2>&1 &
+    H2_SERVER_PID=$!
+    PIDS+=("$H2_SERVER_PID")
+    wait_port "$H2_SERVER_PORT" "$H2_SERVER_PID"
+    # TCP_NODELAY both ways: without it, HTTP/2's small frames (WINDOW_UPDATE, a 1 KiB DATA) wait for
+    # delayed ACKs (Nagle) and socat relays under 500 msgs/s; the proxy and serve set it too
+    $(pin 1) socat "TCP-LISTEN:$H2_SOCAT_PORT,bind=127.0.0.1,fork,reuseaddr,nodelay" "TCP:127.0.0.1:$H2_SERVER_PORT,nodelay" \
+        >"$TMPD/socat-h2.log" 2>&1 &
+    PIDS+=("$!")
+    wait_port "$H2_SOCAT_PORT" "$!"
+    # shellcheck disable=SC2086
+    $(pin 1) java $PROXY_JAVA_OPTS -jar "$WSDEBUG" proxy -q --listen "127.0.0.1:$H2_WSD_PORT" \
+        --to "ws://127.0.0.1:$H2_SERVER_PORT" --upstream-http 2 >"$TMPD/wsdebug-h2.log" 2>&1 &
+    PIDS+=("$!")
+    wait_port "$H2_WSD_PORT" "$!"
+    # shellcheck disable=SC2086
+    $(pin 1) java $PROXY_JAVA_OPTS -jar "$WSDEBUG" proxy -q --listen "127.0.0.1:$H1_WSD_PORT" \
+        --to "ws://127.0.0.1:$H2_SERVER_PORT" --upstream-http 1.1 >"$TMPD/wsdebug-h1.log" 2>&1 &
+    PIDS+=("$!")
+    wait_port "$H1_WSD_PORT" "$!"
+    h2_row() { # h2_row LABEL PORT [--h2]: one EchoLoad RESULT line
+        "${ECHO_LOAD[@]}" --port "$2" --label "$1" --scenario tp-1KiB --conns 16 --inflight 16 --size 1024 \
+            --warmup "$WARMUP" --duration "$TP_SECONDS" "${@:3}" | grep '^RESULT' \
+            || { echo "bench/proxy.sh: the HTTP/2 row $1 failed" >&2; exit 1; }
+    }
+    # the server and both proxies warmed first (discarded)
+    for port in "$H2_SERVER_PORT" "$H2_WSD_PORT"; do
+        "${ECHO_LOAD[@]}" --port "$port" --conns 16 --inflight 16 --size 1024 --warmup 1 --duration 3 --h2 >/dev/null
+    done
+    "${ECHO_LOAD[@]}" --port "$H1_WSD_PORT" --conns 16 --inflight 16 --size 1024 --warmup 1 --duration 3 >/dev/null
+    for run in $(seq "$RUNS"); do
+        for row in "h2-direct $H2_SERVER_PORT --h2" "h2-socat $H2_SOCAT_PORT --h2" "h2-wsdebug $H2_WSD_PORT --h2" \
+            "h1-wsdebug $H1_WSD_PORT"; do
+            read -r -a a <<<"$row"
+            line=$(h2_row "${a[@]}")
+            log "run $run ${a[0]}: $line"
+            h2_lines+=("$run ${a[0]} $(kv rate "$line")")
+        done
+    done
+fi
+
 # ---------------------------------------------------------------- tables
 
 summarise() { # per-run tables, then the median of the runs, from the TSV
@@ -338,6 +394,18 @@ if [[ ${#rss_lines[@]} -gt 0 ]]; then
     for l in "${rss_lines[@]}"; do
         log "  $l"
     done
+fi
+if [[ ${#h2_lines[@]} -gt 0 ]]; then
+    log ""
+    log "HTTP/2 rows: 16 WebSockets x 16 in flight x 1 KiB binary to serve --http2 (EchoLoad; h2 = streams of one h2c connection,"
+    log "h1 = 16 TCP connections); medians of $RUNS run(s):"
+    printf '%s\n' "${h2_lines[@]}" | awk '
+        function median(s,   n, v, i, j, t) { n = split(s, v, " "); for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++)
+            if (v[j] + 0 < v[i] + 0) { t = v[i]; v[i] = v[j]; v[j] = t }; return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2 }
+        { r[$2] = r[$2] " " $3; if (!($2 in seen)) { seen[$2] = 1; o[++n] = $2 } }
+        END { for (i = 1; i <= n; i++) m[o[i]] = median(r[o[i]])
+            for (i = 1; i <= n; i++) printf "  %-11s %10.0f msgs/s  x h2-socat %.2f\n", o[i], m[o[i]], (m["h2-socat"] > 0 ? m[o[i]] / m["h2-socat"] : 0)
+            printf "  proxied h2/h1 (wsdebug, same client): %.2f\n", (m["h1-wsdebug"] > 0 ? m["h2-wsdebug"] / m["h1-wsdebug"] : 0) }' | tee -a "$out"
 fi
 log ""
 log "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -4,13 +4,13 @@ import dev.wsdebug.capture.Conversation;
 import dev.wsdebug.net.Addresses;
 import dev.wsdebug.net.ReadsOnHold;
 import dev.wsdebug.net.WireTap;
+import dev.wsdebug.net.h2.H2Codecs;
 import dev.wsdebug.net.h2.H2StreamAdapter;
 import dev.wsdebug.net.h2.SettingsWatch;
 import dev.wsdebug.wire.CloseCodes;
 import dev.wsdebug.wire.Direction;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
@@ -39,13 +39,14 @@ record H2Stream(ClientSession session, Conversation conversation) {
         String where = opts.url.getHost() + ":" + WsClient.port(opts.url);
         SettingsWatch watch = new SettingsWatch();
         // on the event loop: the server's SETTINGS, held since the TLS handshake, must reach the codec first
-        ch.eventLoop().submit(() -> hold.releaseTo(Http2FrameCodecBuilder.forClient().build(),
+        ch.eventLoop().submit(() -> hold.releaseTo(H2Codecs.client(),
                 new Http2MultiplexHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel pushed) {
                         pushed.close(); // a server push is nothing a WebSocket client wants
                     }
                 }), watch)).await();
+        H2Codecs.widenConnectionWindow(ch);
         Http2Settings settings;
         try {
             settings = watch.settings().get(opts.handshakeTimeoutMillis, TimeUnit.MILLISECONDS);

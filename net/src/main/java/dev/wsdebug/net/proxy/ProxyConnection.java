@@ -7,13 +7,12 @@ import dev.wsdebug.capture.FlowEvent;
 import dev.wsdebug.capture.HttpEvent;
 import dev.wsdebug.capture.MicroClock;
 import dev.wsdebug.net.Addresses;
+import dev.wsdebug.net.h2.H2Codecs;
 import dev.wsdebug.net.h2.H2StreamAdapter;
 import dev.wsdebug.net.h2.SettingsWatch;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.Http2Error;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
-import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.ssl.ApplicationProtocolNames;
@@ -463,13 +462,14 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
     private void http2Upstream(Channel tcp, String host, int port, boolean tls) {
         String where = host + ":" + port;
         SettingsWatch watch = new SettingsWatch();
-        tcp.pipeline().addLast(Http2FrameCodecBuilder.forClient().build(), new Http2MultiplexHandler(
+        tcp.pipeline().addLast(H2Codecs.client(), new Http2MultiplexHandler(
                 new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel pushed) {
                         pushed.close(); // a server push is nothing a WebSocket relay wants
                     }
                 }), watch);
+        H2Codecs.widenConnectionWindow(tcp);
         tcp.config().setAutoRead(true); // the streams' own reads follow the relay
         long wait = opts.limits.handshakeTimeoutMillis > 0 ? opts.limits.handshakeTimeoutMillis : opts.connectTimeoutMillis;
         ScheduledFuture<?> timer = tcp.eventLoop().schedule(() -> watch.settings().completeExceptionally(
@@ -557,13 +557,11 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
         }
         state = State.H2;
         h2Connection = true;
-        Http2Settings settings = Http2Settings.defaultSettings();
-        settings.connectProtocolEnabled(true);
         boolean absolute = opts.upstream == null && tunnelHost == null;
         String host = tunnelHost;
         int port = tunnelPort;
         boolean tls = tunnelTls;
-        ctx.pipeline().addAfter(ctx.name(), "h2-codec", Http2FrameCodecBuilder.forServer().initialSettings(settings).build());
+        ctx.pipeline().addAfter(ctx.name(), "h2-codec", H2Codecs.server(true));
         ctx.pipeline().addAfter("h2-codec", "h2-streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
             protected void initChannel(Http2StreamChannel stream) {
@@ -583,6 +581,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
                 }
             }
         }));
+        H2Codecs.widenConnectionWindow(client);
         ctx.fireChannelRead(Unpooled.wrappedBuffer(bytes));
     }
 

@@ -6,6 +6,7 @@ import dev.wsdebug.capture.EventSink;
 import dev.wsdebug.capture.MicroClock;
 import dev.wsdebug.net.Addresses;
 import dev.wsdebug.net.WireTap;
+import dev.wsdebug.net.h2.H2Codecs;
 import dev.wsdebug.net.h2.H2StreamAdapter;
 import dev.wsdebug.net.h2.PrefaceSniffer;
 import dev.wsdebug.net.limits.Load;
@@ -22,9 +23,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
-import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
@@ -141,11 +140,7 @@ public final class WsServer implements AutoCloseable {
      */
     private void h2(Channel ch) {
         boolean enabled = !opts.noConnectProtocol;
-        Http2Settings settings = Http2Settings.defaultSettings();
-        if (enabled) {
-            settings.connectProtocolEnabled(true);
-        }
-        ch.pipeline().addLast(Http2FrameCodecBuilder.forServer().initialSettings(settings).build(),
+        ch.pipeline().addLast(H2Codecs.server(enabled),
                 new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
                     @Override
                     protected void initChannel(Http2StreamChannel stream) {
@@ -159,6 +154,7 @@ public final class WsServer implements AutoCloseable {
                         stream.pipeline().addLast(tap, endpoint);
                     }
                 }));
+        H2Codecs.widenConnectionWindow(ch);
     }
 
     private Conversation conversation(String id, ServerConnection endpoint, Channel ch) {
