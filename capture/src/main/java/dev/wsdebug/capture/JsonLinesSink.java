@@ -28,6 +28,8 @@ import java.util.List;
  */
 public final class JsonLinesSink implements EventSink {
     private static final JsonFactory FACTORY = JsonFactory.builder().build();
+    /** Writes decoded values (JSON trees) into the line being written. */
+    private static final com.fasterxml.jackson.databind.ObjectMapper TREES = new com.fasterxml.jackson.databind.ObjectMapper();
     private static final HexFormat HEX = HexFormat.of();
 
     private final OutputStream out;
@@ -325,6 +327,27 @@ public final class JsonLinesSink implements EventSink {
             gen.writeNumberField("missing", m.missing());
         }
         violations(m.violations());
+        decoded(e.decoded());
+    }
+
+    /** Schema v1 addition: what the message's application protocol says. */
+    private void decoded(dev.wsdebug.capture.decode.Decoded d) throws IOException {
+        if (d == null) {
+            return;
+        }
+        gen.writeObjectFieldStart("decoded");
+        gen.writeStringField("protocol", d.protocol());
+        if (d.summary() != null) {
+            gen.writeStringField("summary", d.summary());
+        }
+        if (d.value() != null) {
+            gen.writeFieldName("value");
+            TREES.writeTree(gen, d.value());
+        }
+        if (d.problem() != null) {
+            gen.writeStringField("problem", d.problem());
+        }
+        gen.writeEndObject();
     }
 
     private void close(CloseEvent c) throws IOException {

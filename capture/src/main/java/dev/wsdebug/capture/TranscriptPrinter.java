@@ -289,6 +289,37 @@ public final class TranscriptPrinter implements EventSink {
         return printableText(p) ? hex + "  " + paint(DIM, quote(new String(p, java.nio.charset.StandardCharsets.UTF_8))) : hex;
     }
 
+    /**
+     * The application protocol's reading of a message: one line ({@code socket.io EVENT "chat"}),
+     * or the sentence saying why it does not parse; with --pretty also the decoded structure when
+     * the payload itself is not what was printed (a text message that is JSON shows already).
+     */
+    private void decoded(dev.wsdebug.capture.decode.Decoded d) {
+        if (d == null) {
+            return;
+        }
+        if (!d.ok()) {
+            out.println(indent() + "  " + paint(DIM, d.protocol() + ": " + d.problem()));
+            return;
+        }
+        if (d.protocol().equals("json") && !style.prettyJson()) {
+            return; // plain JSON: the text line says it all
+        }
+        if (!d.protocol().equals("json")) {
+            out.println(indent() + "  " + paint(CYAN, d.protocol()) + " " + d.summary());
+        }
+        if (style.prettyJson() && d.value() != null && !d.protocol().equals("json")) {
+            String[] lines = d.value().toPrettyString().split("\n");
+            int max = Math.max(5, style.maxChars() / 10);
+            for (int i = 0; i < Math.min(lines.length, max); i++) {
+                out.println(indent() + "    " + lines[i]);
+            }
+            if (lines.length > max) {
+                out.println(indent() + "    " + paint(DIM, (style.unicode() ? "…" : "...") + " +" + (lines.length - max) + " lines"));
+            }
+        }
+    }
+
     private void message(MessageEvent e) {
         Message m = e.message();
         StringBuilder s = new StringBuilder(prefix(e.conn(), e.timeMicros()));
@@ -342,6 +373,7 @@ public final class TranscriptPrinter implements EventSink {
             out.println(indent() + paint(DIM, "  (first " + m.payload().length + " of " + m.length()
                     + " bytes kept; sha256 " + m.sha256() + ")"));
         }
+        decoded(e.decoded());
         // The message's violations were printed with the frames that carried them.
     }
 

@@ -143,6 +143,9 @@ final class ConnectCommand implements Callable<Integer> {
     @Option(names = "-v", description = "Show the handshake headers; -vv also every frame.")
     boolean[] verbose = new boolean[0];
 
+    @picocli.CommandLine.Mixin
+    DecodeOption decoding = new DecodeOption();
+
     @Option(names = "--json", description = "Print only the JSON Lines event stream (schema v1).")
     boolean json;
 
@@ -180,9 +183,9 @@ final class ConnectCommand implements Callable<Integer> {
                 return Main.USAGE;
             }
         }
-        EventSink view = json ? new JsonLinesSink(out, true)
+        EventSink view = decoding.wrap(json ? new JsonLinesSink(out, true)
                 : new LiveSink(new TranscriptPrinter(out, Terminal.style(color).withPrettyJson(pretty)
-                        .withHeaders(verbose.length >= 1).withFrames(verbose.length >= 2)));
+                        .withHeaders(verbose.length >= 1).withFrames(verbose.length >= 2))));
         ErrorCollector errors = new ErrorCollector(view, json);
         PrintStream notices = json ? err : out;
         Backoff backoff = new Backoff(reconnectBase, reconnectMax, new Random());
@@ -366,6 +369,9 @@ final class ConnectCommand implements Callable<Integer> {
 
     /** Fills the options; returns a usage problem in one sentence, or null. */
     private String configure(ClientOptions o) {
+        if (decoding.problem() != null) {
+            return decoding.problem();
+        }
         try {
             o.url = parseUrl(url);
         } catch (IllegalArgumentException e) {

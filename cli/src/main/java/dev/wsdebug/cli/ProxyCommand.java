@@ -111,6 +111,9 @@ final class ProxyCommand implements Callable<Integer> {
     @Option(names = "--faults", paramLabel = "FILE", description = "Read fault rules from FILE, one a line (# comments).")
     Path faultsFile;
 
+    @picocli.CommandLine.Mixin
+    DecodeOption decoding = new DecodeOption();
+
     @Option(names = "--json", description = "Print JSON Lines (schema v1) of every connection instead of the transcript.")
     boolean json;
 
@@ -186,7 +189,7 @@ final class ProxyCommand implements Callable<Integer> {
         CaptureStore storeToClose = store;
         MetricsSink metrics = new MetricsSink();
         MetricsServer metricsServer = null;
-        EventSink shown = quiet ? view : new SynchronizedSink(view);
+        EventSink shown = quiet ? view : new SynchronizedSink(decoding.wrap(view));
         // a connection that ends badly gets its findings printed after it (warnings and errors only)
         dev.wsdebug.analysis.Analyzer analyzer = quiet ? null
                 : new dev.wsdebug.analysis.Analyzer(dev.wsdebug.analysis.Analyzer.problemsOnly(shown));
@@ -334,6 +337,9 @@ final class ProxyCommand implements Callable<Integer> {
     }
 
     private String configure(ProxyOptions o) {
+        if (decoding.problem() != null) {
+            return decoding.problem();
+        }
         String limitProblem = limits.applyTo(o.limits);
         if (limitProblem != null) {
             return limitProblem;

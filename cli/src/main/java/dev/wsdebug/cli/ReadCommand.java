@@ -85,6 +85,9 @@ final class ReadCommand implements Callable<Integer> {
     @Option(names = "--save", paramLabel = "FILE.wsdb", description = "Also record what is read into a capture file.")
     Path save;
 
+    @picocli.CommandLine.Mixin
+    DecodeOption decoding = new DecodeOption();
+
     @Option(names = "--json", description = "Print JSON Lines (schema v1) instead of the transcript.")
     boolean json;
 
@@ -138,7 +141,7 @@ final class ReadCommand implements Callable<Integer> {
             EventSink view = json ? new JsonLinesSink(out, false)
                     : new TranscriptPrinter(out, Terminal.style(color).withConn(inputs.connectionsHint() > 1)
                     .withHeaders(verbose.length >= 1).withFrames(verbose.length >= 2).withPrettyJson(pretty));
-            EventSink shown = filter.sink(view);
+            EventSink shown = decoding.wrap(filter.sink(view));
             dev.wsdebug.analysis.Analyzer analyzer = diagnose ? new dev.wsdebug.analysis.Analyzer(view) : null;
             EventSink decoded = analyzer == null ? shown : EventSink.all(shown, analyzer);
             EventSink sink = store == null ? decoded : EventSink.all(decoded, store);
@@ -184,6 +187,9 @@ final class ReadCommand implements Callable<Integer> {
     }
 
     private String configure(DecodeOptions o) {
+        if (decoding.problem() != null) {
+            return decoding.problem();
+        }
         try {
             DecodeOptions flags = DecodeFlags.options(assumeWs, keylog);
             o.assumeWebSocketPorts.addAll(flags.assumeWebSocketPorts);

@@ -114,6 +114,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--ping-interval", paramLabel = "S", description = "Ping every client every S seconds.")
     double pingInterval;
 
+    @picocli.CommandLine.Mixin
+    DecodeOption decoding = new DecodeOption();
+
     @Option(names = "--json", description = "Print JSON Lines (schema v1) of every connection instead of the transcript.")
     boolean json;
 
@@ -142,7 +145,7 @@ final class ServeCommand implements Callable<Integer> {
         EventSink view = quiet ? EventSink.all() : json ? new JsonLinesSink(out, true)
                 : new LiveSink(new TranscriptPrinter(out, Terminal.style(color).withConn(true)
                         .withHeaders(verbose.length >= 1).withFrames(verbose.length >= 2)));
-        EventSink shown = quiet ? view : new SynchronizedSink(view);
+        EventSink shown = quiet ? view : new SynchronizedSink(decoding.wrap(view));
         MetricsSink metrics = metricsPort == null ? null : new MetricsSink();
         WsServer server = new WsServer(o, metrics == null ? shown : EventSink.all(shown, metrics));
         MetricsServer metricsServer = null;
@@ -208,6 +211,9 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     private String validate() {
+        if (decoding.problem() != null) {
+            return decoding.problem();
+        }
         if (port < 0 || port > 65535) {
             return "--port must be 0-65535, not " + port + ".";
         }

@@ -78,6 +78,9 @@ final class SniffCommand implements Callable<Integer> {
     @Option(names = "--streams", paramLabel = "DIR", description = "Write each TCP connection's bytes into DIR, one file per direction.")
     Path streams;
 
+    @picocli.CommandLine.Mixin
+    DecodeOption decoding = new DecodeOption();
+
     @Option(names = "--json", description = "Print JSON Lines (schema v1) instead of the transcript.")
     boolean json;
 
@@ -99,6 +102,9 @@ final class SniffCommand implements Callable<Integer> {
             filter = EventFilter.parse(filters);
         } catch (IllegalArgumentException e) {
             return usage(err, "--filter: " + e.getMessage());
+        }
+        if (decoding.problem() != null) {
+            return usage(err, decoding.problem());
         }
         DecodeOptions options = new DecodeOptions();
         for (int port : assumeWs) {
@@ -141,7 +147,7 @@ final class SniffCommand implements Callable<Integer> {
         EventSink view = json ? new JsonLinesSink(out, true)
                 : new TranscriptPrinter(out, Terminal.style(color).withConn(true)
                 .withHeaders(verbose.length >= 1).withFrames(verbose.length >= 2));
-        EventSink shown = new LiveSink(filter.sink(view));
+        EventSink shown = new LiveSink(decoding.wrap(filter.sink(view)));
         // a connection that ends badly (or stalls) gets its findings printed after it: warnings and errors only
         dev.wsdebug.analysis.Analyzer analyzer = new dev.wsdebug.analysis.Analyzer(
                 dev.wsdebug.analysis.Analyzer.problemsOnly(shown));

@@ -1,0 +1,37 @@
+package dev.wsdebug.capture.decode;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The decoders wsdebug knows, in the order they are asked: specific protocols first (their
+ * handshake or their first bytes say who they are), generic formats last.
+ */
+public final class Decoders {
+    private Decoders() {
+    }
+
+    /** Every decoder, specific protocols before generic formats. */
+    public static List<PayloadDecoder> all() {
+        List<PayloadDecoder> out = new ArrayList<>();
+        out.add(new JsonRpcDecoder());
+        out.add(new JsonDecoder());
+        return out;
+    }
+
+    /** The decoder of this name (as {@code --decode} takes it), or null. */
+    public static PayloadDecoder named(String name) {
+        for (PayloadDecoder d : all()) {
+            if (d.name().equals(name.toLowerCase(Locale.ROOT))) {
+                return d;
+            }
+        }
+        return null;
+    }
+
+    /** The names, for help texts and errors. */
+    public static List<String> names() {
+        return all().stream().map(PayloadDecoder::name).toList();
+    }
+}
