@@ -49,7 +49,13 @@ if [ ${#apt_packages[@]} -gt 0 ]; then
 fi
 
 node_dir="$root/test-peers/node"
-if [ ! -f "$node_dir/node_modules/ws/package.json" ] || [ ! -f "$node_dir/node_modules/playwright-core/package.json" ]; then
+# every dependency of package.json present, or npm install (a newly listed library comes in on the next run)
+if ! node -e '
+  const dir = process.argv[1];
+  const deps = Object.keys(require(dir + "/package.json").dependencies);
+  const fs = require("fs");
+  for (const d of deps) if (!fs.existsSync(dir + "/node_modules/" + d + "/package.json")) process.exit(1);
+' "$node_dir" 2>/dev/null; then
   echo "install-peers: npm install (test-peers/node)" >&2
   (cd "$node_dir" && npm install --no-audit --no-fund --no-package-lock --loglevel=error)
 fi
