@@ -15,7 +15,11 @@ public final class Decoders {
     /** Every decoder, specific protocols before generic formats. */
     public static List<PayloadDecoder> all() {
         List<PayloadDecoder> out = new ArrayList<>();
+        // text protocols over JSON or their own framing (Socket.IO, SockJS, Phoenix, Action Cable)
+        // text protocols with frames of their own (STOMP) and binary protocols (MQTT)
+        // GraphQL over WebSocket, SignalR, WAMP
         out.add(new JsonRpcDecoder());
+        // generic formats, last: JSON, then binary ones (MessagePack, CBOR, protobuf)
         out.add(new JsonDecoder());
         return out;
     }
