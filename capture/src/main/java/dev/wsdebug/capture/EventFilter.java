@@ -28,6 +28,11 @@ import java.util.regex.PatternSyntaxException;
  * <tr><td>{@code text=SUBSTRING}</td><td>text messages whose payload contains it (case-sensitive)</td></tr>
  * <tr><td>{@code match=REGEX}</td><td>text messages whose payload contains a match of the Java regex</td></tr>
  * <tr><td>{@code code=N[,N…]}</td><td>close frames and close events with one of these codes</td></tr>
+ * <tr><td>{@code proto=NAME[,NAME…]}</td><td>messages decoded as one of these application protocols</td></tr>
+ * <tr><td>{@code event=}, {@code destination=}, {@code method=}, {@code op=}</td><td>decoded messages with
+ *     this Socket.IO event, STOMP destination, JSON-RPC method or protocol message type</td></tr>
+ * <tr><td>{@code topic=GLOB}</td><td>decoded messages with an MQTT topic matching it ({@code +} one level,
+ *     {@code #} the rest, {@code *} within a level)</td></tr>
  * </table>
  *
  * <p>Events that concern the whole connection (handshake, close, error, http) have no direction, so a
@@ -41,7 +46,7 @@ public final class EventFilter implements Predicate<Event> {
     /** Lets every event through. */
     public static final EventFilter ALL = new EventFilter(List.of(), "");
 
-    private static final String KEYS = "conn, dir, type, text, match, code";
+    private static final String KEYS = "conn, dir, type, text, match, code, proto, event, topic, destination, method, op";
     private static final Set<String> GROUPS = Set.of("data", "control", "handshake", "error", "http", "flow");
 
     private final List<Predicate<Event>> terms;
@@ -200,7 +205,49 @@ public final class EventFilter implements Predicate<Event> {
                 };
             }
             case "code" -> code(token, value);
+            case "proto" -> {
+                Set<String> names = list(value.toLowerCase(Locale.ROOT));
+                yield e -> e instanceof MessageEvent m && m.decoded() != null && names.contains(m.decoded().protocol());
+            }
+            case "event", "destination", "method", "op" -> facet(key, value);
+            case "topic" -> topic(value);
             default -> throw bad(token, "unknown key '" + key + "'; keys are " + KEYS);
+        };
+    }
+
+    /** Messages whose decoded facet has one of these values (exact; several comma-separated). */
+    private static Predicate<Event> facet(String key, String value) {
+        Set<String> wanted = list(value);
+        return e -> {
+            String v = e instanceof MessageEvent m && m.decoded() != null ? m.decoded().facets().get(key) : null;
+            return v != null && wanted.contains(v);
+        };
+    }
+
+    /** MQTT-style topics: {@code +} one level, {@code #} the rest; also {@code *} anywhere as in a glob. */
+    private static Predicate<Event> topic(String glob) {
+        String[] levels = glob.split("/", -1);
+        StringBuilder re = new StringBuilder();
+        for (int i = 0; i < levels.length; i++) {
+            String level = levels[i];
+            if (level.equals("#")) {
+                re.append(i == 0 ? ".*" : "(/.*)?"); // the parent level and everything under it
+                break;
+            }
+            if (i > 0) {
+                re.append('/');
+            }
+            if (level.equals("+")) {
+                re.append("[^/]*");
+            } else {
+                re.append(java.util.Arrays.stream(level.split("\\*", -1)).map(Pattern::quote)
+                        .collect(java.util.stream.Collectors.joining("[^/]*")));
+            }
+        }
+        Pattern p = Pattern.compile(re.toString());
+        return e -> {
+            String v = e instanceof MessageEvent m && m.decoded() != null ? m.decoded().facets().get(dev.wsdebug.capture.decode.Facets.TOPIC) : null;
+            return v != null && p.matcher(v).matches();
         };
     }
 

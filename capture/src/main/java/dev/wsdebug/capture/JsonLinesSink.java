@@ -347,6 +347,15 @@ public final class JsonLinesSink implements EventSink {
         if (d.problem() != null) {
             gen.writeStringField("problem", d.problem());
         }
+        if (d.reply() != null) {
+            gen.writeObjectFieldStart("reply");
+            gen.writeNumberField("seq", d.reply().seq());
+            if (d.reply().name() != null) {
+                gen.writeStringField("name", d.reply().name());
+            }
+            gen.writeNumberField("latencyMs", d.reply().latencyMicros() / 1000.0);
+            gen.writeEndObject();
+        }
         gen.writeEndObject();
     }
 

@@ -306,7 +306,10 @@ public final class TranscriptPrinter implements EventSink {
             return; // plain JSON: the text line says it all
         }
         if (!d.protocol().equals("json")) {
-            out.println(indent() + "  " + paint(CYAN, d.protocol()) + " " + d.summary());
+            String reply = d.reply() == null ? "" : paint(DIM, "  (answers #" + d.reply().seq()
+                    + (d.reply().name() == null ? "" : " " + d.reply().name()) + " after "
+                    + String.format(java.util.Locale.ROOT, "%.1f ms", d.reply().latencyMicros() / 1000.0) + ")");
+            out.println(indent() + "  " + paint(CYAN, d.protocol()) + " " + d.summary() + reply);
         }
         if (style.prettyJson() && d.value() != null && !d.protocol().equals("json")) {
             String[] lines = d.value().toPrettyString().split("\n");

@@ -129,7 +129,7 @@ class EventFilterTest {
         assertThatThrownBy(() -> EventFilter.parse("dir=up")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("Bad filter term 'dir=up': dir is c2s or s2c.");
         assertThatThrownBy(() -> EventFilter.parse("conn=1 colour=red"))
-                .hasMessage("Bad filter term 'colour=red': unknown key 'colour'; keys are conn, dir, type, text, match, code.");
+                .hasMessage("Bad filter term 'colour=red': unknown key 'colour'; keys are conn, dir, type, text, match, code, proto, event, topic, destination, method, op.");
         assertThatThrownBy(() -> EventFilter.parse("hello")).hasMessageStartingWith("Bad filter term 'hello': terms are key=value");
         assertThatThrownBy(() -> EventFilter.parse("type=txt")).hasMessageStartingWith("Bad filter term 'type=txt': type is one of");
         assertThatThrownBy(() -> EventFilter.parse("code=normal")).hasMessageStartingWith("Bad filter term 'code=normal'");

@@ -3,7 +3,10 @@ package dev.wsdebug.capture.decode;
 import dev.wsdebug.wire.Direction;
 import dev.wsdebug.wire.Message;
 
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Which decoder reads the messages of one connection, and its state. The choice, in order: the
@@ -30,8 +33,43 @@ final class ConnectionDecoding {
         }
     }
 
-    /** The message as its protocol reads it, or null when no decoder recognises it. */
-    Decoded decode(Message m, Direction dir) {
+    /** Requests still waiting for their answer, by direction and id; the oldest go first past the bound. */
+    private final Map<String, Pending> pending = new LinkedHashMap<>();
+    static final int MAX_PENDING = 10_000;
+
+    private record Pending(long seq, String name, long micros) {
+    }
+
+    /**
+     * The message as its protocol reads it, or null when no decoder recognises it; a response
+     * carries the request it answers ({@link Decoded#reply()}).
+     */
+    Decoded decode(Message m, Direction dir, long seq, long micros) {
+        Decoded d = decode(m, dir);
+        return d == null || !d.ok() ? d : pair(d, dir, seq, micros);
+    }
+
+    private Decoded pair(Decoded d, Direction dir, long seq, long micros) {
+        String answered = d.facets().get(Facets.RESPONSE_ID);
+        if (answered != null) {
+            Pending p = pending.remove(dir.opposite().id() + " " + d.protocol() + " " + answered);
+            if (p != null) {
+                d = d.withReply(new Decoded.Reply(p.seq(), p.name(), micros - p.micros()));
+            }
+        }
+        String asked = d.facets().get(Facets.REQUEST_ID);
+        if (asked != null) {
+            if (pending.size() >= MAX_PENDING) {
+                Iterator<String> oldest = pending.keySet().iterator();
+                oldest.next();
+                oldest.remove();
+            }
+            pending.put(dir.id() + " " + d.protocol() + " " + asked, new Pending(seq, d.facets().get(Facets.NAME), micros));
+        }
+        return d;
+    }
+
+    private Decoded decode(Message m, Direction dir) {
         if (chosen != null) {
             return safely(chosen, m, dir);
         }

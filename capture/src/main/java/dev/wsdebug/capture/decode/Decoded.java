@@ -2,6 +2,8 @@ package dev.wsdebug.capture.decode;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import java.util.Map;
+
 /**
  * What an application protocol decoder made of one message.
  *
@@ -11,8 +13,19 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param value    the decoded structure (a JSON tree), or null when the message did not parse
  * @param problem  one sentence saying why the message does not parse as {@code protocol}, else null;
  *                 such a message is still shown as it is
+ * @param facets   the fields filters and pairing use, by {@link Facets} name (never null)
+ * @param reply    for a response, the request it answers and how long that took; else null
  */
-public record Decoded(String protocol, String summary, JsonNode value, String problem) {
+public record Decoded(String protocol, String summary, JsonNode value, String problem, Map<String, String> facets,
+                      Reply reply) {
+
+    public Decoded {
+        facets = facets == null ? Map.of() : Map.copyOf(facets);
+    }
+
+    public Decoded(String protocol, String summary, JsonNode value, String problem) {
+        this(protocol, summary, value, problem, Map.of(), null);
+    }
 
     public static Decoded of(String protocol, String summary, JsonNode value) {
         return new Decoded(protocol, summary, value, null);
@@ -25,5 +38,30 @@ public record Decoded(String protocol, String summary, JsonNode value, String pr
 
     public boolean ok() {
         return problem == null;
+    }
+
+    /** This reading with these facets (see {@link Facets}); null values are left out. */
+    public Decoded withFacets(Map<String, String> f) {
+        java.util.Map<String, String> m = new java.util.HashMap<>(facets);
+        f.forEach((k, v) -> {
+            if (v != null) {
+                m.put(k, v);
+            }
+        });
+        return new Decoded(protocol, summary, value, problem, m, reply);
+    }
+
+    public Decoded withReply(Reply r) {
+        return new Decoded(protocol, summary, value, problem, facets, r);
+    }
+
+    /**
+     * The request a response answers.
+     *
+     * @param seq       the request message's seq
+     * @param name      what was asked (a method, an event, a destination…), or null
+     * @param latencyMicros from the request to this response
+     */
+    public record Reply(long seq, String name, long latencyMicros) {
     }
 }

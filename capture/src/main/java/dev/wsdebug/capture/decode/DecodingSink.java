@@ -57,7 +57,7 @@ public final class DecodingSink implements EventSink {
         } else if (e instanceof MessageEvent m && m.decoded() == null) {
             ConnectionDecoding c = connections.computeIfAbsent(m.conn(),
                     k -> new ConnectionDecoding(decoders, forced, null, null)); // no handshake seen (mid-stream capture)
-            Decoded d = c.decode(m.message(), m.dir());
+            Decoded d = c.decode(m.message(), m.dir(), m.seq(), m.timeMicros());
             next.accept(d == null ? m : m.withDecoded(d));
             return;
         } else if (e instanceof CloseEvent c) {

@@ -59,7 +59,24 @@ final class JsonRpcDecoder implements PayloadDecoder {
         }
         String s = one(n);
         return s == null ? Decoded.failed(name(), "Not a JSON-RPC 2.0 request or response: it needs \"jsonrpc\":\"2.0\""
-                + " and a method, a result or an error.") : Decoded.of(name(), s, n);
+                + " and a method, a result or an error.") : Decoded.of(name(), s, n).withFacets(facets(n));
+    }
+
+    /** The method, and the id a call waits under or a response answers (ids compared as JSON text). */
+    private static java.util.Map<String, String> facets(JsonNode n) {
+        java.util.Map<String, String> f = new java.util.HashMap<>();
+        JsonNode id = n.get("id");
+        String ids = id == null || id.isNull() ? null : id.toString();
+        if (n.has("method")) {
+            f.put(Facets.METHOD, n.path("method").asText());
+            f.put(Facets.NAME, n.path("method").asText());
+            f.put(Facets.OP, ids == null ? "notification" : "call");
+            f.put(Facets.REQUEST_ID, ids);
+        } else {
+            f.put(Facets.OP, n.has("error") ? "error" : "result");
+            f.put(Facets.RESPONSE_ID, ids);
+        }
+        return f;
     }
 
     /** One request, notification or response in a line, or null when it is none of them. */

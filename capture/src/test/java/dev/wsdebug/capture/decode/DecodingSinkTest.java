@@ -91,4 +91,33 @@ class DecodingSinkTest {
         assertThat(e.decoded().problem()).isEqualTo("Only the first 5 of 100 bytes of this message were kept, so it cannot be"
                 + " read as json.");
     }
+
+    @Test
+    void aResponseNamesItsRequestAndTheLatency() {
+        List<Event> out = new ArrayList<>();
+        DecodingSink sink = new DecodingSink(out::add, null);
+        sink.accept(new MessageEvent("5", 1_000, Direction.C2S, 3, text("{\"jsonrpc\":\"2.0\",\"method\":\"add\",\"id\":7}")));
+        sink.accept(new MessageEvent("5", 1_500, Direction.C2S, 4, text("{\"jsonrpc\":\"2.0\",\"method\":\"mul\",\"id\":8}")));
+        sink.accept(new MessageEvent("5", 13_500, Direction.S2C, 6, text("{\"jsonrpc\":\"2.0\",\"result\":1,\"id\":7}")));
+        sink.accept(new MessageEvent("5", 14_000, Direction.S2C, 7, text("{\"jsonrpc\":\"2.0\",\"result\":1,\"id\":7}")));
+        List<MessageEvent> m = out.stream().map(e -> (MessageEvent) e).toList();
+        assertThat(m.get(2).decoded().reply()).isEqualTo(new Decoded.Reply(3, "add", 12_500));
+        assertThat(m.get(3).decoded().reply()).as("answered once").isNull();
+        assertThat(m.get(0).decoded().facets()).containsEntry(Facets.METHOD, "add").containsEntry(Facets.REQUEST_ID, "7");
+    }
+
+    @Test
+    void filtersSelectOnTheDecodedFields() {
+        Decoded mqtt = Decoded.of("mqtt", "PUBLISH", null).withFacets(java.util.Map.of(Facets.TOPIC, "sensors/kitchen/temp",
+                Facets.OP, "PUBLISH"));
+        MessageEvent e = new MessageEvent("1", 0, Direction.C2S, 1, text("x"), mqtt);
+        for (String yes : List.of("proto=mqtt", "topic=sensors/#", "topic=sensors/+/temp", "topic=#", "topic=sensors/kit*/temp",
+                "op=PUBLISH", "proto=stomp,mqtt")) {
+            assertThat(dev.wsdebug.capture.EventFilter.parse(yes).test(e)).as(yes).isTrue();
+        }
+        for (String no : List.of("proto=stomp", "topic=sensors/+", "topic=other/#", "event=chat", "method=x")) {
+            assertThat(dev.wsdebug.capture.EventFilter.parse(no).test(e)).as(no).isFalse();
+        }
+        assertThat(dev.wsdebug.capture.EventFilter.parse("proto=mqtt").test(msg("1", text("x")))).as("not decoded").isFalse();
+    }
 }
