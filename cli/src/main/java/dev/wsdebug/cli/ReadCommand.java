@@ -100,6 +100,11 @@ final class ReadCommand implements Callable<Integer> {
     @Option(names = "--pretty", description = "Indent text payloads that are JSON.")
     boolean pretty;
 
+    @Option(names = "--stats", description = "Print, instead of the messages, the request/response latency per"
+            + " protocol and method or event (JSON-RPC ids, Socket.IO acks, GraphQL operation ids, STOMP receipts, MQTT"
+            + " packet ids, SignalR invocation ids): answers, p50, p90, p99 and max.")
+    boolean stats;
+
     @Option(names = "--diagnose", description = "Also run the analysis: each connection's findings (cause, evidence,"
             + " fix) follow it, and those across connections come at the end (see wsdebug diagnose).")
     boolean diagnose;
@@ -141,7 +146,8 @@ final class ReadCommand implements Callable<Integer> {
             EventSink view = json ? new JsonLinesSink(out, false)
                     : new TranscriptPrinter(out, Terminal.style(color).withConn(inputs.connectionsHint() > 1)
                     .withHeaders(verbose.length >= 1).withFrames(verbose.length >= 2).withPrettyJson(pretty));
-            EventSink shown = decoding.wrap(filter.sink(view));
+            dev.wsdebug.capture.decode.LatencyStats latency = stats ? new dev.wsdebug.capture.decode.LatencyStats() : null;
+            EventSink shown = decoding.wrap(filter.sink(latency != null ? latency : view));
             dev.wsdebug.analysis.Analyzer analyzer = diagnose ? new dev.wsdebug.analysis.Analyzer(view) : null;
             EventSink decoded = analyzer == null ? shown : EventSink.all(shown, analyzer);
             EventSink sink = store == null ? decoded : EventSink.all(decoded, store);
@@ -171,6 +177,9 @@ final class ReadCommand implements Callable<Integer> {
                 view.flush();
             }
             summary(inputs, out, err);
+            if (latency != null) {
+                latency.print(out);
+            }
             return 0;
         } finally {
             if (store != null) {
