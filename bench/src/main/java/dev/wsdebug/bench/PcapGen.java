@@ -70,6 +70,8 @@ public final class PcapGen {
     private final int mss;
     private final boolean acks;
     private final int fragmentPercent;
+    /** --socketio: Socket.IO v4 traffic (EIO=4 URL, events with ack ids, their ACKs). */
+    boolean socketIo;
     private final byte[] packet = new byte[14 + 20 + 24 + 65536];
     private final byte[] recordHeader = new byte[16];
     private long micros = 1_767_225_600_000_000L;
@@ -135,6 +137,7 @@ public final class PcapGen {
         int mss = 1460;
         boolean acks = true;
         int fragment = 0;
+        boolean socketIo = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -146,6 +149,7 @@ public final class PcapGen {
                 case "--mss" -> mss = Integer.parseInt(value(args, ++i, a));
                 case "--no-acks" -> acks = false;
                 case "--fragment" -> fragment = Integer.parseInt(value(args, ++i, a));
+                case "--socketio" -> socketIo = true;
                 default -> usage("unknown argument " + a);
             }
         }
@@ -159,6 +163,7 @@ public final class PcapGen {
         long started = System.nanoTime();
         try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(file), 1 << 20)) {
             PcapGen g = new PcapGen(os, seed, port, mss, acks, fragment);
+            g.socketIo = socketIo;
             g.run(target, conns);
             os.flush();
             System.out.printf(Locale.ROOT, "PCAPGEN packets=%d bytes=%d conns=%d deflateConns=%d frames=%d messages=%d"
@@ -176,7 +181,7 @@ public final class PcapGen {
 
     private static void usage(String problem) {
         System.err.println("PcapGen: " + problem);
-        System.err.println("usage: PcapGen --out FILE [--packets N] [--conns N] [--seed N] [--port N] [--mss N] [--no-acks] [--fragment PERCENT]");
+        System.err.println("usage: PcapGen --out FILE [--packets N] [--conns N] [--seed N] [--port N] [--mss N] [--no-acks] [--fragment PERCENT] [--socketio]");
         System.exit(2);
     }
 
@@ -213,7 +218,8 @@ public final class PcapGen {
         byte[] keyBytes = new byte[16];
         random.nextBytes(keyBytes);
         String key = Base64.getEncoder().encodeToString(keyBytes);
-        String request = "GET /feed/" + c.index + "?v=2 HTTP/1.1\r\n"
+        String request = "GET " + (socketIo ? "/socket.io/?EIO=4&transport=websocket&c=" + c.index : "/feed/" + c.index + "?v=2")
+                + " HTTP/1.1\r\n"
                 + "Host: 10.2.0.1:" + port + "\r\n"
                 + "User-Agent: wsdebug-pcapgen/1\r\n"
                 + "Upgrade: websocket\r\n"
@@ -242,11 +248,11 @@ public final class PcapGen {
         c.steps++;
         ByteStream s2c = new ByteStream();
         ByteStream c2s = new ByteStream();
-        message(c, true, c2s, json(c, true));
+        message(c, true, c2s, socketIo(c, true, 0, json(c, true)));
         send(c, true, c2s.toArray());
         int replies = 1 + (random.nextInt(10) < 7 ? 0 : random.nextInt(1, 3));
         for (int i = 0; i < replies; i++) {
-            message(c, false, s2c, json(c, false));
+            message(c, false, s2c, socketIo(c, false, i, json(c, false)));
         }
         boolean ping = c.steps >= c.nextPing;
         byte[] pingPayload = null;
@@ -351,6 +357,21 @@ public final class PcapGen {
     }
 
     /** A JSON object of roughly the drawn size: a few fields, then words in "text" to fill it. */
+    /**
+     * With --socketio, the JSON as a Socket.IO packet: the client emits an event asking for an ack
+     * ({@code 42<id>["op",{…}]}), the server's first reply is that ACK ({@code 43<id>[{…}]}) and the
+     * others are events ({@code 42["type",{…}]}); else the JSON as it is.
+     */
+    private byte[] socketIo(Conn c, boolean fromClient, int reply, byte[] json) {
+        if (!socketIo) {
+            return json;
+        }
+        String body = new String(json, StandardCharsets.UTF_8);
+        String packet = fromClient ? "42" + c.steps + "[\"" + TYPES[(int) (c.steps % TYPES.length)] + "\"," + body + "]"
+                : reply == 0 ? "43" + c.steps + "[" + body + "]" : "42[\"news\"," + body + "]";
+        return packet.getBytes(StandardCharsets.UTF_8);
+    }
+
     private byte[] json(Conn c, boolean fromClient) {
         int r = random.nextInt(100);
         int size = r < 60 ? random.nextInt(30, 150) : r < 95 ? random.nextInt(150, 800) : random.nextInt(800, 6000);
