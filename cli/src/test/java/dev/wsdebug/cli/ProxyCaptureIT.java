@@ -122,10 +122,13 @@ class ProxyCaptureIT {
         for (java.nio.file.Path file : List.of(wsdb, pcap)) {
             WsdebugProcess.Result d = WsdebugProcess.run("diagnose", file.toString(), "--json");
             assertThat(d.exit()).as(d.out() + d.err()).isZero();
-            assertThat(jsonLines(d.out())).as(file.getFileName().toString()).allSatisfy(f -> {
-                assertThat(f.path("severity").asText()).as(f.toString()).isEqualTo("info");
-                assertThat(f.path("rule").asText()).isEqualTo("close-4001");
-            });
+            List<com.fasterxml.jackson.databind.JsonNode> findings = jsonLines(d.out());
+            assertThat(findings).as(file.getFileName().toString()).allSatisfy(f ->
+                    assertThat(f.path("severity").asText()).as(f.toString()).isEqualTo("info"));
+            // the close code says itself; on a loaded machine the capture may also show a short zero window
+            // (an information, which it truly saw), never more
+            assertThat(findings).anySatisfy(f -> assertThat(f.path("rule").asText()).isEqualTo("close-4001"));
+            assertThat(findings).allSatisfy(f -> assertThat(f.path("rule").asText()).isIn("close-4001", "backpressure"));
         }
     }
 
