@@ -46,7 +46,7 @@ class DiagnoseFlowIT {
                         Map.of("PYTHONUNBUFFERED", "1"))) {
                     assertThat(client.waitFor(30_000)).as(client.describe()).isZero();
                 }
-                live = sniff.stop();
+                live = sniff.stopAfter("\"event\":\"close\"");
             }
         }
         WsdebugProcess.Result r = WsdebugProcess.run("diagnose", wsdb.toString(), "--json");

@@ -21,6 +21,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 final class SniffProcess implements AutoCloseable {
     private final Process process;
     private final List<String> err = new ArrayList<>();
+    /** Standard output so far, line by line. */
+    private final List<String> outLines = new ArrayList<>();
     private final CompletableFuture<String> out;
 
     /** Fails under CI=true (and skips elsewhere) when neither capture tool is installed. */
@@ -56,11 +58,20 @@ final class SniffProcess implements AutoCloseable {
         t.setDaemon(true);
         t.start();
         this.out = CompletableFuture.supplyAsync(() -> {
-            try {
-                return new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            StringBuilder all = new StringBuilder();
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    all.append(line).append('\n');
+                    synchronized (outLines) {
+                        outLines.add(line);
+                        outLines.notifyAll();
+                    }
+                }
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
+            return all.toString();
         });
         boolean started = capturing.get(20, TimeUnit.SECONDS);
         if (!started) {
@@ -82,6 +93,21 @@ final class SniffProcess implements AutoCloseable {
         synchronized (err) {
             return new ArrayList<>(err);
         }
+    }
+
+    /**
+     * {@link #stop()} once a line of standard output contains {@code seen} (the close event of the
+     * traffic recorded, say), or after 20 s: on a loaded machine the last packets can take a while
+     * to go through dumpcap and the decoder.
+     */
+    String stopAfter(String seen) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        synchronized (outLines) {
+            while (outLines.stream().noneMatch(l -> l.contains(seen)) && System.nanoTime() < deadline && process.isAlive()) {
+                outLines.wait(200);
+            }
+        }
+        return stop();
     }
 
     /** SIGTERM, after a moment for the last packets to reach dumpcap and the decoder; then its stdout. */
