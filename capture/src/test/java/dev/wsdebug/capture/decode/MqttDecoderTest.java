@@ -98,6 +98,21 @@ class MqttDecoderTest {
     }
 
     @Test
+    void theSinkPicksMqttByItsSubprotocolOrItsConnect() {
+        List<dev.wsdebug.capture.Event> out = new java.util.ArrayList<>();
+        DecodingSink sink = new DecodingSink(out::add, null);
+        sink.accept(DecodingSinkTest.handshake("a", "ws://h/mqtt", "mqtt"));
+        sink.accept(new dev.wsdebug.capture.MessageEvent("a", 1, Direction.C2S, 1, hex(PINGREQ)));
+        sink.accept(DecodingSinkTest.handshake("b", "ws://h/", null));
+        sink.accept(new dev.wsdebug.capture.MessageEvent("b", 1, Direction.C2S, 1, hex(CONNECT5)));
+        sink.accept(new dev.wsdebug.capture.MessageEvent("b", 1, Direction.S2C, 2, hex(CONNACK5)));
+        assertThat(out.stream().filter(e -> e instanceof dev.wsdebug.capture.MessageEvent)
+                .map(e -> ((dev.wsdebug.capture.MessageEvent) e).decoded())
+                .map(x -> x.protocol() + " " + x.summary())).containsExactly("mqtt PINGREQ",
+                "mqtt CONNECT v5 client=abc keepalive=60 clean", "mqtt CONNACK accepted");
+    }
+
+    @Test
     void connectNeverShowsThePassword() {
         Decoded c = run(new DecodeState(), Direction.C2S, CONNECT4);
         assertThat(c.summary()).isEqualTo("CONNECT v3.1.1 client=abc keepalive=60 clean will=last/will user=user password: 6 bytes");

@@ -60,6 +60,21 @@ class StompDecoderTest {
     }
 
     @Test
+    void theSinkPicksStompByItsSubprotocolOrItsFirstFrame() {
+        List<dev.wsdebug.capture.Event> out = new java.util.ArrayList<>();
+        DecodingSink sink = new DecodingSink(out::add, null);
+        sink.accept(DecodingSinkTest.handshake("a", "ws://h/stomp", "v12.stomp"));
+        sink.accept(new dev.wsdebug.capture.MessageEvent("a", 1, Direction.S2C, 1, text("\n")));
+        sink.accept(DecodingSinkTest.handshake("b", "ws://h/", null));
+        sink.accept(new dev.wsdebug.capture.MessageEvent("b", 1, Direction.C2S, 1, text(CONNECT)));
+        sink.accept(new dev.wsdebug.capture.MessageEvent("b", 1, Direction.S2C, 2, text("\n")));
+        assertThat(out.stream().filter(e -> e instanceof dev.wsdebug.capture.MessageEvent)
+                .map(e -> ((dev.wsdebug.capture.MessageEvent) e).decoded())
+                .map(x -> x.protocol() + " " + x.summary())).containsExactly("stomp heartbeat",
+                "stomp CONNECT accept-version=1.2,1.1,1.0 host=localhost heart-beat=10000,10000", "stomp heartbeat");
+    }
+
+    @Test
     void clientFramesAsStompjsWritesThem() {
         Decoded c = one(CONNECT);
         assertThat(c.summary()).isEqualTo("CONNECT accept-version=1.2,1.1,1.0 host=localhost heart-beat=10000,10000");
