@@ -17,6 +17,8 @@ public final class Decoders {
         List<PayloadDecoder> out = new ArrayList<>();
         // text protocols over JSON or their own framing (Socket.IO, SockJS, Phoenix, Action Cable)
         // text protocols with frames of their own (STOMP) and binary protocols (MQTT)
+        out.add(new StompDecoder());
+        out.add(new MqttDecoder());
         // GraphQL over WebSocket, SignalR, WAMP
         out.add(new JsonRpcDecoder());
         // generic formats, last: JSON, then binary ones (MessagePack, CBOR, protobuf)
