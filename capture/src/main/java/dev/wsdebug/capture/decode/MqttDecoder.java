@@ -189,7 +189,38 @@ final class MqttDecoder implements PayloadDecoder {
         if (carried > 0) {
             value.put("continuedBytes", carried);
         }
-        return Decoded.of(name(), summary, value);
+        return Decoded.of(name(), summary, value).withFacets(facets(packets.get(0), counted == 1));
+    }
+
+    /**
+     * What filters and pairing use, from the (first) packet: its type, its topic, and the packet id
+     * under which a PUBLISH (QoS 1 or 2), SUBSCRIBE or UNSUBSCRIBE waits for its PUBACK/PUBREC, SUBACK
+     * or UNSUBACK (CONNECT and PINGREQ wait for CONNACK and PINGRESP); ids only for a message of one packet.
+     */
+    static java.util.Map<String, String> facets(ObjectNode o, boolean single) {
+        java.util.Map<String, String> f = new java.util.HashMap<>();
+        String type = o.path("type").asText(null);
+        f.put(Facets.OP, type);
+        String topic = o.has("topic") ? o.get("topic").asText()
+                : o.path("subscriptions").path(0).path("topic").asText(o.path("topics").path(0).asText(null));
+        f.put(Facets.TOPIC, topic);
+        f.put(Facets.NAME, type == null ? null : topic == null ? type : type + " " + topic);
+        if (!single || type == null) {
+            return f;
+        }
+        String id = o.has("packetId") ? o.get("packetId").asText() : null;
+        switch (type) {
+            case "PUBLISH" -> f.put(Facets.REQUEST_ID, o.path("qos").asInt() > 0 ? id : null);
+            case "SUBSCRIBE", "UNSUBSCRIBE", "PUBREL" -> f.put(Facets.REQUEST_ID, id);
+            case "PUBACK", "PUBREC", "SUBACK", "UNSUBACK", "PUBCOMP" -> f.put(Facets.RESPONSE_ID, id);
+            case "CONNECT" -> f.put(Facets.REQUEST_ID, "connect");
+            case "CONNACK" -> f.put(Facets.RESPONSE_ID, "connect");
+            case "PINGREQ" -> f.put(Facets.REQUEST_ID, "ping");
+            case "PINGRESP" -> f.put(Facets.RESPONSE_ID, "ping");
+            default -> {
+            }
+        }
+        return f;
     }
 
     private static String partialSummary(int type, long soFar, long whole) {

@@ -170,7 +170,35 @@ final class StompDecoder implements PayloadDecoder {
         if (carried > 0) {
             value.put("continuedBytes", carried);
         }
-        return Decoded.of(name(), summary, value);
+        return Decoded.of(name(), summary, value).withFacets(facets(frames.isEmpty() ? value : frames.get(0), counted == 1));
+    }
+
+    /**
+     * What filters and pairing use, from the (first) frame: its command and destination; a client
+     * frame with a {@code receipt} header waits for the RECEIPT with that {@code receipt-id}, a
+     * CONNECT (or STOMP) for CONNECTED.
+     */
+    static java.util.Map<String, String> facets(com.fasterxml.jackson.databind.JsonNode o, boolean single) {
+        java.util.Map<String, String> f = new java.util.HashMap<>();
+        String command = o.path("command").asText(null);
+        String destination = o.path("headers").path("destination").asText(null);
+        f.put(Facets.OP, command);
+        f.put(Facets.DESTINATION, destination);
+        f.put(Facets.NAME, command == null ? null : destination == null ? command : command + " " + destination);
+        if (single && command != null) {
+            String receipt = o.path("headers").path("receipt").asText(null);
+            if (receipt != null) {
+                f.put(Facets.REQUEST_ID, "receipt " + receipt);
+            } else if (command.equals("CONNECT") || command.equals("STOMP")) {
+                f.put(Facets.REQUEST_ID, "connect");
+            }
+            if (command.equals("RECEIPT")) {
+                f.put(Facets.RESPONSE_ID, "receipt " + o.path("headers").path("receipt-id").asText());
+            } else if (command.equals("CONNECTED")) {
+                f.put(Facets.RESPONSE_ID, "connect");
+            }
+        }
+        return f;
     }
 
     /** The command of a frame begun at {@code pos}, when its line is complete and is one. */
