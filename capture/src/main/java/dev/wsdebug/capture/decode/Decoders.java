@@ -18,9 +18,15 @@ public final class Decoders {
         // text protocols over JSON or their own framing (Socket.IO, SockJS, Phoenix, Action Cable)
         // text protocols with frames of their own (STOMP) and binary protocols (MQTT)
         // GraphQL over WebSocket, SignalR, WAMP
+        out.add(new GraphQlWsDecoder());
+        out.add(new SignalRDecoder());
+        out.add(new WampDecoder());
         out.add(new JsonRpcDecoder());
         // generic formats, last: JSON, then binary ones (MessagePack, CBOR, protobuf)
         out.add(new JsonDecoder());
+        out.add(new MessagePackDecoder());
+        out.add(new CborDecoder());
+        out.add(new ProtobufDecoder());
         return out;
     }
 
