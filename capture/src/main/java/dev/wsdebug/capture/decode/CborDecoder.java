@@ -4,8 +4,9 @@ import dev.wsdebug.wire.Direction;
 import dev.wsdebug.wire.Message;
 
 /**
- * CBOR (RFC 8949) in binary messages, as a JSON tree (binary strings as {@code {"$binary": base64}}). Sniffed only when a
- * binary message starts with an array or a map and is exactly one whole value.
+ * CBOR (RFC 8949) in binary messages, as a JSON tree: byte strings as {@code {"$binary": base64}},
+ * tags dropped (their content kept). Sniffed only when a binary message starts with an array or a
+ * map (after an optional self-described CBOR tag) and is exactly one whole value.
  */
 final class CborDecoder implements PayloadDecoder {
     @Override

@@ -4,8 +4,9 @@ import dev.wsdebug.wire.Direction;
 import dev.wsdebug.wire.Message;
 
 /**
- * MessagePack (msgpack.org) in binary messages, as a JSON tree (binary strings as {@code {"$binary": base64}}, extension values as {@code {"$ext": type, "$data": base64}}). Sniffed only when a
- * binary message starts with an array or a map and is exactly one whole value.
+ * MessagePack (msgpack.org) in binary messages, as a JSON tree: binary strings as
+ * {@code {"$binary": base64}}, extension values as {@code {"$ext": type, "$data": base64}}. Sniffed
+ * only when a binary message starts with an array or a map and is exactly one whole value.
  */
 final class MessagePackDecoder implements PayloadDecoder {
     @Override
