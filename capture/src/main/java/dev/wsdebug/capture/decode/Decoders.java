@@ -20,9 +20,15 @@ public final class Decoders {
         out.add(new StompDecoder());
         out.add(new MqttDecoder());
         // GraphQL over WebSocket, SignalR, WAMP
+        out.add(new GraphQlWsDecoder());
+        out.add(new SignalRDecoder());
+        out.add(new WampDecoder());
         out.add(new JsonRpcDecoder());
         // generic formats, last: JSON, then binary ones (MessagePack, CBOR, protobuf)
         out.add(new JsonDecoder());
+        out.add(new MessagePackDecoder());
+        out.add(new CborDecoder());
+        out.add(new ProtobufDecoder());
         return out;
     }
 
