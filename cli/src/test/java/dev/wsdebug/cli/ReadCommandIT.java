@@ -61,7 +61,8 @@ class ReadCommandIT {
         ByteArrayOutputStream json = new ByteArrayOutputStream();
         JsonLinesSink live = new JsonLinesSink(json, false);
         try (CaptureStore store = CaptureStore.create(capture)) {
-            EventSink sinks = EventSink.all(live, store);
+            // the live views decode the messages too (proxy, connect, sniff)
+            EventSink sinks = EventSink.all(new dev.wsdebug.capture.decode.DecodingSink(live, null), store);
             Conversation one = new Conversation("1", sinks).endpoints("127.0.0.1:40000", "127.0.0.1:9000");
             one.feed(Direction.C2S, T0, request("/prices"));
             one.feed(Direction.S2C, T0 + 1000, response());
