@@ -93,7 +93,33 @@ final class GraphQlWsDecoder implements PayloadDecoder {
             default -> {
             }
         }
-        return Decoded.of(name(), s.toString(), n);
+        return Decoded.of(name(), s.toString(), n).withFacets(facets(type, id, s.toString()));
+    }
+
+    /**
+     * A subscribe (start) waits under its id for the first next (data), error or complete; the
+     * connection's init for its ack, a ping for its pong. The name is the operation ("subscription
+     * OnCount").
+     */
+    private static java.util.Map<String, String> facets(String type, JsonNode id, String summary) {
+        java.util.Map<String, String> f = new java.util.HashMap<>();
+        f.put(Facets.OP, type);
+        String ids = id == null || id.isNull() ? null : id.isTextual() ? id.asText() : id.toString();
+        switch (type) {
+            case "subscribe", "start" -> {
+                f.put(Facets.REQUEST_ID, ids);
+                int at = summary.indexOf(' ', summary.indexOf(" id=") + 1);
+                f.put(Facets.NAME, at < 0 ? type : summary.substring(at + 1));
+            }
+            case "next", "data", "error", "complete" -> f.put(Facets.RESPONSE_ID, ids);
+            case "connection_init" -> f.put(Facets.REQUEST_ID, "init");
+            case "connection_ack", "connection_error" -> f.put(Facets.RESPONSE_ID, "init");
+            case "ping" -> f.put(Facets.REQUEST_ID, "ping");
+            case "pong" -> f.put(Facets.RESPONSE_ID, "ping");
+            default -> {
+            }
+        }
+        return f;
     }
 
     /**

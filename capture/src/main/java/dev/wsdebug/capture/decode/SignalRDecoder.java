@@ -119,7 +119,8 @@ final class SignalRDecoder implements PayloadDecoder {
             values.add(n);
             start = end + 1;
         }
-        return Decoded.of(name(), String.join("; ", parts), values.size() == 1 ? values.get(0) : values);
+        return Decoded.of(name(), String.join("; ", parts), values.size() == 1 ? values.get(0) : values)
+                .withFacets(values.size() == 1 ? facets(values.get(0)) : java.util.Map.of());
     }
 
     private Decoded binary(byte[] p) {
@@ -167,7 +168,8 @@ final class SignalRDecoder implements PayloadDecoder {
             values.add(o);
             i = k + (int) len;
         }
-        return Decoded.of(name(), String.join("; ", parts), values.size() == 1 ? values.get(0) : values);
+        return Decoded.of(name(), String.join("; ", parts), values.size() == 1 ? values.get(0) : values)
+                .withFacets(values.size() == 1 ? facets(values.get(0)) : java.util.Map.of());
     }
 
     /** A MessagePack protocol record as the object the JSON protocol would send, or null. */
@@ -212,6 +214,32 @@ final class SignalRDecoder implements PayloadDecoder {
     }
 
     /** The one-line summary of a typed message, or null when its type is none of SignalR's. */
+    /**
+     * An Invocation or StreamInvocation with an invocationId waits for its Completion (or first
+     * StreamItem); the client's handshake request for the server's handshake response.
+     */
+    private static java.util.Map<String, String> facets(JsonNode n) {
+        java.util.Map<String, String> f = new java.util.HashMap<>();
+        if (!n.has("type")) {
+            f.put(n.has("protocol") ? Facets.REQUEST_ID : Facets.RESPONSE_ID, "handshake");
+            f.put(Facets.OP, "handshake");
+            return f;
+        }
+        int type = n.path("type").asInt();
+        String id = n.path("invocationId").isMissingNode() || n.path("invocationId").isNull() ? null : n.path("invocationId").asText();
+        String target = n.path("target").asText(null);
+        String s = summary(n);
+        f.put(Facets.OP, s == null ? Integer.toString(type) : s.split(" ", 2)[0]); // Invocation, Completion…
+        f.put(Facets.METHOD, target);
+        f.put(Facets.NAME, target);
+        if (type == 1 || type == 4) {
+            f.put(Facets.REQUEST_ID, id);
+        } else if (type == 2 || type == 3) {
+            f.put(Facets.RESPONSE_ID, id);
+        }
+        return f;
+    }
+
     private static String summary(JsonNode n) {
         JsonNode t = n.get("type");
         if (t == null || !t.canConvertToInt() || t.asInt() < 1 || t.asInt() > 9) {

@@ -67,7 +67,42 @@ final class WampDecoder implements PayloadDecoder {
         }
         String s = summary(type, n);
         return s == null ? Decoded.failed(name(), "The " + type + " message lacks the elements WAMP gives it.")
-                : Decoded.of(name(), s, n);
+                : Decoded.of(name(), s, n).withFacets(facets(type, n));
+    }
+
+    /**
+     * Requests (CALL, SUBSCRIBE, UNSUBSCRIBE, PUBLISH, REGISTER, UNREGISTER, and the router's
+     * INVOCATION) carry their request id second; their answers (RESULT, SUBSCRIBED…, YIELD, ERROR)
+     * carry it second too, ERROR third. A session's request ids never repeat across kinds (WAMP 7.2).
+     */
+    private static java.util.Map<String, String> facets(String type, JsonNode n) {
+        java.util.Map<String, String> f = new java.util.HashMap<>();
+        f.put(Facets.OP, type);
+        String second = n.size() > 1 && n.get(1).isIntegralNumber() ? n.get(1).asText() : null;
+        switch (type) {
+            case "CALL", "PUBLISH", "SUBSCRIBE", "REGISTER" -> {
+                String uri = n.size() > 3 && n.get(3).isTextual() ? n.get(3).asText() : null;
+                f.put(Facets.REQUEST_ID, second);
+                f.put(Facets.NAME, uri == null ? type : type + " " + uri);
+                f.put(Facets.METHOD, uri);
+            }
+            case "UNSUBSCRIBE", "UNREGISTER" -> {
+                f.put(Facets.REQUEST_ID, second);
+                f.put(Facets.NAME, type);
+            }
+            case "INVOCATION" -> {
+                f.put(Facets.REQUEST_ID, second);
+                f.put(Facets.NAME, type);
+            }
+            case "RESULT", "PUBLISHED", "SUBSCRIBED", "UNSUBSCRIBED", "REGISTERED", "UNREGISTERED", "YIELD" ->
+                    f.put(Facets.RESPONSE_ID, second);
+            case "ERROR" -> f.put(Facets.RESPONSE_ID, n.size() > 2 && n.get(2).isIntegralNumber() ? n.get(2).asText() : null);
+            case "HELLO" -> f.put(Facets.REQUEST_ID, "hello");
+            case "WELCOME", "ABORT" -> f.put(Facets.RESPONSE_ID, "hello");
+            default -> {
+            }
+        }
+        return f;
     }
 
     private static String summary(String type, JsonNode n) {
