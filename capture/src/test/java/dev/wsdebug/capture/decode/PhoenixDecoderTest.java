@@ -89,6 +89,8 @@ class PhoenixDecoderTest {
         assertThat(d.sniff(text("[\"1\",\"1\",\"room:lobby\",\"phx_join\",{}]"))).isTrue();
         assertThat(d.sniff(text("{\"topic\":\"t\",\"event\":\"e\",\"payload\":{},\"ref\":null}"))).isTrue();
         assertThat(d.sniff(text("[1,2,3,4,5]"))).isFalse();
+        assertThat(d.sniff(text("[\"a\",\"b\",\"c\",\"d\",\"e\"]"))).as("five strings are not enough").isFalse();
+        assertThat(d.sniff(text("[null,\"12\",\"room:1\",\"ping\",\"x\"]"))).isFalse();
         assertThat(d.sniff(text("{\"topic\":\"t\",\"event\":\"e\"}"))).isFalse();
     }
 }
