@@ -16,6 +16,10 @@ public final class Decoders {
     public static List<PayloadDecoder> all() {
         List<PayloadDecoder> out = new ArrayList<>();
         // text protocols over JSON or their own framing (Socket.IO, SockJS, Phoenix, Action Cable)
+        out.add(new SocketIoDecoder());
+        out.add(new SockJsDecoder());
+        out.add(new PhoenixDecoder());
+        out.add(new ActionCableDecoder());
         // text protocols with frames of their own (STOMP) and binary protocols (MQTT)
         out.add(new StompDecoder());
         out.add(new MqttDecoder());
