@@ -82,7 +82,26 @@ final class PhoenixDecoder implements PayloadDecoder {
             return Decoded.failed(NAME, why);
         }
         ObjectNode v = (ObjectNode) r;
-        return Decoded.of(NAME, summary(v, null), v);
+        return Decoded.of(NAME, summary(v, null), v).withFacets(facets(v));
+    }
+
+    /**
+     * What filters and pairing use: the event and the topic; a client message with a ref waits
+     * under it (per topic) for the server's phx_reply with the same ref.
+     */
+    private static java.util.Map<String, String> facets(JsonNode v) {
+        java.util.Map<String, String> f = new java.util.HashMap<>();
+        String event = v.path("event").asText(null);
+        String topic = v.path("topic").asText(null);
+        String ref = v.path("ref").isNull() || v.path("ref").isMissingNode() ? null : v.path("ref").asText();
+        f.put(Facets.OP, event);
+        f.put(Facets.EVENT, event);
+        f.put(Facets.TOPIC, topic);
+        f.put(Facets.NAME, event == null ? null : topic == null ? event : event + " " + topic);
+        if (ref != null && topic != null) {
+            f.put("phx_reply".equals(event) ? Facets.RESPONSE_ID : Facets.REQUEST_ID, topic + " " + ref);
+        }
+        return f;
     }
 
     /** The message as {join_ref, ref, topic, event, payload}, or a sentence saying why it is none. */
@@ -200,7 +219,7 @@ final class PhoenixDecoder implements PayloadDecoder {
         } else {
             v.set("payload", data);
         }
-        return Decoded.of(NAME, summary(v, payloadLength + " B"), v);
+        return Decoded.of(NAME, summary(v, payloadLength + " B"), v).withFacets(facets(v));
     }
 
     private static JsonNode json(String s) {

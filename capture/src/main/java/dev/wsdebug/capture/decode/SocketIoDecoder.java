@@ -108,6 +108,53 @@ final class SocketIoDecoder implements PayloadDecoder {
 
     @Override
     public Decoded decode(Message m, Direction dir, DecodeState ds) {
+        Decoded d = read(m, dir, ds);
+        return d.ok() && d.value() != null ? d.withFacets(facets(d.value())) : d;
+    }
+
+    /**
+     * What filters and pairing use: the event name; an EVENT with an ack id waits under it (per
+     * namespace) for the ACK with that id; a CONNECT to a namespace for the server's CONNECT; an
+     * Engine.IO ping for its pong. An event joined with its attachments counts where it completes.
+     */
+    private static java.util.Map<String, String> facets(JsonNode v) {
+        java.util.Map<String, String> f = new java.util.HashMap<>();
+        String type = v.path("type").asText(null);
+        String engine = v.path("engineio").asText(null);
+        if (type == null) {
+            f.put(Facets.OP, engine == null ? null : "engine.io " + engine);
+            if ("ping".equals(engine) && !v.path("data").asText("").equals("probe")) {
+                f.put(Facets.REQUEST_ID, "ping");
+            } else if ("pong".equals(engine) && !v.path("data").asText("").equals("probe")) {
+                f.put(Facets.RESPONSE_ID, "ping");
+            }
+            return f;
+        }
+        if (v.has("attachment") && !v.has("joined")) {
+            return f; // an attachment on its way: the event it completes has the facets
+        }
+        String nsp = v.path("nsp").asText("/");
+        String id = v.has("id") ? v.get("id").asText() : null;
+        String event = v.path("event").isTextual() ? v.get("event").asText() : null;
+        f.put(Facets.OP, type);
+        f.put(Facets.EVENT, event);
+        f.put(Facets.NAME, event);
+        switch (type) {
+            case "EVENT", "BINARY_EVENT" -> f.put(Facets.REQUEST_ID, id == null ? null : nsp + " " + id);
+            case "ACK", "BINARY_ACK" -> f.put(Facets.RESPONSE_ID, id == null ? null : nsp + " " + id);
+            case "CONNECT" -> {
+                boolean answer = v.path("data").has("sid");
+                f.put(answer ? Facets.RESPONSE_ID : Facets.REQUEST_ID, "connect " + nsp);
+                f.put(Facets.NAME, "CONNECT " + nsp);
+            }
+            case "CONNECT_ERROR" -> f.put(Facets.RESPONSE_ID, "connect " + nsp);
+            default -> {
+            }
+        }
+        return f;
+    }
+
+    private Decoded read(Message m, Direction dir, DecodeState ds) {
         State state = ds.get(State.class, State::new);
         if (!m.isText()) {
             return binary(m, m.payload(), dir, state);
