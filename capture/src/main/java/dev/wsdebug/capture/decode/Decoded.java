@@ -13,14 +13,14 @@ import java.util.Map;
  * @param value    the decoded structure (a JSON tree), or null when the message did not parse
  * @param problem  one sentence saying why the message does not parse as {@code protocol}, else null;
  *                 such a message is still shown as it is
- * @param facets   the fields filters and pairing use, by {@link Facets} name (never null)
+ * @param facets   the fields filters and pairing use, by {@link Facets} name (never null; not to be changed)
  * @param reply    for a response, the request it answers and how long that took; else null
  */
 public record Decoded(String protocol, String summary, JsonNode value, String problem, Map<String, String> facets,
                       Reply reply) {
 
     public Decoded {
-        facets = facets == null ? Map.of() : Map.copyOf(facets);
+        facets = facets == null ? Map.of() : facets;
     }
 
     public Decoded(String protocol, String summary, JsonNode value, String problem) {
@@ -40,15 +40,16 @@ public record Decoded(String protocol, String summary, JsonNode value, String pr
         return problem == null;
     }
 
-    /** This reading with these facets (see {@link Facets}); null values are left out. */
+    /** This reading with these facets (see {@link Facets}); null values are left out. The map is kept, not copied. */
     public Decoded withFacets(Map<String, String> f) {
-        java.util.Map<String, String> m = new java.util.HashMap<>(facets);
+        Map<String, String> m = new java.util.HashMap<>(facets.size() + f.size() * 2);
+        m.putAll(facets);
         f.forEach((k, v) -> {
             if (v != null) {
                 m.put(k, v);
             }
         });
-        return new Decoded(protocol, summary, value, problem, m, reply);
+        return new Decoded(protocol, summary, value, problem, java.util.Collections.unmodifiableMap(m), reply);
     }
 
     public Decoded withReply(Reply r) {
