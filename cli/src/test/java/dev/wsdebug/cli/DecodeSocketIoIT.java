@@ -88,6 +88,20 @@ class DecodeSocketIoIT {
                 && d.path("value").path("nsp").asText().equals("/") && d.path("value").path("id").asLong(-2) == addId, all);
         assertThat(addAck.path("value").path("args").get(0).asInt()).isEqualTo(5);
         assertThat(addAck.path("summary").asText()).isEqualTo("ACK id=" + addId + " ns=/ (1 arg)");
+        // the ACK names the event it answers, its seq and the time between them
+        JsonNode addMessage = messages.stream().filter(n -> n.path("decoded") == add).findFirst().orElseThrow();
+        assertThat(addAck.path("reply").path("name").asText()).isEqualTo("add");
+        assertThat(addAck.path("reply").path("seq").asLong()).isEqualTo(addMessage.path("seq").asLong());
+        assertThat(addAck.path("reply").path("latencyMs").asDouble()).isPositive();
+        // and read --stats counts it; --filter selects by event name
+        WsdebugProcess.Result stats = WsdebugProcess.run("read", wsdb.toString(), "--stats");
+        assertThat(stats.exit()).as(stats.err()).isZero();
+        assertThat(stats.out()).contains("Request/response latency:").containsPattern("socket\\.io  add +1 ")
+                .containsPattern("socket\\.io  stats +1 ");
+        WsdebugProcess.Result only = WsdebugProcess.run("read", wsdb.toString(), "--json", "--filter", "event=stats");
+        assertThat(jsonLines(only.out()).stream().filter(n -> n.path("event").asText().equals("message")))
+                .singleElement().satisfies(n -> assertThat(n.path("decoded").path("summary").asText())
+                        .startsWith("EVENT \"stats\" ns=/admin"));
 
         // the binary event: its header waits, its attachment joins the 7 bytes in place of the placeholder
         JsonNode uploadHead = first(decoded, d -> d.path("summary").asText().startsWith("BINARY_EVENT \"upload\""), all);
