@@ -57,6 +57,9 @@ final class DecodeCommand implements Callable<Integer> {
                     + " govern c2s, the server_* ones s2c."})
     String deflate;
 
+    @picocli.CommandLine.Mixin
+    DecodeOption decoding = new DecodeOption();
+
     @Option(names = "--json", description = "Print JSON Lines (schema v1) instead of the transcript.")
     boolean json;
 
@@ -117,8 +120,11 @@ final class DecodeCommand implements Callable<Integer> {
             }
         }
 
-        EventSink view = json ? new JsonLinesSink(out, false)
-                : new TranscriptPrinter(out, Terminal.style(mode).withFrames(true).withTime(false).withPrettyJson(pretty));
+        if (decoding.problem() != null) {
+            return usage(err, decoding.problem());
+        }
+        EventSink view = decoding.wrap(json ? new JsonLinesSink(out, false)
+                : new TranscriptPrinter(out, Terminal.style(mode).withFrames(true).withTime(false).withPrettyJson(pretty)));
         ErrorCollector sink = new ErrorCollector(view, json);
         long now = System.currentTimeMillis() * 1000;
         Conversation conv = null;

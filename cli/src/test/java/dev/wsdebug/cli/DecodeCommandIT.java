@@ -39,6 +39,24 @@ class DecodeCommandIT {
     }
 
     @Test
+    void theApplicationProtocolIsReadToo() throws Exception {
+        // 42["chat","hi"]: a Socket.IO event, found by its first bytes
+        String frame = "81 0f 34 32 5b 22 63 68 61 74 22 2c 22 68 69 22 5d";
+        WsdebugProcess.Result r = WsdebugProcess.run("decode", "--color", "never", "--hex", frame);
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("socket.io EVENT \"chat\" ns=/ (1 arg)");
+        List<JsonNode> lines = json(WsdebugProcess.run("decode", "--json", "--hex", frame).out());
+        assertThat(lines.get(1).at("/decoded/value/event").asText()).isEqualTo("chat");
+        // forced to a protocol it is not: shown as it is, with the reason
+        WsdebugProcess.Result forced = WsdebugProcess.run("decode", "--color", "never", "--decode", "mqtt", "--hex", frame);
+        assertThat(forced.out()).contains("mqtt: MQTT over WebSocket travels in binary messages; this one is text.");
+        assertThat(WsdebugProcess.run("decode", "--decode", "none", "--hex", frame).out()).doesNotContain("socket.io");
+        WsdebugProcess.Result bad = WsdebugProcess.run("decode", "--decode", "klingon", "--hex", frame);
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.err()).contains("--decode takes none or one of ").contains("not klingon.");
+    }
+
+    @Test
     void jsonPrintsSchemaV1LinesOnly() throws Exception {
         WsdebugProcess.Result r = WsdebugProcess.run("decode", "--json", "--hex", "81 85 37 fa 21 3d 7f 9f 4d 51 58");
         assertThat(r.exit()).isZero();
