@@ -94,9 +94,9 @@ class DecodeSocketIoIT {
         assertThat(addAck.path("reply").path("seq").asLong()).isEqualTo(addMessage.path("seq").asLong());
         assertThat(addAck.path("reply").path("latencyMs").asDouble()).isPositive();
         // and read --stats counts it; --filter selects by event name
-        WsdebugProcess.Result stats = WsdebugProcess.run("read", wsdb.toString(), "--stats");
-        assertThat(stats.exit()).as(stats.err()).isZero();
-        assertThat(stats.out()).contains("Request/response latency:").containsPattern("socket\\.io  add +1 ")
+        WsdebugProcess.Result statsRun = WsdebugProcess.run("read", wsdb.toString(), "--stats");
+        assertThat(statsRun.exit()).as(statsRun.err()).isZero();
+        assertThat(statsRun.out()).contains("Request/response latency:").containsPattern("socket\\.io  add +1 ")
                 .containsPattern("socket\\.io  stats +1 ");
         WsdebugProcess.Result only = WsdebugProcess.run("read", wsdb.toString(), "--json", "--filter", "event=stats");
         assertThat(jsonLines(only.out()).stream().filter(n -> n.path("event").asText().equals("message")))
