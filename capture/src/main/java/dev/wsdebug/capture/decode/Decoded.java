@@ -31,8 +31,9 @@ public record Decoded(String protocol, String summary, JsonNode value, String pr
     }
 
     /** A reading whose value is kept as its JSON text (compact, as Jackson would write the tree). */
-    static Decoded ofRaw(String protocol, String summary, String json, Map<String, String> facets) {
-        return new Decoded(protocol, summary, null, null, facets, null, new Raw(json));
+    static Decoded ofRaw(String protocol, String summary, String json, Map<String, String> facets,
+                         java.util.function.UnaryOperator<JsonNode> fix) {
+        return new Decoded(protocol, summary, null, null, facets, null, new Raw(json, fix));
     }
 
     /** The decoded structure (a JSON tree), or null when the message did not parse; made from {@link #raw} if need be. */
@@ -82,10 +83,13 @@ public record Decoded(String protocol, String summary, JsonNode value, String pr
     /** A value kept as JSON text; the tree is parsed from it on first use and kept. */
     public static final class Raw {
         private final String json;
+        /** Gives the parsed text the node types the decoder's tree has (a long where the text says 12), or null. */
+        private final java.util.function.UnaryOperator<JsonNode> fix;
         private JsonNode tree;
 
-        Raw(String json) {
+        Raw(String json, java.util.function.UnaryOperator<JsonNode> fix) {
             this.json = json;
+            this.fix = fix;
         }
 
         public String json() {
@@ -95,7 +99,8 @@ public record Decoded(String protocol, String summary, JsonNode value, String pr
         synchronized JsonNode tree() {
             if (tree == null) {
                 try {
-                    tree = Json.MAPPER.readTree(json);
+                    JsonNode n = Json.MAPPER.readTree(json);
+                    tree = fix == null ? n : fix.apply(n);
                 } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                     throw new IllegalStateException("kept JSON text does not parse", e);
                 }

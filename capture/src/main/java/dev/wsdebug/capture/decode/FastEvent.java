@@ -164,7 +164,16 @@ final class FastEvent {
             summary = "ACK id=" + id + " ns=" + nsp + argc;
             f.put(Facets.RESPONSE_ID, nsp + " " + id);
         }
-        return Decoded.ofRaw(SocketIoDecoder.NAME, summary, v.toString(), java.util.Collections.unmodifiableMap(f));
+        return Decoded.ofRaw(SocketIoDecoder.NAME, summary, v.toString(), java.util.Collections.unmodifiableMap(f),
+                id < 0 ? null : FastEvent::longId);
+    }
+
+    /** The tree path puts the ack id as a long. */
+    private static com.fasterxml.jackson.databind.JsonNode longId(com.fasterxml.jackson.databind.JsonNode n) {
+        if (n instanceof com.fasterxml.jackson.databind.node.ObjectNode o && o.has("id")) {
+            o.put("id", o.get("id").asLong()); // same place in the object
+        }
+        return n;
     }
 
     /** No white space between tokens and no backslash (so no escapes in strings), from {@code from} on. */
