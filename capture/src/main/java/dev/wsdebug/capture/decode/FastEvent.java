@@ -1,31 +1,20 @@
 package dev.wsdebug.capture.decode;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.io.NumberOutput;
 
-import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
  * The common Socket.IO packets, an EVENT or an ACK without attachments in an Engine.IO message
  * ({@code 42["chat",{…}]}, {@code 43/admin,7[…]}), read without building a JSON tree: the payload
- * is checked with a streaming parser and its text kept as the decoded value ({@link Decoded#raw}).
+ * is checked by a small scanner of the compact JSON Jackson writes, and its text kept as the decoded value ({@link Decoded#raw}).
  * That text must be exactly what Jackson writes for the tree {@link SocketIoDecoder} would build:
  * compact (no white space), strings without escapes, numbers as Jackson writes them back, no
  * duplicate keys. Anything else (and every packet that does not parse) gives null: the tree path
  * reads it, with the same outcome as before.
  */
 final class FastEvent {
-    /** As {@link Json#MAPPER} reads, plus duplicate keys reported (a tree keeps only the last). */
-    private static final JsonFactory FACTORY = JsonFactory.builder()
-            .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
-            .enable(StreamReadFeature.USE_FAST_BIG_NUMBER_PARSER)
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
-
     private FastEvent() {
     }
 
@@ -66,64 +55,55 @@ final class FastEvent {
         } else if (!event) {
             return null; // an ACK without its id: the tree path says so
         }
-        if (i >= n || t.charAt(i) != '[' || !compact(t, i)) {
+        if (i >= n || t.charAt(i) != '[') {
             return null;
         }
-        int base = i;
+        Scan sc = new Scan(t, i + 1);
         String eventText = null;
         boolean eventIsString = false;
         int argsFrom; // offset in t of the first argument's ',' (EVENT) or '[' (ACK): "[" + t.substring(argsFrom + 1) is args
         int args = 0;
-        try (JsonParser p = FACTORY.createParser(t.substring(base))) {
-            p.nextToken(); // START_ARRAY
-            JsonToken tok = p.nextToken();
-            if (event) {
-                if (tok == JsonToken.VALUE_STRING) {
-                    eventIsString = true;
-                    eventText = p.getText();
-                } else if (tok == JsonToken.VALUE_NUMBER_INT) {
-                    if (!canonical(p, tok)) {
-                        return null;
-                    }
-                    eventText = p.getText();
-                } else {
-                    return null; // no name, a float name (written otherwise in summaries), or not an array member
+        if (event) {
+            char c = sc.peek();
+            int from = sc.i;
+            if (c == '"') {
+                if (!sc.string(MAX_NAME)) {
+                    return null;
                 }
-                tok = p.nextToken();
-                argsFrom = tok == JsonToken.END_ARRAY ? -1 : base + (int) p.currentTokenLocation().getCharOffset() - 1;
+                eventIsString = true;
+                eventText = t.substring(from + 1, sc.i - 1);
+            } else if (c == '-' || (c >= '0' && c <= '9')) {
+                if (sc.number() != INT) {
+                    return null; // a float name is written otherwise in summaries: the tree path
+                }
+                eventText = t.substring(from, sc.i);
             } else {
-                argsFrom = base;
+                return null;
             }
-            while (tok != JsonToken.END_ARRAY) {
-                if (tok == null) {
-                    return null;
-                }
-                args++;
-                if (tok == JsonToken.START_ARRAY || tok == JsonToken.START_OBJECT) {
-                    int depth = 1;
-                    while (depth > 0) {
-                        JsonToken x = p.nextToken();
-                        if (x == null) {
-                            return null;
-                        }
-                        if (x == JsonToken.START_ARRAY || x == JsonToken.START_OBJECT) {
-                            depth++;
-                        } else if (x == JsonToken.END_ARRAY || x == JsonToken.END_OBJECT) {
-                            depth--;
-                        } else if (!canonical(p, x)) {
-                            return null;
-                        }
-                    }
-                } else if (!canonical(p, tok)) {
-                    return null;
-                }
-                tok = p.nextToken();
+            argsFrom = sc.peek() == ',' ? sc.i : -1;
+        } else {
+            argsFrom = i;
+            if (sc.peek() != ']') {
+                sc.i--; // as if a ',' came before the first argument
             }
-            if (p.nextToken() != null) {
-                return null; // trailing tokens
+        }
+        while (true) {
+            char c = sc.peek();
+            if (c == ']') {
+                sc.i++;
+                break;
             }
-        } catch (IOException | RuntimeException e) {
-            return null;
+            if (c != ',' && !(args == 0 && !event && sc.i == i)) {
+                return null;
+            }
+            sc.i++;
+            if (!sc.value(1)) {
+                return null;
+            }
+            args++;
+        }
+        if (sc.i != n) {
+            return null; // trailing text
         }
         String typeName = event ? "EVENT" : "ACK";
         StringBuilder v = new StringBuilder(n + 64);
@@ -176,31 +156,207 @@ final class FastEvent {
         return n;
     }
 
-    /** No white space between tokens and no backslash (so no escapes in strings), from {@code from} on. */
-    private static boolean compact(String t, int from) {
-        boolean inString = false;
-        for (int k = from, n = t.length(); k < n; k++) {
-            char c = t.charAt(k);
-            if (c == '"') {
-                inString = !inString;
-            } else if (c == '\\') {
-                return false;
-            } else if (!inString && (c == ' ' || c == '\n' || c == '\r' || c == '\t')) {
+    private static final int MAX_NAME = 10_000;
+    private static final int MAX_STRING = 1_000_000;
+    private static final int MAX_DEPTH = 200;
+    private static final int MAX_KEYS = 64;
+    private static final int FAIL = 0;
+    private static final int INT = 1;
+    private static final int FLOAT = 2;
+
+    /**
+     * A check of JSON in the compact form Jackson writes: no white space, strings without escapes or control
+     * characters, integers other than -0, floats only as Jackson writes their double back, no key twice in an
+     * object; limits well under Jackson's. Each method moves {@code i} past what it read, false (FAIL) when the
+     * text is not of that form (or not JSON).
+     */
+    private static final class Scan {
+        final String t;
+        final int n;
+        int i;
+        /** Key ranges (start, end) of the objects being read, innermost last. */
+        int[] keys = new int[2 * MAX_KEYS];
+        int nk;
+
+        Scan(String t, int i) {
+            this.t = t;
+            this.n = t.length();
+            this.i = i;
+        }
+
+        char peek() {
+            return i < n ? t.charAt(i) : 0;
+        }
+
+        boolean value(int depth) {
+            if (i >= n) {
                 return false;
             }
+            char c = t.charAt(i);
+            switch (c) {
+                case '"':
+                    return string(MAX_STRING);
+                case '[':
+                    return depth < MAX_DEPTH && array(depth + 1);
+                case '{':
+                    return depth < MAX_DEPTH && object(depth + 1);
+                case 't':
+                    return word("true");
+                case 'f':
+                    return word("false");
+                case 'n':
+                    return word("null");
+                default:
+                    return (c == '-' || (c >= '0' && c <= '9')) && number() != FAIL;
+            }
         }
-        return true;
+
+        private boolean word(String w) {
+            if (t.startsWith(w, i)) {
+                i += w.length();
+                return true;
+            }
+            return false;
+        }
+
+        boolean string(int max) {
+            int from = ++i;
+            while (i < n) {
+                char c = t.charAt(i);
+                if (c == '"') {
+                    i++;
+                    return i - from <= max;
+                }
+                if (c == '\\' || c < 0x20) {
+                    return false;
+                }
+                i++;
+            }
+            return false;
+        }
+
+        private boolean array(int depth) {
+            i++;
+            if (peek() == ']') {
+                i++;
+                return true;
+            }
+            while (true) {
+                if (!value(depth)) {
+                    return false;
+                }
+                char c = peek();
+                i++;
+                if (c == ']') {
+                    return true;
+                }
+                if (c != ',') {
+                    return false;
+                }
+            }
+        }
+
+        private boolean object(int depth) {
+            i++;
+            if (peek() == '}') {
+                i++;
+                return true;
+            }
+            int first = nk;
+            while (true) {
+                if (peek() != '"') {
+                    return false;
+                }
+                int from = i + 1;
+                if (!string(MAX_NAME)) {
+                    return false;
+                }
+                int to = i - 1;
+                for (int k = first; k < nk; k += 2) {
+                    if (keys[k + 1] - keys[k] == to - from && t.regionMatches(keys[k], t, from, to - from)) {
+                        return false; // a key twice: the tree keeps one of them
+                    }
+                }
+                if (nk == keys.length) {
+                    return false;
+                }
+                keys[nk++] = from;
+                keys[nk++] = to;
+                if (peek() != ':') {
+                    return false;
+                }
+                i++;
+                if (!value(depth)) {
+                    return false;
+                }
+                char c = peek();
+                i++;
+                if (c == '}') {
+                    nk = first;
+                    return true;
+                }
+                if (c != ',') {
+                    return false;
+                }
+            }
+        }
+
+        /** INT, FLOAT or FAIL. */
+        int number() {
+            int from = i;
+            if (peek() == '-') {
+                i++;
+            }
+            int digits = i;
+            char c = peek();
+            if (c == '0') {
+                i++;
+            } else if (c >= '1' && c <= '9') {
+                while (i < n && t.charAt(i) >= '0' && t.charAt(i) <= '9') {
+                    i++;
+                }
+            } else {
+                return FAIL;
+            }
+            if (i - digits > 100) {
+                return FAIL;
+            }
+            boolean fp = false;
+            if (peek() == '.') {
+                fp = true;
+                i++;
+                int d = i;
+                while (i < n && t.charAt(i) >= '0' && t.charAt(i) <= '9') {
+                    i++;
+                }
+                if (i == d) {
+                    return FAIL;
+                }
+            }
+            c = peek();
+            if (c == 'e' || c == 'E') {
+                fp = true;
+                i++;
+                if (peek() == '+' || peek() == '-') {
+                    i++;
+                }
+                int d = i;
+                while (i < n && t.charAt(i) >= '0' && t.charAt(i) <= '9') {
+                    i++;
+                }
+                if (i == d) {
+                    return FAIL;
+                }
+            }
+            if (i - from > 100) {
+                return FAIL;
+            }
+            if (!fp) {
+                return i - from == 2 && t.charAt(from) == '-' && t.charAt(from + 1) == '0' ? FAIL : INT;
+            }
+            String s = t.substring(from, i);
+            return s.equals(NumberOutput.toString(Double.parseDouble(s), true)) ? FLOAT : FAIL;
+        }
     }
 
-    /** Whether a scalar token's text is what Jackson writes back for its tree node. */
-    private static boolean canonical(JsonParser p, JsonToken tok) throws IOException {
-        if (tok == JsonToken.VALUE_NUMBER_INT) {
-            String s = p.getText();
-            return !(s.length() == 2 && s.charAt(0) == '-' && s.charAt(1) == '0');
-        }
-        if (tok == JsonToken.VALUE_NUMBER_FLOAT) {
-            return p.getText().equals(NumberOutput.toString(p.getDoubleValue(), true));
-        }
-        return true;
-    }
 }

@@ -22,7 +22,8 @@ class FastEventTest {
     void compactPacketsAreReadAsTheTreePathReadsThem() throws Exception {
         for (String t : List.of("42[\"chat\"]", "42[\"chat\",\"hi\"]", "4212[\"chat\",{\"a\":[1,2.5,-3,true,null],\"b\":{}},[]]",
                 "42/admin,7[\"stats\",{\"users\":1}]", "42/admin,[\"x\",1]", "42[7,\"numbered\"]", "431[]", "43/admin,12[\"ok\",{\"é\":\"ü\"}]",
-                "4212[\"chat\",123456789012345678901234567890,-0.5,1.0E-7]")) {
+                "4212[\"chat\",123456789012345678901234567890,-0.5,1.0E-7]",
+                "42[\"x\",{\"a\":1,\"b\":{\"a\":2,\"c\":[{\"a\":3}]},\"c\":true},false,null,0,-1,\"\"]", "431[[],{},[[]]]")) {
             Decoded fast = FastEvent.read(t);
             assertThat(fast).as(t).isNotNull();
             String[] slow = tree(t);
@@ -36,7 +37,10 @@ class FastEventTest {
     void whatIsNotInJacksonsCompactFormTakesTheTreePath() {
         for (String t : List.of("42[ \"chat\"]", "42[\"ch\\\"at\"]", "42[\"chat\",1e3]", "42[\"chat\",1.50]", "42[\"chat\",-0]",
                 "42[\"chat\",{\"a\":1,\"a\":2}]", "42[\"chat\"]x", "42[\"chat\",", "42[]", "42[1.5]", "42{}", "43[1]",
-                "45-1[\"b\"]", "42/admin", "42/a\"b,[\"x\"]", "40", "4")) {
+                "45-1[\"b\"]", "42/admin", "42/a\"b,[\"x\"]", "40", "4",
+                "42[\"x\",01]", "42[\"x\",1.]", "42[\"x\",tru]", "42[\"x\",1,]", "42[\"x\",{\"a\":}]", "42[\"x\",{\"a\"1}]",
+                "42[\"x\",{a:1}]", "42[\"x\"", "42[\"x\",\"\t\"]", "42[\"x\",[1]]]", "43[", "431[1", "431[,1]", "42[\"x\",-]",
+                "42[\"x\",{\"a\":1,\"b\":{\"a\":2},\"a\":3}]", "42[\"x\"]]", "42[\"x\",1]2")) {
             assertThat(FastEvent.read(t)).as(t).isNull();
         }
     }
