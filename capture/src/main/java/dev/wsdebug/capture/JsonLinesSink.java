@@ -342,7 +342,10 @@ public final class JsonLinesSink implements EventSink {
         if (d.summary() != null) {
             gen.writeStringField("summary", d.summary());
         }
-        if (d.value() != null) {
+        if (d.rawValue() != null) {
+            gen.writeFieldName("value");
+            gen.writeRawValue(d.rawValue()); // the decoder kept the text Jackson would write for the tree
+        } else if (d.value() != null) {
             gen.writeFieldName("value");
             TREES.writeTree(gen, d.value());
         }

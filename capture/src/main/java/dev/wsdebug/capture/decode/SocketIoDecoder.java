@@ -109,6 +109,9 @@ final class SocketIoDecoder implements PayloadDecoder {
     @Override
     public Decoded decode(Message m, Direction dir, DecodeState ds) {
         Decoded d = read(m, dir, ds);
+        if (d.rawValue() != null) {
+            return d; // the fast path gave its facets
+        }
         return d.ok() && d.value() != null ? d.withFacets(facets(d.value())) : d;
     }
 
@@ -181,6 +184,12 @@ final class SocketIoDecoder implements PayloadDecoder {
         if (m.truncated()) {
             return Decoded.failed(NAME, "Only the first " + m.payload().length + " of " + m.length()
                     + " bytes of this message were kept, so it cannot be read as " + NAME + ".");
+        }
+        if (c == '4' && state.pending.isEmpty()) {
+            Decoded fast = FastEvent.read(t);
+            if (fast != null) {
+                return fast;
+            }
         }
         String abandoned = abandon(state, dir);
         Decoded d = engine(c - '0', t.substring(1));
