@@ -58,4 +58,40 @@ class FastEventTest {
             assertThat(fast.value()).as(t).isEqualTo(slow.value());
         }
     }
+
+    /**
+     * Differential: random mutations of valid packets (characters inserted, deleted, replaced from a
+     * JSON-ish alphabet). Whatever the one-pass reader accepts, the tree path must accept too and
+     * write the very same JSON: the raw text goes into JSON Lines as it is, so it must be valid JSON.
+     */
+    @Test
+    void whatTheOnePassReaderAcceptsIsExactlyWhatTheTreePathWrites() throws Exception {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(13);
+        String[] seeds = {"42[\"chat\",\"hi\",{\"n\":1,\"t\":[true,null,-2,0.5]}]", "4212[\"x\",{\"a\":{\"b\":[[],{}]}}]",
+                "43/admin,7[{\"users\":1},\"é\"]", "431[1.0E-7,123456789012345678901234567890,false]"};
+        String alphabet = "[]{}\",:0123456789.-+eE tfnrul\\/aé\u0001";
+        int accepted = 0;
+        for (int i = 0; i < 20_000; i++) {
+            StringBuilder b = new StringBuilder(seeds[r.nextInt(seeds.length)]);
+            for (int k = 1 + r.nextInt(3); k > 0; k--) {
+                int at = r.nextInt(b.length());
+                char c = alphabet.charAt(r.nextInt(alphabet.length()));
+                switch (r.nextInt(3)) {
+                    case 0 -> b.insert(at, c);
+                    case 1 -> b.deleteCharAt(at);
+                    default -> b.setCharAt(at, c);
+                }
+            }
+            String t = b.toString();
+            Decoded fast = FastEvent.read(t);
+            if (fast == null) {
+                continue;
+            }
+            accepted++;
+            String raw = fast.rawValue();
+            Json.MAPPER.readTree(raw); // valid JSON, or this throws
+            assertThat(raw).as(t).isEqualTo(tree(t)[0]);
+        }
+        assertThat(accepted).as("some mutations stay valid compact packets").isGreaterThan(100);
+    }
 }
