@@ -133,4 +133,52 @@ class NodeH2InteropTest {
             assertThat(close.clean()).isTrue();
         }
     }
+
+    /**
+     * Refusal: Node's http2 client asks for a WebSocket over HTTP/2 from {@code serve --http2
+     * --no-connect-protocol} although the SETTINGS did not enable extended CONNECT (Node sends it
+     * anyway). It gets 400 with the reason in the body, and serve's record says why.
+     */
+    @Test
+    @Timeout(60)
+    void aNodeClientAskingWithoutTheSettingGetsAClearRefusal() throws Exception {
+        Peer.requireInstalled(Peer.Kind.NODE_WS);
+        ServerOptions opts = new ServerOptions();
+        opts.http2 = true;
+        opts.noConnectProtocol = true;
+        try (TestServer server = TestServer.start(opts)) {
+            String script = String.join("\n",
+                    "const http2 = require('http2');",
+                    "const s = http2.connect('http://127.0.0.1:' + process.argv[1]);",
+                    "setTimeout(() => { console.log(JSON.stringify({error: 'timeout'})); process.exit(1); }, 15000).unref();",
+                    "s.on('error', (e) => { console.log(JSON.stringify({error: String(e)})); process.exit(1); });",
+                    "s.on('remoteSettings', (st) => {",
+                    "  const req = s.request({':method': 'CONNECT', ':protocol': 'websocket', ':scheme': 'http', ':path': '/refused',",
+                    "    ':authority': '127.0.0.1:' + process.argv[1], 'sec-websocket-version': '13'});",
+                    "  let status = 0; let body = '';",
+                    "  req.on('response', (h) => { status = h[':status']; });",
+                    "  req.on('data', (d) => { body += d; });",
+                    "  req.on('end', () => { console.log(JSON.stringify({setting: st.enableConnectProtocol, status, body}));",
+                    "    s.close(); });",
+                    "});");
+            Process node = new ProcessBuilder("node", "-e", script, Integer.toString(server.port())).redirectErrorStream(true).start();
+            try {
+                assertThat(node.waitFor(30, TimeUnit.SECONDS)).isTrue();
+                String out = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertThat(node.exitValue()).as(out).isZero();
+                JsonNode r = lines(out).get(0);
+                assertThat(r.path("setting").asBoolean(true)).as("serve's SETTINGS leave it out").isFalse();
+                assertThat(r.path("status").asInt()).isEqualTo(400);
+                assertThat(r.path("body").asText()).as(out).isNotBlank();
+            } finally {
+                node.destroyForcibly();
+                node.waitFor(5, TimeUnit.SECONDS);
+            }
+            HandshakeEvent h = server.recorder.await(HandshakeEvent.class, x -> true, 5_000);
+            assertThat(h.transport()).isEqualTo("h2");
+            assertThat(h.result().upgraded()).isFalse();
+            assertThat(h.result().problems()).anySatisfy(p -> assertThat(p)
+                    .contains("did not enable extended CONNECT in its SETTINGS"));
+        }
+    }
 }
