@@ -238,10 +238,13 @@ class LiveTlsCaptureTest {
     /**
      * tshark gets wrong only the client's compressed text after the 1 MiB message of the ChaCha20
      * connections (it unmasks 256 KiB of a masked payload, so its inflater misses the rest: see
-     * SessionCheck.againstTshark); our text there is the client's, checked against the peers.
+     * SessionCheck.againstTshark); our text there is the client's, checked against the peers. Now
+     * and then tshark shows nothing of the client's side from that 1 MiB message on (see
+     * SessionCheck.withoutTailsTsharkLost).
      */
     private static void tsharkMisreadsOnlyAfterBigMaskedMessages(List<String> wrong) {
-        assertThat(wrong).as("texts tshark gets wrong").allSatisfy(w -> assertThat(w).contains(" C2S: ours \"hello again\""));
+        assertThat(wrong).as("texts tshark gets wrong").allSatisfy(w -> assertThat(w)
+                .containsAnyOf(" C2S: ours \"hello again\"", " C2S: tshark lost "));
     }
 
     /** Per frame: connection, direction, seq, opcode, FIN, length, packets; per message: its key. */
