@@ -50,8 +50,10 @@ import java.util.concurrent.TimeoutException;
                 "  wsdebug connect ws://127.0.0.1:8765 -x hello -x '{\"op\":\"ping\"}' -w 2 --close 4000:done",
                 "  wsdebug connect ws://127.0.0.1:8765 --ping-interval 5 --ping-timeout 15 --reconnect",
                 "  printf 'a\\nb\\n' | wsdebug connect ws://127.0.0.1:8765 --json",
-                "", "Exit codes: 0 clean close, 1 connection or handshake failure or abnormal close"
-                        + " (1006, 1015, ping timeout), 2 bad usage."})
+                "  wsdebug connect wss://api.example.test/ws -x '{\"op\":\"ping\"}' --expect '\"op\":\"pong\"' --timeout 5",
+                "  wsdebug connect ws://127.0.0.1:8765 -x hello --expect-json '$.echo=hello' --expect-close 1000",
+                "", "Exit codes: 0 clean close (with --expect…: every expectation met), 1 connection or handshake"
+                        + " failure, abnormal close (1006, 1015, ping timeout) or an expectation not met, 2 bad usage."})
 final class ConnectCommand implements Callable<Integer> {
     static final String DEFAULT_OFFER = "permessage-deflate; client_max_window_bits";
 
@@ -109,6 +111,31 @@ final class ConnectCommand implements Callable<Integer> {
     @Option(names = {"-w", "--wait"}, paramLabel = "SECS",
             description = "After the last message, wait this long for replies before closing (-1: until the server closes). Default: 1.")
     Double waitSeconds;
+
+    @Option(names = "--expect", paramLabel = "REGEX",
+            description = "Expect a text message from the server in which this regular expression is found"
+                    + " (repeatable; met in the order given, together with --expect-json). The session ends as soon"
+                    + " as every expectation is met; exit 1 naming the first one that is not.")
+    List<String> expect = new ArrayList<>();
+
+    @Option(names = "--expect-json", paramLabel = "PATH=VALUE",
+            description = "Expect a JSON text message from the server with VALUE at PATH ($.op, data.items[0].id or"
+                    + " /data/items/0/id; VALUE is JSON, or a plain string: '$.op=pong', '$.n=42'). Repeatable.")
+    List<String> expectJson = new ArrayList<>();
+
+    @Option(names = "--expect-close", paramLabel = "CODE",
+            description = "Expect the connection to end with this close code (after the message expectations);"
+                    + " the session then waits for the server to close (a close the client sends when the time is up does not count).")
+    Integer expectClose;
+
+    @Option(names = "--timeout", paramLabel = "S",
+            description = "With --expect…: how long to wait for every expectation. Default: -w if given, else 10 s.")
+    Double timeout;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    private Expectations expectations;
 
     @Option(names = "--close", paramLabel = "CODE[:REASON]", description = "Close with this code and reason at the end. Default: 1000.")
     String closeSpec;
@@ -170,7 +197,7 @@ final class ConnectCommand implements Callable<Integer> {
             err.println("wsdebug connect: " + problem);
             return Main.USAGE;
         }
-        boolean interactive = Terminal.isTerminal() && execute.isEmpty() && binaryHex.isEmpty();
+        boolean interactive = Terminal.isTerminal() && execute.isEmpty() && binaryHex.isEmpty() && !expectations.any();
         Shell shell = interactive ? new Shell() : null;
         PrintStream out = shell != null
                 ? new PrintStream(new LineOutput(shell::printAbove), true, StandardCharsets.UTF_8) : Terminal.stdout();
@@ -188,6 +215,10 @@ final class ConnectCommand implements Callable<Integer> {
                         .withHeaders(verbose.length >= 1).withFrames(verbose.length >= 2))));
         ErrorCollector errors = new ErrorCollector(view, json);
         PrintStream notices = json ? err : out;
+        expectations.onProgress(line -> {
+            notices.println(line);
+            notices.flush();
+        });
         Backoff backoff = new Backoff(reconnectBase, reconnectMax, new Random());
         int exit = 1;
         int reconnects = 0;
@@ -197,7 +228,7 @@ final class ConnectCommand implements Callable<Integer> {
                 // the analysis says what went wrong when a session ends badly (warnings and errors only)
                 dev.wsdebug.analysis.Analyzer analyzer = new dev.wsdebug.analysis.Analyzer(
                         dev.wsdebug.analysis.Analyzer.problemsOnly(view));
-                List<EventSink> sinks = new ArrayList<>(List.of(errors, stats, analyzer));
+                List<EventSink> sinks = new ArrayList<>(List.of(errors, stats, analyzer, expectations));
                 if (saveStream != null) {
                     sinks.add(new JsonLinesSink(saveStream, true));
                 }
@@ -211,7 +242,14 @@ final class ConnectCommand implements Callable<Integer> {
                     quit = run(session, shell, () -> statsText(stats, session, null, System.nanoTime() - t0));
                     CloseEvent close = waitClosed(session);
                     exit = close != null && close.clean() && session.deathReason() == null ? 0 : 1;
-                    if (exit != 0) {
+                    String unmet = expectations.firstUnmet(expectSeconds());
+                    if (unmet != null) {
+                        err.println("wsdebug connect: " + unmet);
+                        exit = 1;
+                    } else if (exit != 0 && expectations.waitsForClose()) {
+                        // the close the user expected is the verdict, however the connection ended
+                        exit = 0;
+                    } else if (exit != 0) {
                         err.println("wsdebug connect: " + abnormalEnd(session, close));
                     }
                     if (!json) {
@@ -264,14 +302,11 @@ final class ConnectCommand implements Callable<Integer> {
         if (shell != null) {
             return shell.run(session, closeCode, closeReason, stats);
         }
-        if (!execute.isEmpty() || !binaryHex.isEmpty()) {
-            for (String m : execute) {
-                session.sendText(m);
-            }
-            for (String h : binaryHex) {
-                session.sendBinary(HexInput.parse(h).bytes());
-            }
-        } else {
+        if (expectations.any()) {
+            runExpecting(session);
+            return false;
+        }
+        if (!sendGiven(session)) {
             sendStdinLines(session);
         }
         double w = waitSeconds == null ? 1.0 : waitSeconds;
@@ -288,6 +323,50 @@ final class ConnectCommand implements Callable<Integer> {
             // the connection ended; waitClosed reports how
         }
         return false;
+    }
+
+    /**
+     * With expectations: sends what was given (or standard input's lines, in the background) and
+     * waits until every expectation is met, the server closes, or the time is up; then closes unless
+     * the server is expected to.
+     */
+    private void runExpecting(ClientSession session) throws InterruptedException {
+        if (!sendGiven(session)) {
+            Thread lines = new Thread(() -> {
+                try {
+                    sendStdinLines(session);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "stdin-expect");
+            lines.setDaemon(true);
+            lines.start();
+        }
+        try {
+            CompletableFuture.anyOf(expectations.met(), session.closed())
+                    .get((long) (expectSeconds() * 1000), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            // time is up, or the connection ended: firstUnmet says what was missing
+        }
+        if (session.isOpen()) {
+            session.close(closeCode, closeReason);
+        }
+    }
+
+    /** Sends the -x and --binary-hex messages; false when none were given. */
+    private boolean sendGiven(ClientSession session) {
+        for (String m : execute) {
+            session.sendText(m);
+        }
+        for (String h : binaryHex) {
+            session.sendBinary(HexInput.parse(h).bytes());
+        }
+        return !execute.isEmpty() || !binaryHex.isEmpty();
+    }
+
+    /** How long expectations are waited for: --timeout, else -w when it is a time, else 10 s. */
+    private double expectSeconds() {
+        return timeout != null ? timeout : waitSeconds != null && waitSeconds >= 0 ? waitSeconds : 10;
     }
 
     /** Sends each line of standard input as a text message until it ends or the connection closes. */
@@ -371,6 +450,18 @@ final class ConnectCommand implements Callable<Integer> {
     private String configure(ClientOptions o) {
         if (decoding.problem() != null) {
             return decoding.problem();
+        }
+        try {
+            expectations = Expectations.of(expectationKinds(), expectationValues(), expectClose);
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
+        if (timeout != null && (timeout <= 0 || !expectations.any())) {
+            return timeout <= 0 ? "--timeout must be positive."
+                    : "--timeout goes with --expect, --expect-json or --expect-close (-w sets how long to wait for replies).";
+        }
+        if (expectations.any() && reconnect) {
+            return "--expect… and --reconnect do not go together: expectations are about one session.";
         }
         try {
             o.url = parseUrl(url);
@@ -467,6 +558,34 @@ final class ConnectCommand implements Callable<Integer> {
         o.connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, connectTimeout * 1000);
         o.handshakeTimeoutMillis = o.connectTimeoutMillis;
         return null;
+    }
+
+    /** "expect" or "expect-json" for each message expectation, in command-line order. */
+    private List<String> expectationKinds() {
+        List<String> kinds = new ArrayList<>();
+        if (spec == null) {
+            expect.forEach(e -> kinds.add("expect"));
+            expectJson.forEach(e -> kinds.add("expect-json"));
+            return kinds;
+        }
+        for (picocli.CommandLine.Model.ArgSpec a : spec.commandLine().getParseResult().matchedArgs()) {
+            if (a instanceof picocli.CommandLine.Model.OptionSpec o
+                    && (o.longestName().equals("--expect") || o.longestName().equals("--expect-json"))) {
+                kinds.add(o.longestName().substring(2));
+            }
+        }
+        return kinds;
+    }
+
+    /** The values of the message expectations, in the order of {@link #expectationKinds()}. */
+    private List<String> expectationValues() {
+        List<String> values = new ArrayList<>();
+        int e = 0;
+        int j = 0;
+        for (String k : expectationKinds()) {
+            values.add(k.equals("expect") ? expect.get(e++) : expectJson.get(j++));
+        }
+        return values;
     }
 
     static URI parseUrl(String text) {
