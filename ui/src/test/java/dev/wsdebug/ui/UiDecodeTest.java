@@ -202,6 +202,41 @@ class UiDecodeTest {
     }
 
     @Test
+    void aLiveCaptureDecodesOnFromWhereItsDecoderStopped() throws Exception {
+        List<dev.wsdebug.capture.Event> events = new ArrayList<>();
+        try (dev.wsdebug.capture.store.CaptureReader r = dev.wsdebug.capture.store.CaptureReader.open(wsdb)) {
+            r.replay(conn, events::add);
+        }
+        // the session up to the upload's header (its attachment not yet sent), then the rest
+        int split = 0;
+        while (!(events.get(split) instanceof dev.wsdebug.capture.MessageEvent m && m.message().isText()
+                && m.message().text().contains("\"upload\""))) {
+            split++;
+        }
+        Path file = dir.resolve("live.wsdb");
+        try (dev.wsdebug.capture.store.CaptureStore store = dev.wsdebug.capture.store.CaptureStore.create(file)) {
+            events.subList(0, split + 1).forEach(store::accept);
+            OpenCapture live = ui.captures().live(file, "live", "live", store::sync);
+            try {
+                List<JsonNode> before = messageRows(ui, live);
+                assertThat(before.get(before.size() - 1).path("decoded").path("summary").asText())
+                        .startsWith("BINARY_EVENT \"upload\"").endsWith("waits for 1 attachment");
+                events.subList(split + 1, events.size()).forEach(store::accept);
+                store.sync();
+                Map<Long, JsonNode> whole = new java.util.HashMap<>();
+                messageRows(ui, capture).forEach(r -> whole.put(r.get("seq").asLong(), r.path("decoded")));
+                List<JsonNode> after = messageRows(ui, live);
+                assertThat(after).hasSize(whole.size()).allSatisfy(r -> assertThat(r.path("decoded"))
+                        .as("row %s", r).isEqualTo(whole.get(r.get("seq").asLong())));
+                assertThat(after).anySatisfy(r -> assertThat(r.path("decoded").path("summary").asText())
+                        .startsWith("attachment 1/1 of BINARY_EVENT \"upload\""));
+            } finally {
+                ui.captures().remove(live);
+            }
+        }
+    }
+
+    @Test
     void theDecodeOptionForcesAProtocolOrTurnsDecodingOff() throws Exception {
         try (UiServer none = UiServer.start(new UiOptions().decode("none"))) {
             OpenCapture c = none.captures().open(wsdb);
