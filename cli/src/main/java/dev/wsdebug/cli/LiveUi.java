@@ -47,12 +47,12 @@ final class LiveUi {
     }
 
     /**
-     * Starts the UI over {@code store}.
+     * Starts the UI over {@code store}; its messages are read as the command's {@code --decode} says.
      *
      * @throws IllegalArgumentException with one sentence when it cannot listen
      */
-    static LiveUi start(Options o, CaptureStore store, String name, PrintStream out, PrintStream err) {
-        UiServer server = UiServer.start(new UiOptions().port(o.port));
+    static LiveUi start(Options o, String decode, CaptureStore store, String name, PrintStream out, PrintStream err) {
+        UiServer server = UiServer.start(new UiOptions().port(o.port).decode(decode));
         OpenCapture c;
         try {
             c = server.captures().live(store.file(), name, "live", store::sync);

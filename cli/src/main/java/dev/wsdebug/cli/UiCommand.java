@@ -46,6 +46,9 @@ final class UiCommand implements Callable<Integer> {
             + " as WebSocket frames even without a captured handshake (repeatable).")
     List<Integer> assumeWs = new ArrayList<>();
 
+    @picocli.CommandLine.Mixin
+    DecodeOption decoding = new DecodeOption();
+
     @Override
     public Integer call() throws Exception {
         PrintStream out = Terminal.stdout();
@@ -56,12 +59,15 @@ final class UiCommand implements Callable<Integer> {
         } catch (DecodeFlags.Bad e) {
             return usage(err, e.getMessage());
         }
+        if (decoding.problem() != null) {
+            return usage(err, decoding.problem());
+        }
         if (port < 0 || port > 65535) {
             return usage(err, "--port takes 0-65535, not " + port + ".");
         }
         UiServer server;
         try {
-            server = UiServer.start(new UiOptions().host(host).port(port), () -> {
+            server = UiServer.start(new UiOptions().host(host).port(port).decode(decoding.decode), () -> {
                 DecodeOptions o = new DecodeOptions(); // per file: a decoder's options are its own
                 o.keys = checked.keys;
                 o.assumeWebSocketPorts.addAll(checked.assumeWebSocketPorts);

@@ -3,6 +3,7 @@ package dev.wsdebug.ui;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.wsdebug.capture.EventSink;
+import dev.wsdebug.capture.decode.Decoded;
 import dev.wsdebug.capture.export.ExportFormat;
 import dev.wsdebug.capture.store.CaptureBrowser;
 import dev.wsdebug.wire.Direction;
@@ -116,13 +117,21 @@ final class Api {
                 }
                 if (p.size() >= 3 && p.get(2).equals("items")) {
                     if (p.size() == 3) {
-                        return items(c, b, conn);
+                        return items(c, cap, conn);
                     }
                     long seq = longParam(p.get(3), "item");
                     if (p.size() == 4) {
                         ObjectNode item = b.item(conn, seq);
-                        return item == null ? Reply.error(404, "Connection " + conn + " has no message or control frame "
-                                + seq + ".") : Reply.ok(item);
+                        if (item == null) {
+                            return Reply.error(404, "Connection " + conn + " has no message or control frame " + seq + ".");
+                        }
+                        if (item.path("kind").asText().equals("message")) {
+                            Decoded d = cap.decoded().of(conn, seq);
+                            if (d != null) {
+                                item.set("decoded", DecodedJson.of(d, true));
+                            }
+                        }
+                        return Reply.ok(item);
                     }
                     if (p.size() == 5 && p.get(4).equals("raw")) {
                         byte[] raw = b.raw(conn, seq);
@@ -155,7 +164,8 @@ final class Api {
         return Reply.error(404, "The capture has no connection " + conn + ".");
     }
 
-    private static Reply items(Call c, CaptureBrowser b, String conn) {
+    private static Reply items(Call c, OpenCapture cap, String conn) {
+        CaptureBrowser b = cap.browser();
         String after = c.param("after");
         long afterSeq = after == null || after.isEmpty() ? -1 : longParam(after, "after");
         int limit = intParam(c, "limit", 200, 1, 1000);
@@ -212,10 +222,28 @@ final class Api {
         }
         CaptureBrowser.ItemFilter filter = new CaptureBrowser.ItemFilter(d, show, pings, text);
         ObjectNode page = b.items(conn, afterSeq, limit, filter, skip);
+        addDecoded(cap, conn, page);
         if (text == null) { // where the first row returned stands in the filtered list
             page.put("offset", (after == null && at == null ? 0 : b.position(conn, afterSeq, filter)) + skip);
         }
         return Reply.ok(page);
+    }
+
+    /** Gives each message row of a page its protocol's reading (without the value: the item has it). */
+    private static void addDecoded(OpenCapture cap, String conn, ObjectNode page) {
+        List<Long> seqs = new java.util.ArrayList<>();
+        page.get("items").forEach(row -> {
+            if (row.path("kind").asText().equals("message")) {
+                seqs.add(row.get("seq").asLong());
+            }
+        });
+        Map<Long, Decoded> decoded = cap.decoded().of(conn, seqs);
+        page.get("items").forEach(row -> {
+            Decoded d = decoded.get(row.get("seq").asLong());
+            if (d != null) {
+                ((ObjectNode) row).set("decoded", DecodedJson.of(d, false));
+            }
+        });
     }
 
     private Reply export(Call c, OpenCapture cap) {

@@ -28,10 +28,15 @@ import java.util.function.Supplier;
 public final class Captures implements AutoCloseable {
     private final Map<String, OpenCapture> byId = new LinkedHashMap<>();
     private final Supplier<DecodeOptions> decodeOptions;
+    /** The application protocol messages are read as ({@code --decode}), or null: chosen per connection. */
+    private final String decode;
     private int nextId = 1;
 
-    Captures(Supplier<DecodeOptions> decodeOptions) {
+    /** @throws IllegalArgumentException when {@code decode} names no protocol wsdebug knows (one sentence) */
+    Captures(Supplier<DecodeOptions> decodeOptions, String decode) {
+        new dev.wsdebug.capture.decode.DecodingSink(e -> { }, decode); // refused before the server listens
         this.decodeOptions = decodeOptions;
+        this.decode = decode;
     }
 
     /**
@@ -134,7 +139,8 @@ public final class Captures implements AutoCloseable {
 
     private synchronized OpenCapture add(String name, String kind, boolean live, CaptureBrowser browser, Path temp,
                                          String notice, Runnable sync) {
-        OpenCapture c = new OpenCapture(String.valueOf(nextId++), name, kind, live, browser, temp, notice, sync);
+        OpenCapture c = new OpenCapture(String.valueOf(nextId++), name, kind, live, browser, temp, notice, sync,
+                new DecodedItems(browser, decode));
         byId.put(c.id(), c);
         return c;
     }

@@ -19,11 +19,12 @@ public final class OpenCapture {
     private final Path temporary;
     private final String notice;
     private final Runnable sync;
+    private final DecodedItems decoded;
     private volatile Injector injector;
     private CaptureFindings findings;
 
     OpenCapture(String id, String name, String kind, boolean live, CaptureBrowser browser, Path temporary,
-                String notice, Runnable sync) {
+                String notice, Runnable sync, DecodedItems decoded) {
         this.id = id;
         this.name = name;
         this.kind = kind;
@@ -32,6 +33,7 @@ public final class OpenCapture {
         this.temporary = temporary;
         this.notice = notice;
         this.sync = sync;
+        this.decoded = decoded;
     }
 
     public String id() {
@@ -65,6 +67,11 @@ public final class OpenCapture {
             findings = new CaptureFindings(browser, !live);
         }
         return findings;
+    }
+
+    /** What the application protocol of each message says. */
+    DecodedItems decoded() {
+        return decoded;
     }
 
     CaptureBrowser browser() {

@@ -8,6 +8,8 @@ public final class UiOptions {
     public int port = 0;
     /** Fixed token (tests); null: a random one per run. */
     public String token;
+    /** As {@code --decode}: the application protocol every message is read as, {@code none}, or null to choose per connection. */
+    public String decode;
 
     public UiOptions host(String h) {
         host = h;
@@ -16,6 +18,11 @@ public final class UiOptions {
 
     public UiOptions port(int p) {
         port = p;
+        return this;
+    }
+
+    public UiOptions decode(String d) {
+        decode = d;
         return this;
     }
 

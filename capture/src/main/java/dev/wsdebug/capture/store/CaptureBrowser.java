@@ -389,6 +389,41 @@ public final class CaptureBrowser implements AutoCloseable {
         }
     }
 
+    /**
+     * The connection's first handshake, or null (none recorded: a capture that started mid-stream).
+     * What a payload decoder chooses its protocol by (subprotocol, URL).
+     */
+    public synchronized HandshakeEvent handshake(String conn) {
+        try {
+            return firstHandshake(conn);
+        } catch (SQLException e) {
+            throw failed(e);
+        }
+    }
+
+    /**
+     * Up to {@code limit} of the connection's messages after {@code afterSeq}, in wire order (both
+     * directions): what stateful payload decoders read in turn. Small batches keep this browser free
+     * for other requests between them.
+     */
+    public synchronized List<MessageEvent> messages(String conn, long afterSeq, int limit) {
+        List<MessageEvent> out = new ArrayList<>();
+        try (PreparedStatement ps = db.prepareStatement(CaptureReader.MESSAGE_COLUMNS
+                + " WHERE conn = ? AND seq > ? ORDER BY seq LIMIT ?")) {
+            ps.setString(1, conn);
+            ps.setLong(2, afterSeq);
+            ps.setInt(3, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(CaptureReader.message(rs));
+                }
+            }
+        } catch (SQLException e) {
+            throw failed(e);
+        }
+        return out;
+    }
+
     private static ObjectNode directions(DeflateParams d) {
         ObjectNode out = JSON.createObjectNode();
         for (Direction dir : Direction.values()) {

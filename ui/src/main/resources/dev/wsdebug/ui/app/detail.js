@@ -1,4 +1,4 @@
-// Detail tabs of the selected item: Info, Text, JSON, Hex, Raw (wire bytes), Frames; copy
+// Detail tabs of the selected item: Info, Text, JSON, Decoded, Hex, Raw (wire bytes), Frames; copy
 // buttons. The full item is fetched once per selection; Raw is fetched when its tab opens.
 
 import { el, $, $$, clear } from './dom.js';
@@ -8,6 +8,7 @@ import { hexdump } from './hexdump.js';
 import { jsonTree, parseJson } from './json-tree.js';
 import { state, on, emit, connRow } from './state.js';
 import { guard, toast } from './status.js';
+import { decodedPane } from './decoded.js';
 
 let tab = 'info';
 let item = null; // the full item
@@ -62,12 +63,14 @@ function render() {
   }
   $('#detail-tabs button[data-tab=json]').disabled = json === undefined;
   $('#detail-tabs button[data-tab=text]').disabled = item.text === null || item.text === undefined;
+  $('#detail-tabs button[data-tab=decoded]').disabled = !item.decoded;
   body.dataset.seq = item.seq;
   const pane = el('div', { 'data-testid': 'detail-' + tab });
   body.append(pane);
   if (tab === 'info') info(pane);
   else if (tab === 'text') text(pane);
   else if (tab === 'json') jsonPane(pane);
+  else if (tab === 'decoded') decodedPane(pane, item);
   else if (tab === 'hex') pane.append(hexdump(bytes));
   else if (tab === 'raw') rawPane(pane);
   else if (tab === 'frames') frames(pane);

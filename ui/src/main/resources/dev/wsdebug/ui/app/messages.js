@@ -199,14 +199,14 @@ function renderRow(r, i) {
   const it = pager ? pager.get(i) : undefined;
   if (!r.cells) {
     r.cells = [];
-    for (let k = 0; k < 6; k++) {
+    for (let k = 0; k < 7; k++) {
       const s = document.createElement('span');
       if (k === 3 || k === 4) s.className = 'num';
       r.append(s);
       r.cells.push(s);
     }
   }
-  const [cTime, cDir, cType, cWire, cLen, cPrev] = r.cells;
+  const [cTime, cDir, cType, cWire, cLen, cProto, cPrev] = r.cells;
   if (!it) {
     r.className = 'vl-row msg-row loading';
     delete r.dataset.seq;
@@ -215,6 +215,7 @@ function renderRow(r, i) {
     cType.textContent = '';
     cWire.textContent = '';
     cLen.textContent = '';
+    cProto.textContent = '';
     cPrev.textContent = 'loading…';
     return;
   }
@@ -234,7 +235,14 @@ function renderRow(r, i) {
   if (it.compressed) cType.append(tag('z', '', 'compressed (permessage-deflate)'));
   cWire.textContent = fmt.bytes(it.wireLength);
   cLen.textContent = fmt.bytes(it.length);
-  let preview = it.preview ?? '';
+  const d = it.decoded;
+  cProto.textContent = d ? d.protocol : '';
+  cProto.className = 'proto' + (d && d.problem ? ' failed' : '');
+  cProto.title = d ? (d.problem || `decoded as ${d.protocol}`) : '';
+  // What the protocol says reads better than its bytes; the bytes stay when it did not parse,
+  // and for plain JSON text, whose text is already the clearest line (its summary only lists keys).
+  const summarised = d && d.summary && !d.problem && !(d.protocol === 'json' && it.type === 'text');
+  let preview = summarised ? d.summary : it.preview ?? '';
   if (it.closeCode !== null && it.closeCode !== undefined && !preview.startsWith(String(it.closeCode))) {
     preview = `${it.closeCode} ${it.closeName || ''}  ${preview}`;
   }
@@ -243,6 +251,7 @@ function renderRow(r, i) {
   if (it.violations) cPrev.prepend(tag(`⚠ ${it.violations}`, 'bad', `${it.violations} protocol violation(s)`));
   if (it.injected) cPrev.prepend(tag('injected', 'inj', 'sent by wsdebug'));
   if (it.truncated) cPrev.append(tag('truncated', '', 'payload over the capture cap'));
+  if (d && d.reply) cPrev.append(tag(`↩ #${d.reply.seq} ${fmt.duration(d.reply.latencyMs)}`, '', `answers #${d.reply.seq}${d.reply.name ? ' ' + d.reply.name : ''}`));
 }
 
 function tag(text, cls, title) {
