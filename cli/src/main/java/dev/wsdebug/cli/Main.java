@@ -11,7 +11,7 @@ import java.io.PrintWriter;
         versionProvider = Main.Version.class,
         description = {"A WebSocket debugger: every frame, exactly as it crossed the wire.", ""},
         subcommands = {DemoCommand.class, ConnectCommand.class, ServeCommand.class, ProxyCommand.class, CaCommand.class,
-                DecodeCommand.class, ReadCommand.class, SniffCommand.class, ExportCommand.class, DiagnoseCommand.class, UiCommand.class, CommandLine.HelpCommand.class},
+                DecodeCommand.class, ReadCommand.class, SniffCommand.class, ExportCommand.class, DiagnoseCommand.class, ReplayCommand.class, UiCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 success or clean close, 1 the connection failed or closed abnormally,"
                 + " 2 bad usage or input.", "Run 'wsdebug COMMAND --help' for a command's options."})
 public final class Main implements Runnable {

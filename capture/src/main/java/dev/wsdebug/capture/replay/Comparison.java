@@ -14,9 +14,13 @@ import java.util.List;
  * {@code --ignore} paths left out of both sides, anything else byte for byte; and the close code.
  */
 public final class Comparison {
-    /** The outcome: counts and one sentence per difference, in order. */
+    /**
+     * The outcome: counts, one sentence per difference in order, and the first message that
+     * differs as each side had it ({@code firstRecorded}/{@code firstReplayed}: "nothing" for a
+     * side that lacks it; null when no message differs).
+     */
     public record Result(int recorded, int replayed, int same, int different, int missing, int extra,
-                         List<String> differences) {
+                         List<String> differences, String firstRecorded, String firstReplayed) {
         public boolean equal() {
             return differences.isEmpty();
         }
@@ -40,25 +44,35 @@ public final class Comparison {
      */
     public Result compare(List<Step> recorded, List<Step> replayed, int recordedClose, int replayedClose) {
         List<String> diffs = new ArrayList<>();
+        String firstRecorded = null;
+        String firstReplayed = null;
         int same = 0;
         int different = 0;
         int n = Math.max(recorded.size(), replayed.size());
         for (int i = 0; i < n; i++) {
             String which = "server message " + (i + 1);
-            if (i >= replayed.size()) {
-                diffs.add(which + " did not come: recorded " + shown(recorded.get(i)) + ".");
-                continue;
-            }
-            if (i >= recorded.size()) {
-                diffs.add(which + " was not in the recording: replayed " + shown(replayed.get(i)) + ".");
-                continue;
-            }
-            String d = difference(recorded.get(i), replayed.get(i));
-            if (d == null) {
-                same++;
+            Step a = i < recorded.size() ? recorded.get(i) : null;
+            Step b = i < replayed.size() ? replayed.get(i) : null;
+            String d;
+            if (b == null) {
+                d = which + " did not come: recorded " + shown(a) + ".";
+            } else if (a == null) {
+                d = which + " was not in the recording: replayed " + shown(b) + ".";
             } else {
-                different++;
-                diffs.add(which + " differs: " + d + ".");
+                String how = difference(a, b);
+                d = how == null ? null : which + " differs: " + how + ".";
+                if (how == null) {
+                    same++;
+                } else {
+                    different++;
+                }
+            }
+            if (d != null) {
+                diffs.add(d);
+                if (firstRecorded == null) {
+                    firstRecorded = a == null ? "nothing" : shown(a, 300);
+                    firstReplayed = b == null ? "nothing" : shown(b, 300);
+                }
             }
         }
         if (recordedClose != replayedClose) {
@@ -67,7 +81,8 @@ public final class Comparison {
         }
         int missing = Math.max(0, recorded.size() - replayed.size());
         int extra = Math.max(0, replayed.size() - recorded.size());
-        return new Result(recorded.size(), replayed.size(), same, different, missing, extra, diffs);
+        return new Result(recorded.size(), replayed.size(), same, different, missing, extra, diffs, firstRecorded,
+                firstReplayed);
     }
 
     /** How the two messages differ in a phrase, or null when they are the same. */
@@ -98,9 +113,13 @@ public final class Comparison {
 
     /** A message in a sentence: its kind and a short form of its content. */
     static String shown(Step s) {
+        return shown(s, 60);
+    }
+
+    private static String shown(Step s, int max) {
         if (s.opcode() == Opcode.TEXT) {
             String t = s.text();
-            return "text '" + (t.length() > 60 ? t.substring(0, 60) + "…" : t).replace("\n", "\\n") + "'";
+            return "text '" + (t.length() > max ? t.substring(0, max) + "…" : t).replace("\n", "\\n") + "'";
         }
         byte[] p = s.payload();
         String hex = HexFormat.of().formatHex(p, 0, Math.min(p.length, 16));

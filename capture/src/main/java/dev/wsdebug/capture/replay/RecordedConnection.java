@@ -18,6 +18,7 @@ public final class RecordedConnection {
     private HandshakeEvent handshake;
     private final List<Step> steps = new ArrayList<>();
     private CloseEvent close;
+    private boolean frames;
 
     RecordedConnection(String conn, long startMicros) {
         this.conn = conn;
@@ -61,6 +62,18 @@ public final class RecordedConnection {
     /** The time base of the steps' offsets: the handshake's, else the first event's. */
     long base() {
         return handshake != null ? handshake.timeMicros() : startMicros;
+    }
+
+    /**
+     * Whether the capture had the connection's frames (a HAR file has only messages: then nothing is
+     * known of close frames, and a replay does not compare them).
+     */
+    public boolean hasFrames() {
+        return frames;
+    }
+
+    void frameSeen() {
+        frames = true;
     }
 
     void handshake(HandshakeEvent h) {

@@ -31,9 +31,13 @@ public final class Recording implements EventSink {
             RecordedConnection c = conn(m.conn(), m.timeMicros());
             c.add(new Step(m.dir(), m.timeMicros() - c.base(), m.message().opcode(), m.message().payload(),
                     !m.message().truncated() && m.message().missing() == 0, -1, null));
-        } else if (e instanceof FrameEvent f && (f.frame().opcode() == Opcode.PING || f.frame().opcode() == Opcode.CLOSE)) {
+        } else if (e instanceof FrameEvent f) {
             RecordedConnection c = conn(f.conn(), f.timeMicros());
+            c.frameSeen();
             Frame fr = f.frame();
+            if (fr.opcode() != Opcode.PING && fr.opcode() != Opcode.CLOSE) {
+                return;
+            }
             byte[] control = fr.controlPayload() == null ? new byte[0] : fr.controlPayload();
             if (fr.opcode() == Opcode.PING) {
                 c.add(new Step(f.dir(), f.timeMicros() - c.base(), Opcode.PING, control, true, -1, null));

@@ -71,8 +71,10 @@ public final class Replayer {
         }
         RecordedConnection again = replayed.connections().isEmpty() ? null : replayed.connections().get(0);
         List<Step> got = again == null ? List.of() : again.messagesFrom(Direction.S2C);
+        int closeAgain = again == null ? -1 : serverClose(again);
+        // without the recording's frames (a HAR file) its close is unknown: not compared
         Comparison.Result result = new Comparison(options.ignore).compare(rec.messagesFrom(Direction.S2C), got,
-                serverClose(rec), again == null ? -1 : serverClose(again));
+                rec.hasFrames() ? serverClose(rec) : closeAgain, closeAgain);
         return new ReplayResult(rec.conn(), o.url.toString(), null, result, notes);
     }
 
@@ -82,6 +84,11 @@ public final class Replayer {
         long serverSoFar = 0;
         for (Step s : rec.steps()) {
             if (s.dir() == Direction.S2C) {
+                if (s.opcode() == Opcode.CLOSE) {
+                    // the server closed first: the client's close frame after this is its echo, which the
+                    // replaying client sends by itself
+                    return;
+                }
                 if (s.isData()) {
                     serverSoFar++;
                 }
@@ -154,8 +161,14 @@ public final class Replayer {
         }
     }
 
+    /** Whether the client sent the first close frame in the recording. */
     private static boolean clientClosed(RecordedConnection rec) {
-        return rec.from(Direction.C2S).stream().anyMatch(s -> s.opcode() == Opcode.CLOSE);
+        for (Step s : rec.steps()) {
+            if (s.opcode() == Opcode.CLOSE) {
+                return s.dir() == Direction.C2S;
+            }
+        }
+        return false;
     }
 
     /** The code of the server's close frame (1005 when it had none), or -1 when the server sent none. */
