@@ -1,6 +1,6 @@
 // A ws server speaking protobuf made by protobufjs from the .proto file given as argument (not from
 // the descriptor set the test gives wsdebug). It prints {"port", "clientHex"}: clientHex is an
-// Envelope for the client to send. When that arrives it sends, in order: an Envelope with every
+// Envelope for the client to send (with a Timestamp and a Duration). When that arrives it sends, in order: an Envelope with every
 // kind of field, one from a newer sender (fields 15 and 16 the schema lacks, an enum value it does
 // not name, the oneof's bytes member), a JSON text message, a Presence (field 2 is bytes there,
 // a string in Envelope), an Envelope cut short; then closes 1000. Each is logged as {"sent": hex}.
@@ -28,7 +28,8 @@ const messages = [
   Presence.encode(Presence.fromObject({ user: 'carol', avatar: Buffer.from([0xff, 0xfe, 0x00]), online: true })).finish(),
   full.slice(0, full.length - 3),
 ];
-const fromClient = Envelope.encode(Envelope.fromObject({ user: 'client', kind: 'KIND_SYSTEM', image: Buffer.from('hi') })).finish();
+const fromClient = Envelope.encode(Envelope.fromObject({ user: 'client', kind: 'KIND_SYSTEM', image: Buffer.from('hi'),
+  editedAt: { seconds: 1733500000, nanos: 5000000 }, ttl: { seconds: 1 } })).finish();
 
 const wss = new WebSocket.Server({ host: '127.0.0.1', port: 0 });
 wss.on('listening', () => log({ port: wss.address().port, clientHex: hex(fromClient) }));

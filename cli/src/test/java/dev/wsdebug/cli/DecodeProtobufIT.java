@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@code --proto FILE.desc} end to end (the packaged jar): protoc makes the descriptor set from
- * chat.proto (capture's test resource); a ws server written with protobufjs, which reads chat.proto
+ * chat.proto (capture's test resource, importing google/protobuf's well-known types); a ws server written with protobufjs, which reads chat.proto
  * itself (resources/decode/protobuf-server.js), sends protobuf to {@code wsdebug connect --save};
  * {@code connect --json} and {@code read --json} of the saved capture must show the fields by the
  * names and values protobufjs was told to send, and the messages that are not an Envelope with the
@@ -65,7 +65,8 @@ class DecodeProtobufIT {
             Files.copy(in, proto);
         }
         Path desc = dir.resolve("chat.desc");
-        Process p = new ProcessBuilder("protoc", "--proto_path=" + dir, "--descriptor_set_out=" + desc, proto.toString())
+        Process p = new ProcessBuilder("protoc", "--proto_path=" + dir, "--include_imports", "--descriptor_set_out=" + desc,
+                proto.toString())
                 .redirectErrorStream(true).start();
         p.getOutputStream().close();
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -131,7 +132,8 @@ class DecodeProtobufIT {
         JsonNode fromClient = messages.get(0);
         assertThat(fromClient.path("dir").asText()).isEqualTo("c2s");
         assertThat(fromClient.path("decoded").path("value").toString())
-                .isEqualTo("{\"user\":\"client\",\"kind\":\"KIND_SYSTEM\",\"image\":\"aGk=\"}");
+                .isEqualTo("{\"user\":\"client\",\"kind\":\"KIND_SYSTEM\",\"image\":\"aGk=\","
+                        + "\"edited_at\":\"2024-12-06T15:46:40.005Z\",\"ttl\":\"1s\"}");
 
         JsonNode full = messages.get(1).path("decoded");
         assertThat(full.path("protocol").asText()).isEqualTo("protobuf");

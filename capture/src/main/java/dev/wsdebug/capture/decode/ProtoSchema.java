@@ -4,7 +4,10 @@ import com.google.protobuf.DescriptorProtos.FileDescriptorProto;
 import com.google.protobuf.DescriptorProtos.FileDescriptorSet;
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.DescriptorValidationException;
+import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Descriptors.FileDescriptor;
+import com.google.protobuf.DynamicMessage;
+import com.google.protobuf.ExtensionRegistry;
 import com.google.protobuf.InvalidProtocolBufferException;
 
 import java.util.ArrayList;
@@ -24,9 +27,33 @@ public final class ProtoSchema {
     private static final int LISTED = 8;
 
     private final Descriptor type;
+    /** The set's extensions (proto2 {@code extend}), so they are read by name rather than as unknown fields. */
+    private final ExtensionRegistry extensions;
 
-    private ProtoSchema(Descriptor type) {
+    private ProtoSchema(Descriptor type, Map<String, FileDescriptor> files) {
         this.type = type;
+        this.extensions = ExtensionRegistry.newInstance();
+        for (FileDescriptor f : files.values()) {
+            f.getExtensions().forEach(this::register);
+            List<Descriptor> todo = new ArrayList<>(f.getMessageTypes());
+            while (!todo.isEmpty()) {
+                Descriptor d = todo.remove(todo.size() - 1);
+                d.getExtensions().forEach(this::register);
+                todo.addAll(d.getNestedTypes());
+            }
+        }
+    }
+
+    private void register(FieldDescriptor e) {
+        if (e.getJavaType() == FieldDescriptor.JavaType.MESSAGE) {
+            extensions.add(e, DynamicMessage.getDefaultInstance(e.getMessageType()));
+        } else {
+            extensions.add(e);
+        }
+    }
+
+    ExtensionRegistry extensions() {
+        return extensions;
     }
 
     /** The message type's fully-qualified name ({@code chat.v1.Envelope}). */
@@ -54,7 +81,7 @@ public final class ProtoSchema {
             for (FileDescriptor f : files.values()) {
                 Descriptor d = find(f, wanted);
                 if (d != null) {
-                    return new ProtoSchema(d);
+                    return new ProtoSchema(d, files);
                 }
             }
             throw new IllegalArgumentException(shown(typeName + " is not a message type of " + source + "; it has "
@@ -62,7 +89,7 @@ public final class ProtoSchema {
         }
         List<String> candidates = candidates(files);
         if (candidates.size() == 1) {
-            return new ProtoSchema(find(files, candidates.get(0)));
+            return new ProtoSchema(find(files, candidates.get(0)), files);
         }
         if (candidates.isEmpty()) {
             throw new IllegalArgumentException(source + " defines no message type.");

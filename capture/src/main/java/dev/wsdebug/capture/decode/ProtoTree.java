@@ -20,8 +20,9 @@ import java.util.Map;
  * showing only what was on the wire: fields by their .proto names in field-number order, enums by
  * name (a number the enum does not know stays a number), bytes in base64, 64-bit integers as exact
  * numbers, map fields as objects, repeated fields as arrays, the set member of a oneof under its
- * own name. Fields the schema does not know are kept under their numbers ({@code "15"}; .proto
- * names never start with a digit), read as the schema-less decoder reads them.
+ * own name, well-known types as {@link ProtoWellKnown} writes them. Fields the schema does not know
+ * are kept under their numbers ({@code "15"}; .proto names never start with a digit), read as the
+ * schema-less decoder reads them.
  */
 final class ProtoTree {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -45,7 +46,7 @@ final class ProtoTree {
         return f.isExtension() ? "[" + f.getFullName() + "]" : f.getName();
     }
 
-    private static JsonNode field(FieldDescriptor f, Object v) {
+    static JsonNode field(FieldDescriptor f, Object v) {
         if (f.isMapField()) {
             ObjectNode map = NODES.objectNode();
             for (Object entry : (List<?>) v) {
@@ -79,7 +80,10 @@ final class ProtoTree {
             case STRING -> NODES.textNode((String) v);
             case BYTES -> NODES.textNode(Base64.getEncoder().encodeToString(((ByteString) v).toByteArray()));
             case ENUM -> enumValue((EnumValueDescriptor) v);
-            case MESSAGE, GROUP -> of((MessageOrBuilder) v);
+            case MESSAGE, GROUP -> {
+                JsonNode known = ProtoWellKnown.of((MessageOrBuilder) v);
+                yield known != null ? known : of((MessageOrBuilder) v);
+            }
         };
     }
 

@@ -53,7 +53,7 @@ final class ProtobufSchemaDecoder implements PayloadDecoder {
         DynamicMessage msg;
         try {
             // partial: a proto2 message without its required fields is still shown, with the sentence
-            msg = DynamicMessage.newBuilder(schema.type()).mergeFrom(m.payload()).buildPartial();
+            msg = DynamicMessage.newBuilder(schema.type()).mergeFrom(m.payload(), schema.extensions()).buildPartial();
         } catch (InvalidProtocolBufferException e) {
             return failed(m, dir, state, "It does not parse as " + type + ": " + firstSentence(e.getMessage()) + ".");
         }

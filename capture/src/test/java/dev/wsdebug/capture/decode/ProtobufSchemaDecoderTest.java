@@ -48,6 +48,17 @@ class ProtobufSchemaDecoderTest {
     static final String LOGIN_NO_USER = "121209000000000000f03f11000000000000f03f1802";
     /** protoc --encode=legacy.Login: user: "eve". */
     static final String LOGIN = "0a03657665";
+    /** protobufjs: Login {user:"eve", ".legacy.device":"phone", ".legacy.lastSeen":{lat:2, lon:3}} (extensions). */
+    static final String LOGIN_EXTENDED = "0a03657665a2060570686f6e65aa0612090000000000000040110000000000000840";
+
+    /**
+     * protobufjs: Envelope {user:"tim", editedAt:{seconds:1733500000, nanos:123000000}, ttl:{seconds:90,
+     * nanos:500000000}, topic:{value:"news"}, replyTo:{user:"alice", editedAt:{seconds:-1}}}.
+     */
+    static final String WELL_KNOWN = "0a0374696d8a010b08e0b8ccba0610c0a9d33a920108085a1080cab5ee019a01060a046e657773"
+            + "a201150a05616c6963658a010b08ffffffffffffffffff01";
+    /** protoc --encode=chat.v1.Envelope: edited_at { seconds: 999999999999 } ttl { seconds: 5 nanos: -1 }. */
+    static final String WELL_KNOWN_OUT_OF_RANGE = "8a010708ff9f94a58d1d92010d080510ffffffffffffffffff01";
 
     static byte[] resource(String name) {
         try (InputStream in = ProtobufSchemaDecoderTest.class.getResourceAsStream("/decode/protobuf/" + name)) {
@@ -100,6 +111,37 @@ class ProtobufSchemaDecoderTest {
     }
 
     @Test
+    void wellKnownTypesAsTheJsonMappingWritesThem() {
+        Decoded d = decode(ENVELOPE, WELL_KNOWN);
+        assertThat(d.value().toString()).isEqualTo("{\"user\":\"tim\",\"edited_at\":\"2024-12-06T15:46:40.123Z\","
+                + "\"ttl\":\"90.5s\",\"topic\":\"news\",\"reply_to\":{\"user\":\"alice\",\"edited_at\":\"1969-12-31T23:59:59Z\"}}");
+        // outside the documented ranges they are shown as the messages they are
+        assertThat(decode(ENVELOPE, WELL_KNOWN_OUT_OF_RANGE).value().toString()).isEqualTo(
+                "{\"edited_at\":{\"seconds\":999999999999},\"ttl\":{\"seconds\":5,\"nanos\":-1}}");
+    }
+
+    @Test
+    void nestingBeyondProtobufJavasLimitSaysSo() {
+        byte[] m = HexFormat.of().parseHex("0a0178"); // {user: "x"}
+        for (int depth = 0; depth < 150; depth++) {
+            byte[] outer = new byte[m.length + 6];
+            outer[0] = (byte) 0xa2; // field 20 (reply_to), length-delimited
+            outer[1] = 0x01;
+            int n = 2;
+            for (int len = m.length; ; len >>>= 7) { // the length as a varint
+                outer[n++] = (byte) (len < 0x80 ? len : (len & 0x7f) | 0x80);
+                if (len < 0x80) {
+                    break;
+                }
+            }
+            System.arraycopy(m, 0, outer, n, m.length);
+            m = java.util.Arrays.copyOf(outer, n + m.length);
+        }
+        Decoded d = new ProtobufSchemaDecoder(ENVELOPE).decode(binary(m), Direction.C2S, new DecodeState());
+        assertThat(d.problem()).isEqualTo("It does not parse as chat.v1.Envelope: protocol message had too many levels of nesting.");
+    }
+
+    @Test
     void anotherTypeSaysWhyAndKeepsTheSchemalessReading() {
         Decoded d = decode(ENVELOPE, PRESENCE);
         assertThat(d.ok()).isFalse();
@@ -129,6 +171,10 @@ class ProtobufSchemaDecoderTest {
         assertThat(d.problem()).isEqualTo("Required field user is missing.");
         assertThat(d.value().toString()).isEqualTo("{\"where\":{\"lat\":1.0,\"lon\":1.0},\"attempts\":2}");
         assertThat(d.summary()).isEqualTo("legacy.Login {where, attempts}");
+        Decoded extended = decode(login, LOGIN_EXTENDED);
+        assertThat(extended.value().toString()).isEqualTo(
+                "{\"user\":\"eve\",\"[legacy.device]\":\"phone\",\"[legacy.last_seen]\":{\"lat\":2.0,\"lon\":3.0}}");
+        assertThat(extended.summary()).isEqualTo("legacy.Login {user, [legacy.device], [legacy.last_seen]}");
     }
 
     @Test
