@@ -184,8 +184,8 @@ class DecodeProtobufIT {
         assertUsage(WsdebugProcess.run("decode", "--hex", hex, "--proto", dir.resolve("none.desc").toString()),
                 "wsdebug decode: --proto: cannot read " + dir.resolve("none.desc") + ": no such file.");
         assertUsage(WsdebugProcess.run("decode", "--hex", hex, "--proto", garbage.toString()),
-                "wsdebug decode: " + garbage + " is not a protobuf descriptor set (make one with protoc --descriptor_set_out="
-                        + garbage + " --include_imports FILE.proto).");
+                "wsdebug decode: " + garbage + " is not a protobuf descriptor set (make one with protoc"
+                        + " --descriptor_set_out=FILE.desc --include_imports FILE.proto).");
         assertUsage(WsdebugProcess.run("decode", "--hex", hex, "--proto-type", "chat.v1.Envelope"),
                 "wsdebug decode: --proto-type needs --proto FILE.desc.");
         assertUsage(WsdebugProcess.run("decode", "--hex", hex, "--proto", dir.toString()),
@@ -193,6 +193,10 @@ class DecodeProtobufIT {
 
         requireProtoc();
         Path desc = descriptorSet();
+        Path source = dir.resolve("chat.proto");
+        assertUsage(WsdebugProcess.run("decode", "--hex", hex, "--proto", source.toString()),
+                "wsdebug decode: " + source + " is a .proto source, not a descriptor set: make one with protoc"
+                        + " --descriptor_set_out=" + dir.resolve("chat.desc") + " --include_imports " + source + ".");
         assertUsage(WsdebugProcess.run("decode", "--hex", hex, "--proto", desc.toString(), "--proto-type", "chat.v1.Nope"),
                 "wsdebug decode: chat.v1.Nope is not a message type of " + desc
                         + "; it has chat.v1.Point, chat.v1.Envelope, chat.v1.Presence.");

@@ -124,9 +124,15 @@ public final class ProtoSchema {
         return built;
     }
 
+    /** The advice never names the given file as protoc's output: it may be the user's .proto source. */
     private static IllegalArgumentException notASet(String source) {
-        return new IllegalArgumentException(source + " is not a protobuf descriptor set (make one with protoc"
-                + " --descriptor_set_out=" + source + " --include_imports FILE.proto).");
+        if (source.endsWith(".proto")) {
+            String desc = source.substring(0, source.length() - ".proto".length()) + ".desc";
+            return new IllegalArgumentException(shown(source + " is a .proto source, not a descriptor set: make one with"
+                    + " protoc --descriptor_set_out=" + desc + " --include_imports " + source + "."));
+        }
+        return new IllegalArgumentException(shown(source + " is not a protobuf descriptor set (make one with protoc"
+                + " --descriptor_set_out=FILE.desc --include_imports FILE.proto)."));
     }
 
     private static FileDescriptor build(String name, Map<String, FileDescriptorProto> protos,

@@ -194,11 +194,14 @@ class ProtobufSchemaDecoderTest {
                 "chat.v1.Nope is not a message type of chat.desc; it has chat.v1.Point, chat.v1.Envelope, chat.v1.Presence.");
         assertThatThrownBy(() -> ProtoSchema.of(resource("legacy-no-imports.desc"), "x.desc", null)).hasMessage(
                 "x.desc lacks chat.proto, which legacy.proto imports (make it with protoc --include_imports).");
-        String notASet = "chat.proto is not a protobuf descriptor set (make one with protoc --descriptor_set_out=chat.proto"
+        // the .proto itself given by mistake: the advice must not name it as protoc's output
+        assertThatThrownBy(() -> ProtoSchema.of(resource("chat.proto"), "protos/chat.proto", null)).hasMessage(
+                "protos/chat.proto is a .proto source, not a descriptor set: make one with protoc"
+                        + " --descriptor_set_out=protos/chat.desc --include_imports protos/chat.proto.");
+        String notASet = "x.desc is not a protobuf descriptor set (make one with protoc --descriptor_set_out=FILE.desc"
                 + " --include_imports FILE.proto).";
-        assertThatThrownBy(() -> ProtoSchema.of(resource("chat.proto"), "chat.proto", null)).hasMessage(notASet);
-        assertThatThrownBy(() -> ProtoSchema.of(new byte[0], "chat.proto", null)).hasMessage(notASet);
-        assertThatThrownBy(() -> ProtoSchema.of(HexFormat.of().parseHex(FULL), "chat.proto", null)).hasMessage(notASet);
+        assertThatThrownBy(() -> ProtoSchema.of(new byte[0], "x.desc", null)).hasMessage(notASet);
+        assertThatThrownBy(() -> ProtoSchema.of(HexFormat.of().parseHex(FULL), "x.desc", null)).hasMessage(notASet);
     }
 
     @Test
