@@ -12,6 +12,7 @@
 #   browser through the intercepting proxy
 #   chromedriver (Debian package chromium-driver, the same version as chromium), for the Selenium
 #   tests of the web UI
+#   protoc (Debian package protobuf-compiler), which makes the descriptor set of the --proto tests
 # Safe to run again: it only installs what is absent.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -37,6 +38,9 @@ if ! command -v chromedriver >/dev/null 2>&1; then
 fi
 if ! command -v certutil >/dev/null 2>&1; then
   apt_packages+=(libnss3-tools)
+fi
+if ! command -v protoc >/dev/null 2>&1; then
+  apt_packages+=(protobuf-compiler)
 fi
 if [ ${#apt_packages[@]} -gt 0 ]; then
   echo "install-peers: apt-get install ${apt_packages[*]}" >&2
@@ -68,3 +72,4 @@ echo "install-peers: ${tshark_version%%$'\n'*}" >&2
 echo "install-peers: $(openssl version 2>/dev/null)" >&2
 echo "install-peers: $(chromium --version 2>/dev/null | head -n 1)" >&2
 echo "install-peers: $(chromedriver --version 2>/dev/null | head -n 1)" >&2
+echo "install-peers: $(protoc --version 2>/dev/null) (protoc)" >&2

@@ -24,6 +24,8 @@ public final class DecodingSink implements EventSink {
     private final List<PayloadDecoder> decoders = Decoders.all();
     private final PayloadDecoder forced;
     private final boolean off;
+    /** With a protobuf schema: reads the binary messages no other decoder took (then with the sentence why not). */
+    private final ProtobufSchemaDecoder schema;
     private final Map<String, ConnectionDecoding> connections = new HashMap<>();
 
     /**
@@ -32,17 +34,48 @@ public final class DecodingSink implements EventSink {
      * @throws IllegalArgumentException for an unknown protocol name, with one sentence
      */
     public DecodingSink(EventSink next, String decode) {
+        this(next, decode, null);
+    }
+
+    /**
+     * As {@link #DecodingSink(EventSink, String)}, binary messages read as protobuf with this schema
+     * when it is not null: every message under {@code --decode protobuf}, else those of connections
+     * no other protocol holds, ahead of the formats that are only guessed (MessagePack, CBOR).
+     *
+     * @throws IllegalArgumentException also for a schema with {@code decode} naming another protocol or none
+     */
+    public DecodingSink(EventSink next, String decode, ProtoSchema schema) {
         this.next = next;
         this.off = NONE.equals(decode);
+        this.schema = schema == null ? null : new ProtobufSchemaDecoder(schema);
+        if (this.schema != null) {
+            // before the guessed binary formats, in place of the schema-less protobuf reading
+            decoders.removeIf(d -> d instanceof ProtobufDecoder);
+            decoders.add(firstGuessedBinary(), this.schema);
+        }
         if (decode == null || off) {
             this.forced = null;
         } else {
-            this.forced = Decoders.named(decode);
+            PayloadDecoder named = Decoders.named(decode);
+            this.forced = this.schema != null && named instanceof ProtobufDecoder ? this.schema : named;
             if (forced == null) {
                 throw new IllegalArgumentException("--decode takes none or one of " + String.join(", ", Decoders.names())
                         + ", not " + decode + ".");
             }
         }
+        if (this.schema != null && forced != this.schema && decode != null) {
+            throw new IllegalArgumentException("--proto reads messages as protobuf, so it cannot go with --decode "
+                    + decode + ".");
+        }
+    }
+
+    private int firstGuessedBinary() {
+        for (int i = 0; i < decoders.size(); i++) {
+            if (decoders.get(i) instanceof BinaryTreeDecoder) {
+                return i;
+            }
+        }
+        return decoders.size();
     }
 
     @Override
@@ -58,6 +91,10 @@ public final class DecodingSink implements EventSink {
             ConnectionDecoding c = connections.computeIfAbsent(m.conn(),
                     k -> new ConnectionDecoding(decoders, forced, null, null)); // no handshake seen (mid-stream capture)
             Decoded d = c.decode(m.message(), m.dir(), m.seq(), m.timeMicros());
+            if (d == null && schema != null && !m.message().isText()) {
+                // sniffed formats that fail say nothing; with the user's schema, why it fails is worth a sentence
+                d = schema.decode(m.message(), m.dir(), new DecodeState());
+            }
             next.accept(d == null ? m : m.withDecoded(d));
             return;
         } else if (e instanceof CloseEvent c) {

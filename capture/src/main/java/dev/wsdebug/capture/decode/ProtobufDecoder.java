@@ -62,6 +62,14 @@ final class ProtobufDecoder implements PayloadDecoder {
         return Decoded.of(name(), summary, o);
     }
 
+    /**
+     * These bytes read without a schema as one message keyed by field number, or null when they are
+     * not one; how the schema-aware reading shows fields its schema does not know.
+     */
+    static ObjectNode fields(byte[] b) {
+        return message(b, 0, b.length, 0, new String[1]);
+    }
+
     /** The message in b[off, end) as an object keyed by field number, or null (why[0] says why). */
     private static ObjectNode message(byte[] b, int off, int end, int depth, String[] why) {
         if (depth > MAX_DEPTH) {
