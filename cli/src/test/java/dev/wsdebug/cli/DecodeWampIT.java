@@ -183,6 +183,27 @@ class DecodeWampIT {
             }
         }
 
+        // read --stats: every request of the plan answered once per serializer (HELLO and GOODBYE once per session)
+        WsdebugProcess.Result stats = WsdebugProcess.run("read", wsdb.toString(), "--stats");
+        assertThat(stats.exit()).as(stats.err()).isZero();
+        Map<String, Integer> answered = new LinkedHashMap<>();
+        for (String line : stats.out().lines().toList()) {
+            String[] cols = line.strip().split("\\s{2,}");
+            if (cols.length == 7 && cols[0].equals("wamp")) {
+                answered.put(cols[1], Integer.parseInt(cols[2]));
+            }
+        }
+        int n = serializers.size();
+        String topic = plan.path("topic").asText();
+        String add = plan.path("procedure").asText();
+        String fail = plan.path("failing").asText();
+        assertThat(answered).as(stats.out()).containsExactlyInAnyOrderEntriesOf(Map.ofEntries(
+                Map.entry("HELLO", 2 * n), Map.entry("GOODBYE", 2 * n), Map.entry("SUBSCRIBE " + topic, n),
+                Map.entry("PUBLISH " + topic, n), Map.entry("UNSUBSCRIBE " + topic, n), Map.entry("REGISTER " + add, n),
+                Map.entry("REGISTER " + fail, n), Map.entry("UNREGISTER " + add, n), Map.entry("UNREGISTER " + fail, n),
+                Map.entry("CALL " + add, n), Map.entry("CALL " + fail, n), Map.entry("CALL " + plan.path("unknown").asText(), n),
+                Map.entry("INVOCATION " + add, n), Map.entry("INVOCATION " + fail, n)));
+
         // filters on the decoded facets: each keeps exactly the messages that name it
         assertThat(filtered(wsdb, "proto=wamp")).hasSize(total);
         assertThat(filtered(wsdb, "proto=stomp")).isEmpty();
