@@ -2,15 +2,20 @@
 // text body (content-type text/plain, receipt r-text, a header value with the characters STOMP 1.2
 // escapes) and a binary body [0, 1, 2, 255] (receipt r-bin), waits for both MESSAGEs and receipts,
 // then deactivates (DISCONNECT). Prints what it saw as JSON lines.
+// Given an http:// URL it goes over sockjs-client (WebSocket transport) instead; SockJS carries text
+// only, so the second body is then the JSON text {"type":"chat","n":2} (receipt r-json).
 const WebSocket = require('ws');
 const { Client } = require('@stomp/stompjs');
 const url = process.argv[2];
+const overSockJs = url.startsWith('http');
+const second = overSockJs ? 'r-json' : 'r-bin';
 const log = (o) => console.log(JSON.stringify(o));
 const seen = { messages: 0, receipts: 0 };
 const timer = setTimeout(() => { log({ error: 'timeout', seen }); process.exit(2); }, 15000);
 
 const client = new Client({
-  webSocketFactory: () => new WebSocket(url, ['v12.stomp']),
+  webSocketFactory: () => (overSockJs ? new (require('sockjs-client'))(url, null, { transports: ['websocket'] })
+    : new WebSocket(url, ['v12.stomp'])),
   reconnectDelay: 0,
   heartbeatIncoming: 0,
   heartbeatOutgoing: 0,
@@ -27,16 +32,21 @@ client.onConnect = (connected) => {
   log({ connected: connected.headers.version });
   client.subscribe('/topic/greetings', (m) => {
     seen.messages++;
-    const text = m.headers['content-type'] === 'text/plain';
+    const text = m.headers['content-type'] !== 'application/octet-stream';
     log({ message: text ? m.body : Buffer.from(m.binaryBody).toString('hex'), headers: m.headers });
     maybeDone();
   });
-  for (const r of ['r-text', 'r-bin']) {
+  for (const r of ['r-text', second]) {
     client.watchForReceipt(r, () => { seen.receipts++; log({ receipt: r }); maybeDone(); });
   }
   client.publish({ destination: '/topic/greetings', body: 'hello stomp',
     headers: { 'content-type': 'text/plain', receipt: 'r-text', 'x-note': 'a:b\nc' } });
-  client.publish({ destination: '/topic/greetings', binaryBody: new Uint8Array([0, 1, 2, 255]),
-    headers: { 'content-type': 'application/octet-stream', receipt: 'r-bin' } });
+  if (overSockJs) {
+    client.publish({ destination: '/topic/greetings', body: JSON.stringify({ type: 'chat', n: 2 }),
+      headers: { 'content-type': 'application/json', receipt: second } });
+  } else {
+    client.publish({ destination: '/topic/greetings', binaryBody: new Uint8Array([0, 1, 2, 255]),
+      headers: { 'content-type': 'application/octet-stream', receipt: second } });
+  }
 };
 client.activate();

@@ -3,6 +3,8 @@
 // kept per connection; SEND -> MESSAGE to each subscriber of the destination (a binary body in a
 // binary message); a receipt header -> RECEIPT. When the sender is itself a subscriber, its MESSAGE
 // and the RECEIPT travel in one WebSocket message (two frames). DISCONNECT -> RECEIPT, then close.
+// With --sockjs it speaks the same over the sockjs package instead (prefix /stomp; text only: each
+// frame one SockJS message).
 const http = require('http');
 const WebSocket = require('ws');
 
@@ -46,9 +48,17 @@ function parse(buf) {
   return out;
 }
 
+/** A sockjs connection dressed as the ws socket serve() expects (one object per connection). */
+function sockjsPeer(conn) {
+  return {
+    on: (event, cb) => (event === 'message' ? conn.on('data', (s) => cb(Buffer.from(s), false)) : conn.on('close', cb)),
+    send: (data) => conn.write(data.toString()),
+    close: () => conn.close(1000, 'bye'),
+  };
+}
+
 const server = http.createServer();
-const wss = new WebSocket.Server({ server, handleProtocols: (ps) => (ps.has('v12.stomp') ? 'v12.stomp' : false) });
-wss.on('connection', (ws) => {
+function serve(ws) {
   ws.on('message', (data, isBinary) => {
     for (const f of parse(Buffer.from(data))) {
       const receipt = f.headers.receipt;
@@ -93,5 +103,13 @@ wss.on('connection', (ws) => {
   ws.on('close', () => {
     for (let i = subs.length - 1; i >= 0; i--) if (subs[i].ws === ws) subs.splice(i, 1);
   });
-});
+}
+if (process.argv.includes('--sockjs')) {
+  const sockjs = require('sockjs').createServer({ log: () => {} });
+  sockjs.on('connection', (conn) => serve(sockjsPeer(conn)));
+  sockjs.installHandlers(server, { prefix: '/stomp' });
+} else {
+  const wss = new WebSocket.Server({ server, handleProtocols: (ps) => (ps.has('v12.stomp') ? 'v12.stomp' : false) });
+  wss.on('connection', serve);
+}
 server.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ port: server.address().port })));

@@ -31,7 +31,7 @@ import java.util.regex.PatternSyntaxException;
  * <tr><td>{@code proto=NAME[,NAME…]}</td><td>messages decoded as one of these application protocols</td></tr>
  * <tr><td>{@code event=}, {@code destination=}, {@code method=}, {@code op=}</td><td>decoded messages with
  *     this Socket.IO event, STOMP destination, JSON-RPC method or protocol message type</td></tr>
- * <tr><td>{@code topic=GLOB}</td><td>decoded messages with an MQTT topic matching it ({@code +} one level,
+ * <tr><td>{@code topic=GLOB}</td><td>decoded messages with an MQTT (or WAMP) topic matching it ({@code +} one level,
  *     {@code #} the rest, {@code *} within a level)</td></tr>
  * </table>
  *

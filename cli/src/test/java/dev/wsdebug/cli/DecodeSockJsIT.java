@@ -78,4 +78,104 @@ class DecodeSockJsIT {
         assertThat(close.path("code").asInt()).isEqualTo(3000);
         assertThat(close.path("reason").asText()).isEqualTo("Go away!");
     }
+
+    /**
+     * STOMP over SockJS: @stomp/stompjs on sockjs-client (WebSocket transport; stomp-client.js given
+     * an http:// URL) against the minimal STOMP server on the sockjs package (stomp-server.js --sockjs). Every SockJS frame that carries
+     * STOMP must show its STOMP frames decoded with the headers and bodies stompjs was told to send,
+     * the CONNECTED and the DISCONNECT's RECEIPT paired with their requests, and
+     * {@code --filter destination=} must select by the STOMP destination inside SockJS.
+     */
+    @Test
+    @Timeout(120)
+    void stompFramesInsideSockJsAreDecoded() throws Exception {
+        Peer.requireNode(List.of("sockjs", "sockjs-client", "@stomp/stompjs"), false);
+        Map<String, String> env = Map.of("NODE_PATH", Peer.repoRoot().resolve("test-peers/node/node_modules").toString());
+        Path scripts = Peer.repoRoot().resolve("cli/src/test/resources/decode");
+        Path wsdb = dir.resolve("sockjs-stomp.wsdb");
+        List<String> clientSaw = new java.util.ArrayList<>();
+        try (LiveCaptureSupport.Child server = new LiveCaptureSupport.Child("sockjs stomp server",
+                List.of("node", scripts.resolve("stomp-server.js").toString(), "--sockjs"), env)) {
+            String ready = server.await(l -> l.startsWith("{\"port\""), true, 20_000);
+            int port = jsonLines(ready).get(0).path("port").asInt();
+            throughProxy(wsdb, port, List.of(), proxyPort -> {
+                try (LiveCaptureSupport.Child client = new LiveCaptureSupport.Child("stompjs on sockjs-client",
+                        List.of("node", scripts.resolve("stomp-client.js").toString(), "http://127.0.0.1:" + proxyPort + "/stomp"),
+                        env)) {
+                    assertThat(client.waitFor(30_000)).as(client.describe()).isZero();
+                    assertThat(client.lines()).as(client.describe()).contains("{\"done\":true}");
+                    clientSaw.addAll(client.lines());
+                }
+            });
+        }
+        assertThat(clientSaw).anyMatch(l -> l.startsWith("{\"message\":\"hello stomp\""));
+
+        WsdebugProcess.Result r = WsdebugProcess.run("read", wsdb.toString(), "--json");
+        assertThat(r.exit()).as(r.err()).isZero();
+        List<JsonNode> messages = jsonLines(r.out()).stream().filter(n -> n.path("event").asText().equals("message")).toList();
+        String all = messages.stream().map(n -> n.path("seq").asText() + " " + n.path("dir").asText() + " "
+                + n.path("decoded").path("summary").asText()).collect(java.util.stream.Collectors.joining("\n"));
+        assertThat(messages).as(all).allSatisfy(n -> {
+            assertThat(n.path("decoded").path("protocol").asText()).isEqualTo("sockjs");
+            assertThat(n.path("decoded").has("problem")).isFalse();
+        });
+        // every STOMP frame inside SockJS, with the direction that carried it
+        List<JsonNode> frames = new java.util.ArrayList<>();
+        List<String> dirs = new java.util.ArrayList<>();
+        for (JsonNode n : messages) {
+            for (JsonNode inner : n.path("decoded").path("value").path("messages")) {
+                JsonNode d = inner.path("decoded");
+                if (d.isMissingNode()) {
+                    continue;
+                }
+                assertThat(d.path("protocol").asText()).as(all).isEqualTo("stomp");
+                assertThat(d.has("problem")).as(inner.toString()).isFalse();
+                JsonNode v = d.path("value");
+                for (JsonNode f : v.has("frames") ? v.path("frames") : List.of(v)) {
+                    frames.add(f);
+                    dirs.add(n.path("dir").asText());
+                }
+            }
+        }
+        List<String> commands = new java.util.ArrayList<>();
+        for (int i = 0; i < frames.size(); i++) {
+            commands.add(dirs.get(i) + " " + frames.get(i).path("command").asText());
+        }
+        assertThat(commands).as(all).containsSubsequence("c2s CONNECT", "s2c CONNECTED", "s2c heartbeat", "c2s SUBSCRIBE",
+                "c2s SEND", "c2s SEND", "s2c MESSAGE", "s2c RECEIPT", "s2c MESSAGE", "s2c RECEIPT", "c2s DISCONNECT", "s2c RECEIPT");
+        List<JsonNode> sends = frames.stream().filter(f -> f.path("command").asText().equals("SEND")).toList();
+        assertThat(sends).hasSize(2);
+        assertThat(sends.get(0).path("headers").path("destination").asText()).isEqualTo("/topic/greetings");
+        assertThat(sends.get(0).path("headers").path("x-note").asText()).isEqualTo("a:b\nc");
+        assertThat(sends.get(0).path("body").asText()).isEqualTo("hello stomp");
+        assertThat(sends.get(1).path("headers").path("receipt").asText()).isEqualTo("r-json");
+        assertThat(sends.get(1).path("body").asText()).isEqualTo("{\"type\":\"chat\",\"n\":2}");
+        List<JsonNode> delivered = frames.stream().filter(f -> f.path("command").asText().equals("MESSAGE")).toList();
+        assertThat(delivered).extracting(f -> f.path("body").asText()).containsExactly("hello stomp", "{\"type\":\"chat\",\"n\":2}");
+        assertThat(delivered).allSatisfy(f -> assertThat(f.path("headers").path("subscription").asText()).isEqualTo("sub-0"));
+
+        // pairs across SockJS: CONNECTED answers CONNECT, the last RECEIPT the DISCONNECT that asked for it
+        JsonNode connect = one(messages, "send stomp CONNECT ");
+        JsonNode connected = one(messages, "message stomp CONNECTED ");
+        assertThat(connected.path("decoded").path("reply").path("seq").asLong()).as(all).isEqualTo(connect.path("seq").asLong());
+        JsonNode disconnect = one(messages, "send stomp DISCONNECT ");
+        String receipt = disconnect.path("decoded").path("value").path("messages").get(0).path("decoded").path("value")
+                .path("headers").path("receipt").asText();
+        JsonNode receipted = one(messages, "message stomp RECEIPT receipt-id=" + receipt);
+        assertThat(receipted.path("decoded").path("reply").path("seq").asLong()).as(all).isEqualTo(disconnect.path("seq").asLong());
+        assertThat(receipted.path("decoded").path("reply").path("name").asText()).isEqualTo("DISCONNECT");
+
+        // the STOMP destination inside SockJS is what --filter destination= selects: SUBSCRIBE, two SENDs, two MESSAGEs
+        WsdebugProcess.Result f = WsdebugProcess.run("read", wsdb.toString(), "--json", "--filter", "destination=/topic/greetings");
+        assertThat(f.exit()).as(f.err()).isZero();
+        assertThat(jsonLines(f.out()).stream().filter(n -> n.path("event").asText().equals("message"))
+                .map(n -> n.path("dir").asText() + " " + n.path("decoded").path("summary").asText().split(" ")[2]).toList())
+                .as(f.out()).containsExactly("c2s SUBSCRIBE", "c2s SEND", "c2s SEND", "s2c 2", "s2c 2");
+    }
+
+    private static JsonNode one(List<JsonNode> messages, String summaryStart) {
+        List<JsonNode> found = messages.stream().filter(n -> n.path("decoded").path("summary").asText().startsWith(summaryStart)).toList();
+        assertThat(found).as(summaryStart).hasSize(1);
+        return found.get(0);
+    }
 }

@@ -85,8 +85,12 @@ final class ConnectionDecoding {
         return null;
     }
 
-    /** A decoder that throws after all is a bug of ours: the message is still shown, with the reason. */
     private Decoded safely(PayloadDecoder d, Message m, Direction dir) {
+        return safely(d, m, dir, state);
+    }
+
+    /** A decoder that throws after all is a bug of ours: the message is still shown, with the reason. */
+    static Decoded safely(PayloadDecoder d, Message m, Direction dir, DecodeState state) {
         try {
             return d.decode(m, dir, state);
         } catch (RuntimeException e) {

@@ -12,7 +12,7 @@ public final class Facets {
     public static final String NAME = "name";
     /** A Socket.IO event name. */
     public static final String EVENT = "event";
-    /** An MQTT topic. */
+    /** An MQTT topic, or a WAMP topic (PUBLISH, SUBSCRIBE, EVENT). */
     public static final String TOPIC = "topic";
     /** A STOMP destination. */
     public static final String DESTINATION = "destination";

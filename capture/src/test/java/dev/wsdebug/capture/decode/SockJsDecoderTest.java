@@ -73,4 +73,99 @@ class SockJsDecoderTest {
         assertThat(d.sniff(text("a[1]"))).isFalse();
         assertThat(d.sniff(text("[\"x\"]"))).isFalse();
     }
+
+    /** Messages of one SockJS connection through the sink, as `read` decodes them. */
+    private static List<dev.wsdebug.capture.MessageEvent> connection(Object... dirAndText) {
+        List<dev.wsdebug.capture.Event> out = new java.util.ArrayList<>();
+        DecodingSink sink = new DecodingSink(out::add, null);
+        sink.accept(DecodingSinkTest.handshake("1", "ws://127.0.0.1:1/stomp/842/x1y2z3/websocket", null));
+        for (int i = 0; i < dirAndText.length; i += 2) {
+            long seq = i / 2 + 1;
+            sink.accept(new dev.wsdebug.capture.MessageEvent("1", seq * 1000, (Direction) dirAndText[i], seq, text((String) dirAndText[i + 1])));
+        }
+        return out.stream().filter(e -> e instanceof dev.wsdebug.capture.MessageEvent).map(e -> (dev.wsdebug.capture.MessageEvent) e).toList();
+    }
+
+    /**
+     * @stomp/stompjs over sockjs-client and a STOMP server on the sockjs package (recorded once through
+     * wsdebug proxy, as DecodeSockJsIT does, with a longer first body): the STOMP frames inside the SockJS frames are read by the
+     * STOMP decoder, their facets are the SockJS message's, and CONNECTED and RECEIPT pair with the
+     * CONNECT and DISCONNECT they answer.
+     */
+    @Test
+    void stompInsideSockJsIsDecoded() {
+        List<dev.wsdebug.capture.MessageEvent> out = connection(
+                Direction.S2C, "o",
+                Direction.C2S, "[\"CONNECT\\naccept-version:1.2,1.1,1.0\\nheart-beat:0,0\\n\\n\\u0000\"]",
+                Direction.S2C, "a[\"CONNECTED\\nversion:1.2\\nheart-beat:0,0\\nserver:mini-stomp/1.0\\nsession:sess-1\\n\\n\\u0000\"]",
+                Direction.S2C, "a[\"\\n\"]",
+                Direction.C2S, "[\"SUBSCRIBE\\nid:sub-0\\ndestination:/topic/greetings\\n\\n\\u0000\"]",
+                Direction.C2S, "[\"SEND\\ndestination:/topic/greetings\\ncontent-type:text/plain\\nreceipt:r-text\\nx-note:a\\\\cb\\\\nc"
+                        + "\\ncontent-length:17\\n\\nhello over sockjs\\u0000\"]",
+                Direction.S2C, "a[\"MESSAGE\\ndestination:/topic/greetings\\nsubscription:sub-0\\nmessage-id:m-1\\ncontent-type:text/plain"
+                        + "\\ncontent-length:17\\n\\nhello over sockjs\\u0000RECEIPT\\nreceipt-id:r-text\\n\\n\\u0000\"]",
+                Direction.C2S, "[\"DISCONNECT\\nreceipt:close-1\\n\\n\\u0000\"]",
+                Direction.S2C, "a[\"RECEIPT\\nreceipt-id:close-1\\n\\n\\u0000\"]",
+                Direction.S2C, "c[1000,\"bye\"]");
+        assertThat(out).extracting(m -> m.decoded().protocol() + " " + m.decoded().summary()).containsExactly(
+                "sockjs open",
+                "sockjs send stomp CONNECT accept-version=1.2,1.1,1.0 heart-beat=0,0",
+                "sockjs message stomp CONNECTED version=1.2 heart-beat=0,0 session=sess-1 server=mini-stomp/1.0",
+                "sockjs message stomp heartbeat",
+                "sockjs send stomp SUBSCRIBE id=sub-0 destination=/topic/greetings",
+                "sockjs send stomp SEND destination=/topic/greetings content-type=text/plain receipt=r-text (17 B body)",
+                "sockjs message stomp 2 frames: MESSAGE destination=/topic/greetings subscription=sub-0 message-id=m-1 (17 B body);"
+                        + " RECEIPT receipt-id=r-text",
+                "sockjs send stomp DISCONNECT receipt=close-1",
+                "sockjs message stomp RECEIPT receipt-id=close-1",
+                "sockjs close 1000 \"bye\"");
+        Decoded send = out.get(5).decoded();
+        com.fasterxml.jackson.databind.JsonNode inner = send.value().path("messages").get(0).path("decoded");
+        assertThat(inner.path("protocol").asText()).isEqualTo("stomp");
+        assertThat(inner.path("value").path("headers").path("x-note").asText()).isEqualTo("a:b\nc");
+        assertThat(inner.path("value").path("body").asText()).isEqualTo("hello over sockjs");
+        assertThat(send.facets()).containsEntry(Facets.DESTINATION, "/topic/greetings").containsEntry(Facets.OP, "SEND")
+                .containsEntry(Facets.REQUEST_ID, "receipt r-text");
+        assertThat(out.get(2).decoded().reply().seq()).isEqualTo(2);
+        assertThat(out.get(2).decoded().reply().latencyMicros()).isEqualTo(1000);
+        assertThat(out.get(8).decoded().reply().seq()).isEqualTo(8);
+        assertThat(out.get(8).decoded().reply().name()).isEqualTo("DISCONNECT");
+    }
+
+    /**
+     * Inner strings keep the inner decoder's state: a STOMP frame split over two strings (as stompjs
+     * does with splitLargeFrames) is read whole at its end; two strings in one frame list both and
+     * pair neither; a string that is no STOMP after all is shown with the reason, the frame still read.
+     */
+    @Test
+    void innerStateSpansStringsAndFrames() {
+        List<dev.wsdebug.capture.MessageEvent> out = connection(
+                Direction.C2S, "[\"SEND\\ndestination:/q\\nreceipt:r1\\n\\n\\u0000\"]",
+                Direction.C2S, "[\"SEND\\ndestination:/q/split\\ncontent-le\"]",
+                Direction.C2S, "[\"ngth:2\\n\\nhi\\u0000\"]",
+                Direction.S2C, "a[\"RECEIPT\\nreceipt-id:r1\\n\\n\\u0000\",\"MESSAGE\\ndestination:/q\\n\\nx\\u0000\"]",
+                Direction.S2C, "a[\"not stomp at all\\n\\n\\u0000\"]");
+        assertThat(out.get(2).decoded().summary()).startsWith("send stomp SEND destination=/q/split");
+        com.fasterxml.jackson.databind.JsonNode joined = out.get(2).decoded().value().path("messages").get(0).path("decoded").path("value");
+        assertThat(joined.path("body").asText()).isEqualTo("hi");
+        Decoded two = out.get(3).decoded();
+        assertThat(two.summary()).isEqualTo("messages 2: stomp RECEIPT receipt-id=r1, stomp MESSAGE destination=/q (1 B body)");
+        assertThat(two.reply()).isNull();
+        assertThat(two.facets()).doesNotContainKeys(Facets.RESPONSE_ID, Facets.REQUEST_ID).containsEntry(Facets.OP, "RECEIPT");
+        Decoded bad = out.get(4).decoded();
+        assertThat(bad.ok()).isTrue();
+        assertThat(bad.summary()).startsWith("message stomp (not read: ").endsWith(".)");
+        assertThat(bad.value().path("messages").get(0).path("decoded").path("problem").asText()).endsWith(".");
+        assertThat(bad.value().path("messages").get(0).path("text").asText()).isEqualTo("not stomp at all\n\n\u0000");
+    }
+
+    /** Strings no specific decoder recognises stay strings (or JSON), and choose nothing for later ones. */
+    @Test
+    void plainStringsChooseNoInnerDecoder() {
+        List<dev.wsdebug.capture.MessageEvent> out = connection(
+                Direction.S2C, "a[\"hello\",\"{\\\"type\\\":\\\"chat\\\",\\\"n\\\":1}\"]",
+                Direction.C2S, "[\"CONNECT\\naccept-version:1.2\\n\\n\\u0000\"]");
+        assertThat(out.get(0).decoded().summary()).isEqualTo("messages 2: \"hello\", json type=\"chat\" {type, n}");
+        assertThat(out.get(1).decoded().summary()).isEqualTo("send stomp CONNECT accept-version=1.2");
+    }
 }
