@@ -63,6 +63,12 @@ final class DecodeOption {
         }
     }
 
+    /** The --proto schema once the options are checked (null without --proto). */
+    ProtoSchema schema() {
+        problem();
+        return schema;
+    }
+
     /** The view with the decoding stage in front of it. */
     EventSink wrap(EventSink view) {
         if (problem() != null) {

@@ -51,8 +51,8 @@ final class LiveUi {
      *
      * @throws IllegalArgumentException with one sentence when it cannot listen
      */
-    static LiveUi start(Options o, String decode, CaptureStore store, String name, PrintStream out, PrintStream err) {
-        UiServer server = UiServer.start(new UiOptions().port(o.port).decode(decode));
+    static LiveUi start(Options o, DecodeOption decoding, CaptureStore store, String name, PrintStream out, PrintStream err) {
+        UiServer server = UiServer.start(new UiOptions().port(o.port).decode(decoding.decode).protoSchema(decoding.schema()));
         OpenCapture c;
         try {
             c = server.captures().live(store.file(), name, "live", store::sync);

@@ -176,7 +176,7 @@ final class ProxyCommand implements Callable<Integer> {
         LiveUi ui = null;
         if (uiOptions.ui) {
             try {
-                ui = LiveUi.start(uiOptions, decoding.decode, store, save != null ? save.getFileName().toString() : "proxy", log, err);
+                ui = LiveUi.start(uiOptions, decoding, store, save != null ? save.getFileName().toString() : "proxy", log, err);
             } catch (IllegalArgumentException e) {
                 store.close();
                 LiveUi.deleteTemporary(save == null ? storeFile : null);

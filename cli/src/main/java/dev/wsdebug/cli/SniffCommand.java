@@ -137,7 +137,7 @@ final class SniffCommand implements Callable<Integer> {
         LiveUi ui = null;
         if (uiOptions.ui) {
             try {
-                ui = LiveUi.start(uiOptions, decoding.decode, store, "sniff " + iface, json ? err : out, err);
+                ui = LiveUi.start(uiOptions, decoding, store, "sniff " + iface, json ? err : out, err);
             } catch (IllegalArgumentException e) {
                 capture.close();
                 closeStore(store, temporaryStore, err);

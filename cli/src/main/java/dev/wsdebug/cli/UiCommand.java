@@ -67,7 +67,7 @@ final class UiCommand implements Callable<Integer> {
         }
         UiServer server;
         try {
-            server = UiServer.start(new UiOptions().host(host).port(port).decode(decoding.decode), () -> {
+            server = UiServer.start(new UiOptions().host(host).port(port).decode(decoding.decode).protoSchema(decoding.schema()), () -> {
                 DecodeOptions o = new DecodeOptions(); // per file: a decoder's options are its own
                 o.keys = checked.keys;
                 o.assumeWebSocketPorts.addAll(checked.assumeWebSocketPorts);

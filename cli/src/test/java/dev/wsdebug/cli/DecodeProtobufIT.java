@@ -117,10 +117,55 @@ class DecodeProtobufIT {
         WsdebugProcess.Result guessed = WsdebugProcess.run("read", wsdb.toString(), "--json", "--decode", "protobuf");
         assertThat(guessed.out()).contains("\"summary\":\"message, fields 1 2 3").doesNotContain("sent_at");
 
+        // the web UI over the same capture, with the same schema: the rows' readings and an item's tree
+        uiShowsTheSchema(wsdb, desc);
+
         // --proto names a set with three messages: the type must be chosen
         WsdebugProcess.Result unchosen = WsdebugProcess.run("read", wsdb.toString(), "--proto", desc.toString());
         assertUsage(unchosen, "wsdebug read: " + desc + " has 3 message types (chat.v1.Point, chat.v1.Envelope,"
                 + " chat.v1.Presence): choose one with --proto-type.");
+    }
+
+    /** {@code wsdebug ui FILE --proto …}: the API gives each binary message its schema reading. */
+    private static void uiShowsTheSchema(Path wsdb, Path desc) throws Exception {
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                WsdebugProcess.jar().toString(), "ui", wsdb.toString(), "--proto", desc.toString(), "--proto-type",
+                "chat.v1.Envelope");
+        try (LiveCaptureSupport.Child ui = new LiveCaptureSupport.Child("wsdebug ui", cmd, Map.of())) {
+            String line = ui.await(l -> l.startsWith("UI on "), true, 30_000);
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("UI on (http://127\\.0\\.0\\.1:\\d+)/\\?token=(\\S+)")
+                    .matcher(line);
+            assertThat(m.find()).as(line).isTrue();
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            java.util.function.Function<String, JsonNode> get = path -> {
+                try {
+                    var r = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(m.group(1) + path))
+                            .header("X-Wsdebug-Token", m.group(2)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                    assertThat(r.statusCode()).as(path + ": " + r.body()).isEqualTo(200);
+                    return new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body());
+                } catch (Exception e) {
+                    throw new AssertionError(path, e);
+                }
+            };
+            JsonNode captures = get.apply("/api/captures");
+            String cid = captures.path("captures").path(0).path("id").asText();
+            String conn = get.apply("/api/captures/" + cid + "/connections").path("connections").path(0).path("conn").asText();
+            JsonNode items = get.apply("/api/captures/" + cid + "/connections/" + conn + "/items?show=data&limit=100");
+            List<JsonNode> rows = new ArrayList<>();
+            items.path("items").forEach(rows::add);
+            assertThat(rows).as(items.toString()).hasSize(6);
+            assertThat(rows.get(1).path("decoded").path("protocol").asText()).isEqualTo("protobuf");
+            assertThat(rows.get(1).path("decoded").path("summary").asText())
+                    .isEqualTo("chat.v1.Envelope {user, text, sent_at, kind, tags, counts, …}");
+            assertThat(rows.get(4).path("decoded").path("problem").asText())
+                    .isEqualTo("It does not parse as chat.v1.Envelope: protocol message had invalid UTF-8.");
+            JsonNode item = get.apply("/api/captures/" + cid + "/connections/" + conn + "/items/"
+                    + rows.get(1).path("seq").asText());
+            JsonNode v = item.path("decoded").path("value");
+            assertThat(v.path("kind").asText()).as(item.toString()).isEqualTo("KIND_CHAT");
+            assertThat(v.path("counts").toString()).isEqualTo("{\"x\":1,\"y\":-2}");
+            assertThat(v.path("where").toString()).isEqualTo("{\"lat\":52.5,\"lon\":-13.25}");
+        }
     }
 
     /** What protobuf-server.js and its client message say, as wsdebug shows them. */

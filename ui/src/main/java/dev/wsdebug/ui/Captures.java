@@ -30,13 +30,20 @@ public final class Captures implements AutoCloseable {
     private final Supplier<DecodeOptions> decodeOptions;
     /** The application protocol messages are read as ({@code --decode}), or null: chosen per connection. */
     private final String decode;
+    /** As {@code --proto}, or null. */
+    private final dev.wsdebug.capture.decode.ProtoSchema schema;
     private int nextId = 1;
 
     /** @throws IllegalArgumentException when {@code decode} names no protocol wsdebug knows (one sentence) */
     Captures(Supplier<DecodeOptions> decodeOptions, String decode) {
-        new dev.wsdebug.capture.decode.DecodingSink(e -> { }, decode); // refused before the server listens
+        this(decodeOptions, decode, null);
+    }
+
+    Captures(Supplier<DecodeOptions> decodeOptions, String decode, dev.wsdebug.capture.decode.ProtoSchema schema) {
+        new dev.wsdebug.capture.decode.DecodingSink(e -> { }, decode, schema); // refused before the server listens
         this.decodeOptions = decodeOptions;
         this.decode = decode;
+        this.schema = schema;
     }
 
     /**
@@ -140,7 +147,7 @@ public final class Captures implements AutoCloseable {
     private synchronized OpenCapture add(String name, String kind, boolean live, CaptureBrowser browser, Path temp,
                                          String notice, Runnable sync) {
         OpenCapture c = new OpenCapture(String.valueOf(nextId++), name, kind, live, browser, temp, notice, sync,
-                new DecodedItems(browser, decode));
+                new DecodedItems(browser, decode, schema, DecodedItems.MAX_WEIGHT));
         byId.put(c.id(), c);
         return c;
     }

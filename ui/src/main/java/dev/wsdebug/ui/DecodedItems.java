@@ -32,6 +32,8 @@ final class DecodedItems {
 
     private final CaptureBrowser browser;
     private final String decode;
+    /** As {@code --proto}, or null. */
+    private final dev.wsdebug.capture.decode.ProtoSchema schema;
     private final Map<String, Lane> lanes = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Lane> eldest) {
@@ -58,8 +60,13 @@ final class DecodedItems {
     }
 
     DecodedItems(CaptureBrowser browser, String decode, long maxWeight) {
+        this(browser, decode, null, maxWeight);
+    }
+
+    DecodedItems(CaptureBrowser browser, String decode, dev.wsdebug.capture.decode.ProtoSchema schema, long maxWeight) {
         this.browser = browser;
         this.decode = decode;
+        this.schema = schema;
         this.maxWeight = maxWeight;
     }
 
@@ -126,7 +133,7 @@ final class DecodedItems {
                 if (e instanceof MessageEvent m) {
                     keep(conn, m);
                 }
-            }, decode);
+            }, decode, schema);
             HandshakeEvent h = browser.handshake(conn);
             if (h != null) {
                 sink.accept(h); // the subprotocol and URL choose the decoder, as in read

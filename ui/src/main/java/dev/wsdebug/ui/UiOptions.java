@@ -10,6 +10,8 @@ public final class UiOptions {
     public String token;
     /** As {@code --decode}: the application protocol every message is read as, {@code none}, or null to choose per connection. */
     public String decode;
+    /** As {@code --proto}: binary messages read as protobuf of this schema, or null. */
+    public dev.wsdebug.capture.decode.ProtoSchema protoSchema;
 
     public UiOptions host(String h) {
         host = h;
@@ -23,6 +25,11 @@ public final class UiOptions {
 
     public UiOptions decode(String d) {
         decode = d;
+        return this;
+    }
+
+    public UiOptions protoSchema(dev.wsdebug.capture.decode.ProtoSchema s) {
+        protoSchema = s;
         return this;
     }
 

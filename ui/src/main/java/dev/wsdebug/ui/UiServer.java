@@ -37,7 +37,7 @@ public final class UiServer implements AutoCloseable {
 
     private UiServer(UiOptions o, Supplier<DecodeOptions> decode) throws InterruptedException {
         guard = new Guard(o.token);
-        captures = new Captures(decode, o.decode);
+        captures = new Captures(decode, o.decode, o.protoSchema);
         live = new LiveFeed(captures);
         sessions = new Sessions(captures, live);
         Api api = new Api(captures, sessions);
