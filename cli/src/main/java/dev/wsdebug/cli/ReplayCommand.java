@@ -249,7 +249,8 @@ final class ReplayCommand implements Callable<Integer> {
                 out.println("  " + d);
             }
             if (c.differences().size() > 10) {
-                out.println("  … and " + (c.differences().size() - 10) + " more differences");
+                int more = c.differences().size() - 10;
+                out.println("  … and " + more + " more difference" + (more == 1 ? "" : "s"));
             }
         }
         for (String n : r.notes()) {

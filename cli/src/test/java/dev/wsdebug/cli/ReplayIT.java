@@ -188,9 +188,14 @@ class ReplayIT {
         assertThat(recordedSpan).isGreaterThan(1.0);
         assertThat(fastSpan).as("at --speed max the 5 messages go out together").isLessThan(recordedSpan / 3);
 
+        // --wait-replies: each client message goes once the server has sent what preceded it in the
+        // recording (the welcome before "hello", its reply before the add, …), whatever the timing
         WsdebugProcess.Result waiting = replay(one.toString(), "--to", "ws://127.0.0.1:" + port, "--ignore", "$..ts",
-                "--wait-replies");
+                "--wait-replies", "--json");
         assertThat(waiting.exit()).as(why(waiting)).isZero();
+        assertThat(serverMessagesBeforeEachClientMessage(waiting))
+                .isEqualTo(serverMessagesBeforeEachClientMessage(WsdebugProcess.run("read", one.toString(), "--json")))
+                .containsExactly(1, 2, 3, 4, 5);
     }
 
     @Test
@@ -305,6 +310,23 @@ class ReplayIT {
         for (JsonNode e : jsonLines(r.out())) {
             if (e.path("event").asText().equals("message") && e.path("dir").asText().equals("c2s")) {
                 out.add(e.path("t").asDouble());
+            }
+        }
+        return out;
+    }
+
+    /** For each client data message, how many server data messages came before it. */
+    private static List<Integer> serverMessagesBeforeEachClientMessage(WsdebugProcess.Result r) throws Exception {
+        assertThat(r.exit()).as(why(r)).isZero();
+        List<Integer> out = new ArrayList<>();
+        int server = 0;
+        for (JsonNode e : jsonLines(r.out())) {
+            if (e.path("event").asText().equals("message")) {
+                if (e.path("dir").asText().equals("s2c")) {
+                    server++;
+                } else {
+                    out.add(server);
+                }
             }
         }
         return out;

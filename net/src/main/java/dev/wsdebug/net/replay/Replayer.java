@@ -72,9 +72,11 @@ public final class Replayer {
         RecordedConnection again = replayed.connections().isEmpty() ? null : replayed.connections().get(0);
         List<Step> got = again == null ? List.of() : again.messagesFrom(Direction.S2C);
         int closeAgain = again == null ? -1 : serverClose(again);
-        // without the recording's frames (a HAR file) its close is unknown: not compared
+        // without the recording's frames (a HAR file), or when it has no close frame at all (the
+        // capture ended first), the recorded close is unknown: not compared
+        boolean closeKnown = rec.hasFrames() && rec.steps().stream().anyMatch(s -> s.opcode() == Opcode.CLOSE);
         Comparison.Result result = new Comparison(options.ignore).compare(rec.messagesFrom(Direction.S2C), got,
-                rec.hasFrames() ? serverClose(rec) : closeAgain, closeAgain);
+                closeKnown ? serverClose(rec) : closeAgain, closeAgain);
         return new ReplayResult(rec.conn(), o.url.toString(), null, result, notes);
     }
 
