@@ -39,6 +39,18 @@ import javax.net.ssl.SSLException;
                 "  wsdebug serve --close-after 1 --close-code 4000 --close-reason 'go away'",
                 "  wsdebug serve --reject 403                     # refuse every upgrade with 403",
                 "  wsdebug serve --fragment 10 --delay 500        # slow, fragmented replies",
+                "  wsdebug serve --mock cap.wsdb --ignore '$..ts' # answer as the recorded server did",
+                "  wsdebug serve --mock cap.wsdb --no-pong        # ... and never answer pings",
+                "", "--mock plays the server side of a capture (.wsdb, pcap, pcapng, HAR, JSON Lines):",
+                "the recorded subprotocol and permessage-deflate (when the client offers them),",
+                "what the server sent before the client's first message (at its recorded time),",
+                "and for each client message the replies that followed the best-matching recorded",
+                "one, at their recorded delays: the same bytes, else the same JSON without the",
+                "--ignore paths, else one answered before (its reply again), else the next",
+                "unanswered one of the same kind (a line says so). A server close is replayed with",
+                "its code. A message that matches nothing gets no reply and a line. With several",
+                "recorded connections a client gets the first to its path (--conn picks one).",
+                "The other options still apply to the answers (--delay, --fragment, --no-pong...).",
                 "", "Limits: a client that does not read its echoes is no longer read from until it does (and a line",
                 "says so after 10 s); messages being received or echoed share a memory budget of a quarter of",
                 "the heap (a message that does not fit is refused with 1013 Try Again Later)."})
@@ -114,6 +126,21 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--ping-interval", paramLabel = "S", description = "Ping every client every S seconds.")
     double pingInterval;
 
+    @Option(names = "--mock", paramLabel = "CAPTURE", description = "Answer as the server recorded in CAPTURE did,"
+            + " instead of echoing (see below).")
+    String mock;
+
+    @Option(names = "--conn", paramLabel = "ID", description = "With --mock: play this recorded connection to every"
+            + " client. Default: the recorded one to the client's path, else the first.")
+    String conn;
+
+    @Option(names = "--ignore", paramLabel = "PATH", description = "With --mock: leave this JSON path out when matching"
+            + " client messages ($.a.b, /a/b, $..ts; repeatable).")
+    List<String> ignore = new ArrayList<>();
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @picocli.CommandLine.Mixin
     DecodeOption decoding = new DecodeOption();
 
@@ -137,6 +164,9 @@ final class ServeCommand implements Callable<Integer> {
         String problem = validate();
         if (problem == null) {
             problem = limits.applyTo(o.limits);
+        }
+        if (problem == null) {
+            problem = mock(o, err);
         }
         if (problem != null) {
             err.println("wsdebug serve: " + problem);
@@ -196,6 +226,9 @@ final class ServeCommand implements Callable<Integer> {
         status.println("listening on " + (tls ? "wss" : "ws") + "://" + hostText + ":" + bound.getPort()
                 + (!http2 ? "" : noConnectProtocol ? " (HTTP/1.1, and HTTP/2 without extended CONNECT)"
                 : tls ? " (HTTP/1.1, and HTTP/2 by ALPN)" : " (HTTP/1.1, and HTTP/2 with prior knowledge)"));
+        if (o.mock != null) {
+            status.println(o.mock.summary());
+        }
         if (metricsToClose != null) {
             status.println("metrics on " + metricsToClose.url());
         }
@@ -245,6 +278,28 @@ final class ServeCommand implements Callable<Integer> {
         }
         if (closeAfter != null && closeAfter < 1 || dropAfter != null && dropAfter < 1) {
             return "--close-after and --drop-after count messages: 1 or more.";
+        }
+        return null;
+    }
+
+    /**
+     * With --mock: the script, and the recorded subprotocol and compression unless given here; null
+     * when fine, else the problem.
+     */
+    private String mock(ServerOptions o, PrintStream err) {
+        if (mock == null) {
+            return conn != null || !ignore.isEmpty() ? "--conn and --ignore need --mock." : null;
+        }
+        try {
+            o.mock = MockCapture.load(mock, conn, ignore, err);
+        } catch (MockCapture.Unusable e) {
+            return e.getMessage();
+        }
+        if (subprotocols.isEmpty()) {
+            o.subprotocols = o.mock.subprotocols();
+        }
+        if (!spec.commandLine().getParseResult().hasMatchedOption("--compress")) {
+            o.compress = o.mock.deflate();
         }
         return null;
     }

@@ -4,8 +4,12 @@ import dev.wsdebug.capture.ErrorEvent;
 import dev.wsdebug.capture.Event;
 import dev.wsdebug.capture.EventSink;
 import dev.wsdebug.capture.FrameEvent;
+import dev.wsdebug.capture.HandshakeEvent;
 import dev.wsdebug.capture.MessageEvent;
 import dev.wsdebug.capture.MicroClock;
+import dev.wsdebug.capture.replay.MockAnswer;
+import dev.wsdebug.capture.replay.MockSession;
+import dev.wsdebug.capture.replay.Step;
 import dev.wsdebug.net.FrameSender;
 import dev.wsdebug.net.Sentences;
 import dev.wsdebug.net.limits.StallWatch;
@@ -32,7 +36,8 @@ import java.util.concurrent.TimeUnit;
  * {@link dev.wsdebug.capture.Conversation} reports as RFC 6455 requires of a server (pong to
  * ping, echo the close, fail with 1002 on protocol violations, 1007 on bad data and 1009 on a
  * message over the limit — as soon as a frame header or payload shows it, not at the frame's
- * end), echoes messages, and misbehaves as configured.
+ * end), echoes messages (or, with {@code --mock}, answers them as a recorded server did), and
+ * misbehaves as configured.
  *
  * <p>It holds up under load: the upgrade must arrive within the handshake timeout; reading stops
  * while echoes cannot be written (the client does not read), so one client cannot make the server
@@ -59,6 +64,9 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Eve
     private ScheduledFuture<?> pinger;
     private ScheduledFuture<?> handshakeTimer;
     private StallWatch stall;
+    /** With --mock: this client's conversation with the recording, and what plays its answers. */
+    private MockSession mock;
+    private MockPlayer player;
     /** Reading is paused until the echoes written so far have gone out. */
     private boolean paused;
     /**
@@ -148,7 +156,9 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Eve
 
     @Override
     public void accept(Event event) {
-        if (event instanceof FrameEvent f && f.dir() == Direction.C2S) {
+        if (event instanceof HandshakeEvent h && upgraded && opts.mock != null && mock == null) {
+            startMock(h.request() == null ? null : h.request().target());
+        } else if (event instanceof FrameEvent f && f.dir() == Direction.C2S) {
             frame(f.frame());
         } else if (event instanceof MessageEvent m && m.dir() == Direction.C2S && !closing) {
             message(m.message());
@@ -206,6 +216,13 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Eve
             fail(CloseCodes.TRY_AGAIN_LATER, "server is short of memory");
             return;
         }
+        if (opts.mock != null) {
+            if (mock == null) {
+                startMock(null); // no handshake event came: the first recorded connection
+            }
+            answerFromMock(m);
+            return;
+        }
         int size = m.payload().length;
         if (!budget.tryReserve(size, size > dev.wsdebug.wire.RetainBudget.SMALL)) {
             notice("memory", "The server's memory budget (" + budget.limit() + " bytes for all connections' messages) has no"
@@ -233,20 +250,58 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Eve
                 }
             }
             pauseIfUnwritable();
-            if (n == opts.dropAfter) {
-                closing = true;
-                notice("knob", "--drop-after " + opts.dropAfter + ": closing TCP without a close frame, as asked.");
-                // no close frame: an abrupt close (TCP reset, or RST_STREAM), so the client sees 1006
-                upgrade.abort(ctx);
-            } else if (n == opts.closeAfter) {
-                startClose(opts.closeCode, opts.closeReason);
-            }
+            afterReply(n);
         };
         if (opts.delayMs > 0) {
             ctx.executor().schedule(reply, opts.delayMs, TimeUnit.MILLISECONDS);
         } else {
             reply.run();
         }
+    }
+
+    /** The knobs that count replies: --drop-after and --close-after. */
+    private void afterReply(int n) {
+        if (closing) {
+            return;
+        }
+        if (n == opts.dropAfter) {
+            closing = true;
+            notice("knob", "--drop-after " + opts.dropAfter + ": closing TCP without a close frame, as asked.");
+            // no close frame: an abrupt close (TCP reset, or RST_STREAM), so the client sees 1006
+            upgrade.abort(ctx);
+        } else if (n == opts.closeAfter) {
+            startClose(opts.closeCode, opts.closeReason);
+        }
+    }
+
+    /**
+     * The handshake is out (its event comes as the response is written): the recorded connection for
+     * this request target starts, with what the recorded server sent unprompted.
+     */
+    private void startMock(String target) {
+        mock = opts.mock.session(target);
+        player = new MockPlayer(ctx.executor(), this::sendRecorded, () -> closing);
+        player.play(mock.opening(), 0, () -> { });
+    }
+
+    /** The recorded reply to the best-matching recorded client message, through the knobs like an echo. */
+    private void answerFromMock(Message m) {
+        MockAnswer a = mock.answer(m.opcode(), m.payload());
+        if (a.notice() != null) {
+            notice("mock", a.notice());
+        }
+        echoed++;
+        int n = echoed;
+        player.play(a.steps(), opts.delayMs, () -> afterReply(n));
+    }
+
+    private void sendRecorded(Step s) {
+        if (s.opcode() == Opcode.CLOSE) {
+            startClose(s.closeCode(), s.closeCode() < 0 || s.closeReason() == null ? "" : s.closeReason());
+            return;
+        }
+        out.message(s.opcode(), s.payload(), true);
+        pauseIfUnwritable();
     }
 
     /** Backpressure: while the echoes cannot be written, read nothing more from this client. */

@@ -48,4 +48,9 @@ public final class ServerOptions {
     public long delayMs;
     /** Send a ping this often (seconds); 0 never. */
     public double pingInterval;
+    /**
+     * Answer as a recorded server did instead of echoing (serve --mock); the knobs above still apply
+     * to its answers. Null to echo.
+     */
+    public dev.wsdebug.capture.replay.MockScript mock;
 }
