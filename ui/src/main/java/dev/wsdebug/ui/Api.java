@@ -91,6 +91,7 @@ final class Api {
                 if (p.size() == 1) {
                     ObjectNode grid = b.connections();
                     grid.get("connections").forEach(row -> sessions.mark(cap, (ObjectNode) row));
+                    cap.apps().grid(grid);
                     cap.findings().badges(grid);
                     return Reply.ok(grid);
                 }
@@ -104,6 +105,7 @@ final class Api {
                         if (!conn.startsWith(CaptureBrowser.HTTP_PREFIX)) {
                             cap.findings().of(conn).forEach(row.putArray("findings")::add);
                         }
+                        cap.apps().row(row);
                         return Reply.ok(sessions.mark(cap, row));
                     }
                 }

@@ -146,8 +146,9 @@ public final class Captures implements AutoCloseable {
 
     private synchronized OpenCapture add(String name, String kind, boolean live, CaptureBrowser browser, Path temp,
                                          String notice, Runnable sync) {
+        DecodedItems decoded = new DecodedItems(browser, decode, schema, DecodedItems.MAX_WEIGHT);
         OpenCapture c = new OpenCapture(String.valueOf(nextId++), name, kind, live, browser, temp, notice, sync,
-                new DecodedItems(browser, decode, schema, DecodedItems.MAX_WEIGHT));
+                decoded, new AppColumn(browser, decoded, decode, schema));
         byId.put(c.id(), c);
         return c;
     }

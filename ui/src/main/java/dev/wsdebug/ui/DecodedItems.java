@@ -44,6 +44,12 @@ final class DecodedItems {
     private final LinkedHashMap<Key, Kept> kept = new LinkedHashMap<>(256, 0.75f, true);
     private final long maxWeight;
     private long weight;
+    /**
+     * The protocol each connection's decoder settled on by the last message it read (the grid's App
+     * column): as many entries as connections the page decoded, a few bytes each. Read without this
+     * object's lock, which a long decoding holds.
+     */
+    private final Map<String, String> protocols = new java.util.concurrent.ConcurrentHashMap<>();
     /** The seqs the current question asks for, and their readings as they are made (the bound may drop them from {@link #kept}). */
     private java.util.Set<Long> wanted = java.util.Set.of();
     private Map<Long, Decoded> answer = new HashMap<>();
@@ -92,11 +98,20 @@ final class DecodedItems {
                 }
             }
             l.through(last); // and those read now
+            String p = l.sink.protocol(conn);
+            if (p != null) {
+                protocols.put(conn, p);
+            }
         } finally {
             wanted = java.util.Set.of();
             answer = new HashMap<>();
         }
         return out;
+    }
+
+    /** The protocol the connection's messages were read as, once the page had some decoded; else null. */
+    String protocol(String conn) {
+        return protocols.get(conn);
     }
 
     /** The reading of one message, or null when none (not a message, or nothing recognised). */

@@ -20,11 +20,12 @@ public final class OpenCapture {
     private final String notice;
     private final Runnable sync;
     private final DecodedItems decoded;
+    private final AppColumn apps;
     private volatile Injector injector;
     private CaptureFindings findings;
 
     OpenCapture(String id, String name, String kind, boolean live, CaptureBrowser browser, Path temporary,
-                String notice, Runnable sync, DecodedItems decoded) {
+                String notice, Runnable sync, DecodedItems decoded, AppColumn apps) {
         this.id = id;
         this.name = name;
         this.kind = kind;
@@ -34,6 +35,7 @@ public final class OpenCapture {
         this.notice = notice;
         this.sync = sync;
         this.decoded = decoded;
+        this.apps = apps;
     }
 
     public String id() {
@@ -74,6 +76,11 @@ public final class OpenCapture {
         return decoded;
     }
 
+    /** Which application protocol each connection speaks (the grid's App column). */
+    AppColumn apps() {
+        return apps;
+    }
+
     CaptureBrowser browser() {
         return browser;
     }
@@ -97,6 +104,7 @@ public final class OpenCapture {
     }
 
     void close() {
+        apps.close();
         browser.close();
         Captures.deleteQuietly(temporary);
     }

@@ -257,4 +257,120 @@ class UiDecodeTest {
         assertThatThrownBy(() -> UiServer.start(new UiOptions().decode("klingon")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--decode takes");
     }
+
+    /** The WebSocket rows of a grid, by their URL's path, once every row's app is worked out. */
+    static Map<String, JsonNode> wsRows(UiServer server, OpenCapture c) throws Exception {
+        Map<String, JsonNode> out = new java.util.LinkedHashMap<>();
+        JsonNode grid = json(server, "/api/captures/" + c.id() + "/connections");
+        for (int i = 0; i < 200 && grid.path("appsPending").asBoolean(); i++) { // a slow machine: the rest on the capture's thread
+            Thread.sleep(100);
+            grid = json(server, "/api/captures/" + c.id() + "/connections");
+        }
+        grid.get("connections").forEach(r -> {
+            if (r.path("kind").asText().equals("ws")) {
+                out.put(URI.create(r.get("url").asText()).getPath(), r);
+            }
+        });
+        return out;
+    }
+
+    @Test
+    void theGridSaysTheSocketIoConnectionSpeaksSocketIoUnlessDecodeSaysOtherwise() throws Exception {
+        JsonNode row = wsRows(ui, capture).values().iterator().next();
+        assertThat(row.path("app").asText()).as(row.toString()).isEqualTo("socket.io");
+        JsonNode one = json(ui, "/api/captures/" + capture.id() + "/connections/" + conn);
+        assertThat(one.path("app").asText()).isEqualTo("socket.io");
+        try (UiServer none = UiServer.start(new UiOptions().decode("none"))) {
+            OpenCapture c = none.captures().open(wsdb);
+            assertThat(wsRows(none, c).values()).isNotEmpty()
+                    .allSatisfy(r -> assertThat(r.has("app") && r.get("app").isNull()).as(r.toString()).isTrue());
+        }
+        try (UiServer forced = UiServer.start(new UiOptions().decode("json"))) {
+            OpenCapture c = forced.captures().open(wsdb);
+            assertThat(wsRows(forced, c).values()).isNotEmpty()
+                    .allSatisfy(r -> assertThat(r.path("app").asText()).isEqualTo("json"));
+        }
+    }
+
+    @Test
+    void echoConnectionsAreNamedByTheirFirstMessageOrTheirSubprotocolOrNotAtAll() throws Exception {
+        Path file = EchoProxy.threeConnections(dir.resolve("echo.wsdb"));
+        OpenCapture c = ui.captures().open(file);
+        try {
+            Map<String, JsonNode> rows = wsRows(ui, c);
+            assertThat(rows.keySet()).containsExactly("/a", "/b", "/c");
+            assertThat(rows.get("/a").path("app").asText()).as("JSON text both ways").isEqualTo("json");
+            assertThat(rows.get("/b").get("app").isNull()).as("no message: %s", rows.get("/b")).isTrue();
+            assertThat(rows.get("/c").path("subprotocol").asText()).isEqualTo(EchoProxy.SUBPROTOCOL);
+            assertThat(rows.get("/c").path("app").asText()).as("claimed by the subprotocol").isEqualTo("graphql-ws");
+            // asked again (the answers kept), the same
+            assertThat(wsRows(ui, c)).isEqualTo(rows);
+        } finally {
+            ui.captures().remove(c);
+        }
+    }
+
+    @Test
+    void rowsLeftOverByARequestAreReadOnTheCapturesThreadAndAskedForAgain() throws Exception {
+        Path file = EchoProxy.threeConnections(dir.resolve("echo-pending.wsdb"));
+        OpenCapture c = ui.captures().open(file);
+        try {
+            // no time of its own for reading messages: only the handshake's claim is answered at once
+            AppColumn apps = new AppColumn(c.browser(), new DecodedItems(c.browser(), null), null, null, 0);
+            com.fasterxml.jackson.databind.node.ObjectNode grid = c.browser().connections();
+            apps.grid(grid);
+            assertThat(grid.path("appsPending").asBoolean()).as(grid.toString()).isTrue();
+            Map<String, String> first = new java.util.HashMap<>();
+            grid.get("connections").forEach(r -> first.put(URI.create(r.get("url").asText()).getPath(), r.get("app").textValue()));
+            assertThat(first).containsEntry("/c", "graphql-ws").containsEntry("/a", null);
+            long end = System.nanoTime() + 10_000_000_000L;
+            do {
+                Thread.sleep(20);
+                grid = c.browser().connections();
+                apps.grid(grid);
+            } while (grid.path("appsPending").asBoolean() && System.nanoTime() < end);
+            assertThat(grid.has("appsPending")).as(grid.toString()).isFalse();
+            Map<String, String> then = new java.util.HashMap<>();
+            grid.get("connections").forEach(r -> then.put(URI.create(r.get("url").asText()).getPath(), r.get("app").textValue()));
+            assertThat(then).containsEntry("/a", "json").containsEntry("/b", null).containsEntry("/c", "graphql-ws");
+            apps.close();
+        } finally {
+            ui.captures().remove(c);
+        }
+    }
+
+    @Test
+    void aLiveConnectionGetsItsAppWhenItsFirstMessageArrives() throws Exception {
+        Path file = dir.resolve("live-echo.wsdb");
+        try (dev.wsdebug.capture.store.CaptureStore store = dev.wsdebug.capture.store.CaptureStore.create(file);
+             EchoProxy p = new EchoProxy(dev.wsdebug.capture.EventSink.all(store))) {
+            OpenCapture live = ui.captures().live(file, "live", "live", store::sync);
+            try {
+                EchoProxy.Client quiet = p.connect("/later");
+                JsonNode before = awaitRow(live, "/later", r -> r.path("result").asText().equals("open"));
+                assertThat(before.get("app").isNull()).as(before.toString()).isTrue();
+                assertThat(quiet.say("{\"later\":true}")).isEqualTo("{\"later\":true}");
+                JsonNode after = awaitRow(live, "/later", r -> r.path("received").path("messages").asLong() == 1);
+                assertThat(after.path("app").asText()).as(after.toString()).isEqualTo("json");
+                quiet.close();
+            } finally {
+                ui.captures().remove(live);
+            }
+        }
+    }
+
+    /** The live capture's row of this path once it satisfies {@code ready} (the proxy records on its own threads). */
+    static JsonNode awaitRow(OpenCapture live, String path, Predicate<JsonNode> ready) throws Exception {
+        long end = System.nanoTime() + 10_000_000_000L;
+        JsonNode row = null;
+        while (System.nanoTime() < end) {
+            live.sync();
+            row = wsRows(ui, live).get(path);
+            if (row != null && ready.test(row)) {
+                return row;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("the row of " + path + " did not come: " + row);
+    }
 }

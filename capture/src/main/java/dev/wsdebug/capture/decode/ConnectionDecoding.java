@@ -19,6 +19,8 @@ final class ConnectionDecoding {
     private final DecodeState state = new DecodeState();
     /** Forced or claimed or sniffed (specific): reads every message of the connection. */
     private PayloadDecoder chosen;
+    /** The generic format the first message recognised was in, while no specific protocol holds the connection. */
+    private String generic;
 
     ConnectionDecoding(List<PayloadDecoder> decoders, PayloadDecoder forced, String subprotocol, String url) {
         this.decoders = decoders;
@@ -78,11 +80,34 @@ final class ConnectionDecoding {
                 Decoded out = safely(d, m, dir);
                 if (!d.generic() && out.ok()) {
                     chosen = d;
+                } else if (out.ok()) {
+                    recognised(out.protocol());
                 }
                 return out.ok() ? out : null;
             }
         }
         return null;
+    }
+
+    /** Notes a generic format a message was read in (the first one counts). */
+    void recognised(String format) {
+        if (generic == null) {
+            generic = format;
+        }
+    }
+
+    /**
+     * The protocol the connection speaks as far as its messages so far tell: the one forced or
+     * claimed or recognised (specific), else the generic format of the first message recognised;
+     * null when none.
+     */
+    String protocol() {
+        return chosen != null ? chosen.name() : generic;
+    }
+
+    /** Whether the connection's protocol is chosen for good (forced, claimed, or a specific one recognised). */
+    boolean settled() {
+        return chosen != null;
     }
 
     private Decoded safely(PayloadDecoder d, Message m, Direction dir) {

@@ -9,6 +9,7 @@ import dev.wsdebug.capture.MessageEvent;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The payload decoding stage of the pipeline: passes every event on, each message event with
@@ -90,17 +91,61 @@ public final class DecodingSink implements EventSink {
         } else if (e instanceof MessageEvent m && m.decoded() == null) {
             ConnectionDecoding c = connections.computeIfAbsent(m.conn(),
                     k -> new ConnectionDecoding(decoders, forced, null, null)); // no handshake seen (mid-stream capture)
-            Decoded d = c.decode(m.message(), m.dir(), m.seq(), m.timeMicros());
-            if (d == null && schema != null && !m.message().isText()) {
-                // sniffed formats that fail say nothing; with the user's schema, why it fails is worth a sentence
-                d = schema.decode(m.message(), m.dir(), new DecodeState());
-            }
+            Decoded d = decode(c, m);
             next.accept(d == null ? m : m.withDecoded(d));
             return;
         } else if (e instanceof CloseEvent c) {
             connections.remove(c.conn());
         }
         next.accept(e);
+    }
+
+    private Decoded decode(ConnectionDecoding c, MessageEvent m) {
+        Decoded d = c.decode(m.message(), m.dir(), m.seq(), m.timeMicros());
+        if (d == null && schema != null && !m.message().isText()) {
+            // sniffed formats that fail say nothing; with the user's schema, why it fails is worth a sentence
+            d = schema.decode(m.message(), m.dir(), new DecodeState());
+            if (d.ok()) {
+                c.recognised(d.protocol());
+            }
+        }
+        return d;
+    }
+
+    /**
+     * The application protocol this stage reads a connection's messages as, so far (see
+     * {@link #protocolOf}); null when none yet, when decoding is off, or the connection is unknown
+     * or closed.
+     */
+    public String protocol(String conn) {
+        ConnectionDecoding c = off ? null : connections.get(conn);
+        return c == null ? null : c.protocol();
+    }
+
+    /**
+     * Which application protocol a connection speaks, chosen as this stage chooses it, without
+     * passing anything on: the one forced; else the one its handshake claims (then {@code first} is
+     * not asked for); else the first specific protocol recognised in its first messages, read in
+     * order, else the generic format of the first one recognised. Null when none, or decoding is off.
+     *
+     * @param subprotocol the negotiated subprotocol, or null
+     * @param url         the handshake's URL, or null (no handshake seen)
+     * @param first       the connection's first few messages, in wire order (a handful: each is decoded)
+     */
+    public String protocolOf(String subprotocol, String url, Supplier<List<MessageEvent>> first) {
+        if (off) {
+            return null;
+        }
+        ConnectionDecoding c = new ConnectionDecoding(decoders, forced, subprotocol, url);
+        if (!c.settled()) {
+            for (MessageEvent m : first.get()) {
+                decode(c, m);
+                if (c.settled()) {
+                    break;
+                }
+            }
+        }
+        return c.protocol();
     }
 
     @Override

@@ -98,6 +98,7 @@ export async function loadConnections() {
   state.conns = res.connections || [];
   if (res.truncated) toast(`Showing the first ${state.conns.length} connections of ${res.total}.`, 'info');
   emit('conns');
-  // the server analyses a complete capture on a thread of its own: its badges come a moment later
-  if (res.findingsPending) setTimeout(() => { if (cid === state.cid) loadConnections(); }, 1000);
+  // the server analyses a complete capture on a thread of its own: its badges come a moment later;
+  // the App column of a capture of many connections likewise
+  if (res.findingsPending || res.appsPending) setTimeout(() => { if (cid === state.cid) loadConnections(); }, 1000);
 }

@@ -14,6 +14,8 @@ const COLUMNS = [
   { key: 'status', title: 'Status', num: true, value: (c) => c.status ?? -1, text: (c) => (c.status ?? '') + '' },
   { key: 'protocol', title: 'Proto', value: (c) => c.protocol || '' },
   { key: 'subprotocol', title: 'Subprotocol', value: (c) => c.subprotocol || '' },
+  // the application protocol the decoders read the connection as (socket.io, stomp, json…)
+  { key: 'app', title: 'App', value: (c) => c.app || '', tip: appTip },
   { key: 'compression', title: 'Compression', value: (c) => c.compression || '' },
   { key: 'messages', title: 'Msgs ↑ / ↓', value: (c) => msgs(c) },
   { key: 'bytesUp', title: 'Bytes ↑', num: true, value: (c) => c.sent?.bytes ?? 0, text: (c) => fmt.bytes(c.sent?.bytes) },
@@ -23,8 +25,16 @@ const COLUMNS = [
   { key: 'result', title: 'Result', value: (c) => c.result || '' },
 ];
 
+const STATUS = COLUMNS.findIndex((col) => col.key === 'status');
+const RESULT = COLUMNS.findIndex((col) => col.key === 'result');
+
 function msgs(c) {
   return (c.sent?.messages ?? 0) + (c.received?.messages ?? 0);
+}
+
+function appTip(c) {
+  if (!c.app) return c.subprotocol ? `subprotocol ${c.subprotocol}` : '';
+  return c.subprotocol ? `${c.app} (subprotocol ${c.subprotocol})` : c.app;
 }
 
 function closeText(c) {
@@ -102,7 +112,7 @@ function matches(c) {
   if (view.kind === 'http' && c.kind !== 'http') return false;
   if (view.failed && !(c.result === 'failed' || c.result === 'abnormal' || (c.kind === 'http' && c.status >= 400))) return false;
   if (!view.text) return true;
-  const hay = [c.n, c.url, c.method, c.status, c.protocol, c.subprotocol, c.compression, c.result,
+  const hay = [c.n, c.url, c.method, c.status, c.protocol, c.subprotocol, c.app, c.compression, c.result,
     c.close?.code, c.close?.name, c.close?.reason, c.client, c.server].join(' ').toLowerCase();
   return hay.includes(view.text);
 }
@@ -163,14 +173,15 @@ function renderRow(r, i) {
     cell.textContent = text;
     cell.title = col.tip ? col.tip(c) : col.key === 'close' && c.close?.reason ? `${text} "${c.close.reason}"` : text;
   });
-  r.cells[4].className = 'num' + (c.status && c.status !== 101 && c.status >= 300 ? ' st-bad' : '');
-  r.cells[13].className = 'res-' + (c.result || '');
+  r.cells[STATUS].className = 'num' + (c.status && c.status !== 101 && c.status >= 300 ? ' st-bad' : '');
+  const res = r.cells[RESULT];
+  res.className = 'res-' + (c.result || '');
   // the analysis' worst finding: a badge drawn by the stylesheet, so the cell's text stays the result
   if (c.finding && c.finding.count) {
-    r.cells[13].dataset.finding = c.finding.worst;
-    r.cells[13].title = `${c.result || ''}: ${c.finding.count} finding${c.finding.count > 1 ? 's' : ''} (worst: ${c.finding.worst})`;
+    res.dataset.finding = c.finding.worst;
+    res.title = `${c.result || ''}: ${c.finding.count} finding${c.finding.count > 1 ? 's' : ''} (worst: ${c.finding.worst})`;
   } else {
-    delete r.cells[13].dataset.finding;
+    delete res.dataset.finding;
   }
 }
 

@@ -106,6 +106,7 @@ class UiDecodeBrowserTest {
             OpenCapture cap = ui.captures().open(wsdb);
             b.open(ui.url().toString());
             b.await("#msg-list .vl-row[data-seq]"); // the first connection opens by itself
+            assertThat(b.find("#grid-body .vl-row.sel [data-col=app]").getText()).isEqualTo("socket.io");
             List<Map<String, Object>> rows = rows(b);
             List<Map<String, Object>> messages = rows.stream().filter(r -> !(Boolean) r.get("control")).toList();
             assertThat(messages).isNotEmpty().allSatisfy(r -> assertThat(r.get("protocol")).isEqualTo("socket.io"));
@@ -160,5 +161,47 @@ class UiDecodeBrowserTest {
                 fetch(path).then((r) => r.text()).then((x) => done(x.match(/"t":([0-9.]+)/)[1]));
                 """, item);
         return new BigDecimal((String) t);
+    }
+
+    /** The grid's rows as shown, top to bottom: conn → the App cell's text and tooltip. */
+    @SuppressWarnings("unchecked")
+    static List<List<String>> appCells(Browser b) {
+        return (List<List<String>>) b.js("""
+                return [...document.querySelectorAll('#grid-body .vl-row[data-conn]:not([hidden])')]
+                  .sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top)
+                  .map((r) => { const c = r.querySelector('[data-col=app]'); return [r.dataset.conn, c.textContent, c.title]; });""");
+    }
+
+    @Test
+    void theAppColumnNamesEachConnectionsProtocolAndSortsAndFilters() throws Exception {
+        Browser.assumeInstalled();
+        // python websockets' echo behind the proxy: /a says JSON, /b nothing, /c negotiates graphql-transport-ws
+        Path wsdb = dev.wsdebug.ui.EchoProxy.threeConnections(dir.resolve("echo.wsdb"));
+        try (UiServer ui = UiServer.start(new UiOptions());
+             Browser b = Browser.start()) {
+            ui.captures().open(wsdb);
+            b.open(ui.url().toString());
+            b.await("#grid-body .vl-row[data-conn]");
+            assertThat(b.byTestId("col-app").getText()).isEqualTo("App");
+            String sub = dev.wsdebug.ui.EchoProxy.SUBPROTOCOL;
+            List<List<String>> expected = List.of(List.of("1", "json", "json"), List.of("2", "", ""),
+                    List.of("3", "graphql-ws", "graphql-ws (subprotocol " + sub + ")"));
+            try {
+                b.until(d -> appCells(b).equals(expected)); // on a slow machine the page asks again for the rest
+            } finally {
+                assertThat(appCells(b)).isEqualTo(expected);
+            }
+            // sorted by App: none first, then by name; again the other way
+            b.byTestId("col-app").click();
+            b.until(d -> appCells(b).stream().map(r -> r.get(0)).toList().equals(List.of("2", "3", "1")));
+            b.byTestId("col-app").click();
+            b.until(d -> appCells(b).stream().map(r -> r.get(0)).toList().equals(List.of("1", "3", "2")));
+            // the text filter finds the protocol's name (no URL or subprotocol holds "graphql-ws")
+            b.byTestId("grid-filter").sendKeys("graphql-ws");
+            b.until(d -> appCells(b).stream().map(r -> r.get(0)).toList().equals(List.of("3")));
+            b.byTestId("grid-filter").sendKeys(Keys.chord(Keys.CONTROL, "a"), "json");
+            b.until(d -> appCells(b).stream().map(r -> r.get(0)).toList().equals(List.of("1")));
+            b.screenshot("grid-app-column");
+        }
     }
 }
