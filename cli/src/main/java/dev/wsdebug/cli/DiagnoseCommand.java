@@ -136,7 +136,7 @@ final class DiagnoseCommand implements Callable<Integer> {
                     }
                     names.add(name);
                     analyzers.add(new Analyzer(view));
-                }, (reader, warning) -> err.println("wsdebug diagnose: " + warning));
+                }, (event, warning) -> err.println("wsdebug diagnose: " + warning));
             } catch (CaptureInputs.Unreadable e) {
                 analyzers.forEach(Analyzer::finish); // what the complete connections before the break show is still said
                 view.flush();

@@ -79,9 +79,9 @@ final class ExportCommand implements Callable<Integer> {
             EventSink sink = stdout ? format.to(Terminal.stdout()) : format.create(out);
             Counting counted = new Counting(sink);
             try {
-                inputs.replay(counted, options, name -> { }, (reader, warning) -> { // what there is is exported
+                inputs.replay(counted, options, name -> { }, (event, warning) -> { // what there is is exported
                     err.println("wsdebug export: " + warning);
-                    counted.accept(reader.warningEvent()); // in JSON Lines; the other formats have no place for it
+                    counted.accept(event); // in JSON Lines; the other formats have no place for it
                 });
             } catch (CaptureInputs.Unreadable e) {
                 return usage(err, e.getMessage());

@@ -23,7 +23,8 @@ import java.util.concurrent.Callable;
         sortOptions = false,
         mixinStandardHelpOptions = true,
         description = {"Show captures as a transcript or JSON Lines: pcap and pcapng packet captures (tcpdump,"
-                + " Wireshark, dumpcap), HAR files, and wsdebug's own .wsdb captures; recognised by their content,"
+                + " Wireshark, dumpcap), HAR files, JSON Lines (what --json, connect --save and export --jsonl"
+                + " write) and wsdebug's own .wsdb captures; recognised by their content,"
                 + " not their name. - reads standard input.", "",
                 "Packet captures: TCP is put back together (reordering, retransmissions, lost segments reported"
                         + " with their size), every WebSocket is found on any port (an HTTP/1.1 upgrade, also after"
@@ -38,7 +39,9 @@ import java.util.concurrent.Callable;
                         + " closed cleanly is shown as far as it goes, with a warning (and with --json, an error of"
                         + " kind capture). A HAR file (Chrome's or Playwright's with their WebSocket messages,"
                         + " Firefox's with the upgrades only, or wsdebug export --har) has no frames: its messages"
-                        + " are shown with a note saying so.", ""},
+                        + " are shown with a note saying so. JSON Lines are read back event by event (payloads are"
+                        + " decoded again, so --decode applies); a file whose last line breaks off (its writer was"
+                        + " stopped) is shown up to that line, with a warning as for a .wsdb.", ""},
         footer = {"", "Filter terms (--filter; all must match; repeat the option to add terms):",
                 "  conn=ID[,ID]    connection ids",
                 "  dir=c2s|s2c     frames, messages and flow events of bytes sent that way",
@@ -62,13 +65,15 @@ import java.util.concurrent.Callable;
                 "  wsdebug read session.wsdb --json --filter 'type=text match=error|fail' | jq .",
                 "  wsdebug read a.pcap b.pcap --filter type=close --filter code=1006",
                 "  wsdebug read session.har --json",
+                "  wsdebug connect ws://127.0.0.1:8765 -x hi --save s.jsonl; wsdebug read s.jsonl",
                 "  wsdebug read capture.pcapng --save capture.wsdb",
                 "", "Exit codes: 0 shown (also with a warning that a capture was not closed cleanly), 2 bad usage,"
                         + " a bad filter, or a file that is not a readable capture (what came before the problem"
                         + " is shown)."})
 final class ReadCommand implements Callable<Integer> {
 
-    @Parameters(arity = "1..*", paramLabel = "FILE", description = "Captures: pcap, pcapng, HAR or .wsdb ('-' for standard input).")
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = "Captures: pcap, pcapng, HAR, JSON Lines or .wsdb ('-' for"
+            + " standard input).")
     List<String> files;
 
     @Option(names = "--keylog", paramLabel = "FILE", description = "TLS secrets in the NSS key log format, to decrypt wss:// and https://.")
@@ -158,12 +163,12 @@ final class ReadCommand implements Callable<Integer> {
                         view.flush();
                         out.println("# " + name);
                     }
-                }, (reader, warning) -> { // not an input error: what there is is shown
+                }, (event, warning) -> { // not an input error: what there is is shown
                     view.flush();
                     out.flush();
                     err.println("wsdebug read: " + warning);
                     if (json) {
-                        shown.accept(reader.warningEvent());
+                        shown.accept(event);
                     }
                 });
             } catch (CaptureInputs.Unreadable e) {

@@ -164,7 +164,7 @@ final class ReplayCommand implements Callable<Integer> {
         }
         Recording recording = new Recording();
         try (CaptureInputs inputs = CaptureInputs.open(List.of(capture))) {
-            inputs.replay(recording, decode, name -> { }, (reader, warning) -> err.println("wsdebug replay: " + warning));
+            inputs.replay(recording, decode, name -> { }, (event, warning) -> err.println("wsdebug replay: " + warning));
         }
         List<RecordedConnection> all = recording.connections().stream()
                 .filter(c -> c.handshake() != null || !c.from(Direction.C2S).isEmpty()).toList();

@@ -250,7 +250,7 @@ class ReadCaptureFilesIT {
         }
         assertThat(r.get(0).err()).isEqualTo("wsdebug read: cannot read " + empty + ": it is empty.\n");
         assertThat(r.get(1).err()).isEqualTo("wsdebug read: " + random + " is not a capture wsdebug reads: not a .wsdb"
-                + " capture store, pcap, pcapng or HAR file (it starts with 13 " + hex(noise, 1, 7) + " ...).\n");
+                + " capture store, pcap, pcapng, HAR or JSON Lines file (it starts with 13 " + hex(noise, 1, 7) + " ...).\n");
         assertThat(r.get(2).err()).contains(har.toString());
         assertThat(r.get(3).err()).startsWith("wsdebug read: cannot read " + directory + ": ");
         assertThat(r.get(4).err()).isEqualTo("wsdebug read: cannot read " + missing + ": no such file.\n");

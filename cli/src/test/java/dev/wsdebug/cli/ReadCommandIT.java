@@ -201,7 +201,7 @@ class ReadCommandIT {
         assertThat(r.out()).isEmpty();
         assertThat(r.err().lines()).singleElement().asString()
                 .isEqualTo("wsdebug read: " + garbage + " is not a capture wsdebug reads: not a .wsdb capture store, pcap,"
-                        + " pcapng or HAR file (it starts with 47 45 54 20 2f 20 48 54 ...).");
+                        + " pcapng, HAR or JSON Lines file (it starts with 47 45 54 20 2f 20 48 54 ...).");
     }
 
     @Test

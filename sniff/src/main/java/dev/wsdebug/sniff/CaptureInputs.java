@@ -1,7 +1,9 @@
 package dev.wsdebug.sniff;
 
+import dev.wsdebug.capture.ErrorEvent;
 import dev.wsdebug.capture.EventSink;
 import dev.wsdebug.capture.har.HarReader;
+import dev.wsdebug.capture.jsonl.JsonLinesReader;
 import dev.wsdebug.capture.store.CaptureReader;
 import dev.wsdebug.sniff.pcap.CaptureFiles;
 import dev.wsdebug.sniff.pcap.Packet;
@@ -20,9 +22,9 @@ import java.util.List;
 
 /**
  * The files {@code read} and {@code export} take, recognised by their content, not their name:
- * capture stores (.wsdb), pcap, pcapng and HAR; {@code -} is standard input. Stores and HAR files
- * are replayed one after the other; all packet captures are merged by time and decoded as one
- * (so a session split over several files, or captured at two places, reads as one).
+ * capture stores (.wsdb), pcap, pcapng, HAR and JSON Lines; {@code -} is standard input. Stores,
+ * HAR and JSON Lines files are replayed one after the other; all packet captures are merged by time
+ * and decoded as one (so a session split over several files, or captured at two places, reads as one).
  */
 public final class CaptureInputs implements AutoCloseable {
     /** A file that cannot be read as given: one sentence, exit 2. */
@@ -87,6 +89,9 @@ public final class CaptureInputs implements AutoCloseable {
             throw new Unreadable("cannot read " + name + ": " + e.getMessage() + ".");
         }
         CaptureFiles.Kind kind = CaptureFiles.kind(head, head.length);
+        if (kind == CaptureFiles.Kind.HAR && firstLineIsEvent(name, stream)) {
+            kind = CaptureFiles.Kind.JSONL; // its writer put the event field beyond the first bytes
+        }
         if (kind == CaptureFiles.Kind.WSDB) {
             if (path == null) {
                 throw new Unreadable("a capture store (.wsdb) cannot be read from standard input: give its file name.");
@@ -100,10 +105,36 @@ public final class CaptureInputs implements AutoCloseable {
         } else if (kind == CaptureFiles.Kind.UNKNOWN) {
             closeQuietly(stream);
             throw new Unreadable(head.length == 0 ? "cannot read " + name + ": it is empty."
-                    : name + " is not a capture wsdebug reads: not a .wsdb capture store, pcap, pcapng or HAR file (it"
-                    + " starts with " + hexStart(head) + ").");
+                    : name + " is not a capture wsdebug reads: not a .wsdb capture store, pcap, pcapng, HAR or JSON"
+                    + " Lines file (it starts with " + hexStart(head) + ").");
         }
         inputs.add(new Input(name, path, kind, kind == CaptureFiles.Kind.WSDB ? null : stream));
+    }
+
+    /**
+     * Whether the first line of a stream that starts with a JSON object is a JSON Lines event: looks
+     * ahead to that line's end (at most {@link JsonLinesReader#SNIFF_LENGTH} bytes), never further, so
+     * that a live stream on standard input is not waited on beyond its first line.
+     */
+    private static boolean firstLineIsEvent(String name, BufferedInputStream stream) throws Unreadable {
+        byte[] line = new byte[JsonLinesReader.SNIFF_LENGTH];
+        int n = 0;
+        boolean content = false;
+        try {
+            stream.mark(line.length);
+            int b;
+            while (n < line.length && (b = stream.read()) >= 0) {
+                line[n++] = (byte) b;
+                if (b == '\n' && content) {
+                    break;
+                }
+                content |= b == '{';
+            }
+            stream.reset();
+        } catch (IOException e) {
+            throw new Unreadable("cannot read " + name + ": " + e.getMessage() + ".");
+        }
+        return JsonLinesReader.looksLikeJsonLines(line, n);
     }
 
     /** Connections in the stores, and 2 for other inputs (their count is not known before reading). */
@@ -129,11 +160,13 @@ public final class CaptureInputs implements AutoCloseable {
      * place of the first one.
      *
      * @param heading called before each input when there are several (the transcript names them)
-     * @param warning called with a store's warning (not closed cleanly), before its events
+     * @param warning called with a warning and the same as an error event of kind {@code capture}:
+     *                a store's (not closed cleanly), before its events; a JSON Lines file's (its last
+     *                line breaks off), after them
      * @throws Unreadable when a file breaks off: the events before the break were sent
      */
     public void replay(EventSink sink, DecodeOptions options, java.util.function.Consumer<String> heading,
-                java.util.function.BiConsumer<CaptureReader, String> warning) throws Unreadable {
+                java.util.function.BiConsumer<ErrorEvent, String> warning) throws Unreadable {
         int store = 0;
         boolean packetsDone = false;
         for (Input in : inputs) {
@@ -142,7 +175,7 @@ public final class CaptureInputs implements AutoCloseable {
                     CaptureReader r = stores.get(store++);
                     heading.accept(in.name);
                     if (r.warning() != null) {
-                        warning.accept(r, r.warning());
+                        warning.accept(r.warningEvent(), r.warning());
                     }
                     try {
                         r.replay(sink);
@@ -160,6 +193,10 @@ public final class CaptureInputs implements AutoCloseable {
                         throw new Unreadable("cannot read " + in.name + ": " + e.getMessage() + ".");
                     }
                 }
+                case JSONL -> {
+                    heading.accept(in.name);
+                    jsonLines(in, sink, warning);
+                }
                 default -> {
                     if (!packetsDone) {
                         packetsDone = true;
@@ -167,6 +204,21 @@ public final class CaptureInputs implements AutoCloseable {
                     }
                 }
             }
+        }
+    }
+
+    private static void jsonLines(Input in, EventSink sink, java.util.function.BiConsumer<ErrorEvent, String> warning)
+            throws Unreadable {
+        JsonLinesReader.Result r;
+        try {
+            r = JsonLinesReader.read(in.stream, in.name, sink);
+        } catch (IllegalArgumentException e) {
+            throw new Unreadable(e.getMessage());
+        } catch (IOException e) {
+            throw new Unreadable("cannot read " + in.name + ": " + e.getMessage() + ".");
+        }
+        if (r.warning() != null) {
+            warning.accept(r.warning(), r.warning().message());
         }
     }
 

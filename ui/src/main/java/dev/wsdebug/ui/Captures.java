@@ -2,6 +2,7 @@ package dev.wsdebug.ui;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.wsdebug.capture.jsonl.JsonLinesReader;
 import dev.wsdebug.capture.store.CaptureBrowser;
 import dev.wsdebug.capture.store.CaptureReader;
 import dev.wsdebug.capture.store.CaptureStore;
@@ -86,10 +87,13 @@ public final class Captures implements AutoCloseable {
             throw new IllegalArgumentException("Cannot create a temporary capture store: " + e.getMessage() + ".");
         }
         String notice = null;
+        String[] warning = new String[1];
         try {
             CaptureStore store = new CaptureStore(temp, CaptureStore.DEFAULT_PAYLOAD_CAP, CaptureStore.DEFAULT_RAW_CAP);
             try (CaptureInputs inputs = CaptureInputs.open(List.of(file.toString()))) {
-                inputs.replay(store, decodeOptions.get(), n -> { }, (r, w) -> { });
+                // a JSON Lines file cut off mid-line: what came before is shown, with the sentence
+                inputs.replay(store, decodeOptions.get(), n -> { }, (event, w) -> warning[0] = w);
+                notice = warning[0];
             } catch (CaptureInputs.Unreadable e) {
                 // what came before the break is kept and shown, with the sentence
                 notice = capitalise(e.getMessage());
@@ -115,7 +119,7 @@ public final class Captures implements AutoCloseable {
         }
         byte[] head;
         try (InputStream in = Files.newInputStream(file)) {
-            head = in.readNBytes(CaptureFiles.HEAD_LENGTH);
+            head = in.readNBytes(JsonLinesReader.SNIFF_LENGTH); // JSON Lines is told from HAR by its first line
         } catch (java.nio.file.NoSuchFileException e) {
             throw new IllegalArgumentException("Cannot read " + file + ": no such file.");
         } catch (IOException e) {
@@ -127,7 +131,7 @@ public final class Captures implements AutoCloseable {
         CaptureFiles.Kind kind = CaptureFiles.kind(head, head.length);
         if (kind == CaptureFiles.Kind.UNKNOWN) {
             throw new IllegalArgumentException(name + " is not a capture wsdebug reads: not a .wsdb capture"
-                    + " store, pcap, pcapng or HAR file.");
+                    + " store, pcap, pcapng, HAR or JSON Lines file.");
         }
         return kind;
     }

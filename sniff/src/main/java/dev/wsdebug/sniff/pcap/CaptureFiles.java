@@ -1,5 +1,7 @@
 package dev.wsdebug.sniff.pcap;
 
+import dev.wsdebug.capture.jsonl.JsonLinesReader;
+
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,6 +29,11 @@ public final class CaptureFiles {
         PCAPNG,
         /** JSON whose first value is an object, as a HAR file is (a UTF-8 byte order mark allowed). */
         HAR,
+        /**
+         * JSON Lines of wsdebug's events: the first line is an object with an {@code event} field
+         * (when the bytes given end before that field, the file is taken for {@link #HAR}).
+         */
+        JSONL,
         UNKNOWN
     }
 
@@ -54,7 +61,10 @@ public final class CaptureFiles {
         while (i < len && (head[i] == ' ' || head[i] == '\t' || head[i] == '\r' || head[i] == '\n')) {
             i++;
         }
-        return i < len && head[i] == '{' ? Kind.HAR : Kind.UNKNOWN;
+        if (i < len && head[i] == '{') {
+            return JsonLinesReader.looksLikeJsonLines(head, len) ? Kind.JSONL : Kind.HAR;
+        }
+        return Kind.UNKNOWN;
     }
 
     /**
@@ -88,6 +98,7 @@ public final class CaptureFiles {
         return switch (kind(head, len)) {
             case WSDB -> "it is an SQLite database (a wsdebug .wsdb capture?), not a pcap or pcapng capture.";
             case HAR -> "it is JSON (a HAR file?), not a pcap or pcapng capture.";
+            case JSONL -> "it is JSON Lines (wsdebug's events), not a pcap or pcapng capture.";
             // Only when a reader is given the other format directly.
             case PCAP -> "it is a pcap capture, not a pcapng one.";
             case PCAPNG -> "it is a pcapng capture, not a pcap one.";
