@@ -33,7 +33,7 @@ import java.util.concurrent.Callable;
         sortOptions = false,
         mixinStandardHelpOptions = true,
         description = {"Explain what went wrong in captured WebSocket connections: every rule of the analysis runs over"
-                + " the captures (what read takes: .wsdb, pcap, pcapng with --keylog, HAR) and each finding names the"
+                + " the captures (what read takes: .wsdb, pcap, pcapng with --keylog, HAR, JSON Lines) and each finding names the"
                 + " cause, points at the frames that show it and says what to change; then one verdict line per"
                 + " connection.", "",
                 "Rules: handshake-rejected, upgrade-stripped, bad-accept, subprotocol-mismatch, deflate-declined,"
@@ -50,7 +50,7 @@ import java.util.concurrent.Callable;
                 "Exit status: 0 when no finding is an error (no check failed), 1 when one is, 2 for bad usage or an"
                         + " unreadable file.", ""})
 final class DiagnoseCommand implements Callable<Integer> {
-    @Parameters(arity = "1..*", paramLabel = "FILE|URL", description = "Captures: .wsdb, pcap, pcapng or HAR ('-' for"
+    @Parameters(arity = "1..*", paramLabel = "FILE|URL", description = "Captures: .wsdb, pcap, pcapng, HAR or JSON Lines ('-' for"
             + " standard input); or one ws:// or wss:// URL to probe.")
     List<String> files = new ArrayList<>();
 

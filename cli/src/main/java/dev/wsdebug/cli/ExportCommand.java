@@ -21,7 +21,7 @@ import java.util.concurrent.Callable;
 /** {@code wsdebug export CAPTURE --har F | --pcapng F | --jsonl F}: a capture for other tools. */
 @Command(name = "export",
         mixinStandardHelpOptions = true,
-        description = {"Export a capture for other tools: a .wsdb capture, or a pcap, pcapng or HAR file (decoded as read"
+        description = {"Export a capture for other tools: a .wsdb capture, or a pcap, pcapng, HAR or JSON Lines file (decoded as read"
                 + " does, so pcap -> HAR works).", "",
                 "--har writes HAR 1.2 with Chrome's _webSocketMessages (opens in Chrome DevTools and HAR viewers);"
                         + " --pcapng writes synthesized TCP/IP packets carrying the plaintext conversation"

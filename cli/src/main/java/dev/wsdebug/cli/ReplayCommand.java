@@ -38,7 +38,7 @@ import java.util.concurrent.TimeUnit;
         mixinStandardHelpOptions = true,
         description = {"Play the client side of a recorded WebSocket session again against a server, and compare what"
                 + " the server answers with what it answered in the recording.", "",
-                "The capture is anything 'wsdebug read' takes (.wsdb, pcap, pcapng, HAR). A new connection to --to"
+                "The capture is anything 'wsdebug read' takes (.wsdb, pcap, pcapng, HAR, JSON Lines). A new connection to --to"
                         + " (with the recorded path and query when --to has none) offers the recorded subprotocols and"
                         + " permessage-deflate and sends the recorded request's other headers (-H replaces or adds,"
                         + " --no-headers leaves them out); then the client's messages, pings and close go out at"
@@ -59,7 +59,7 @@ import java.util.concurrent.TimeUnit;
 final class ReplayCommand implements Callable<Integer> {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    @Parameters(index = "0", paramLabel = "CAPTURE", description = "A capture: .wsdb, pcap, pcapng or HAR ('-' for standard input).")
+    @Parameters(index = "0", paramLabel = "CAPTURE", description = "A capture: .wsdb, pcap, pcapng, HAR or JSON Lines ('-' for standard input).")
     String capture;
 
     @Option(names = "--to", required = true, paramLabel = "URL", description = "The server to replay against (ws:// or wss://).")

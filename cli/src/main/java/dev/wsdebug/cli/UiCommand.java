@@ -26,7 +26,7 @@ import java.util.concurrent.CountDownLatch;
                 "The server listens on 127.0.0.1 and prints a URL with a token that every request needs; keep it"
                         + " to yourself. proxy --ui and sniff --ui show live traffic the same way.", ""})
 final class UiCommand implements Callable<Integer> {
-    @Parameters(arity = "0..*", paramLabel = "FILE", description = "Captures to open: .wsdb, pcap, pcapng or HAR.")
+    @Parameters(arity = "0..*", paramLabel = "FILE", description = "Captures to open: .wsdb, pcap, pcapng, HAR or JSON Lines.")
     List<Path> files = new ArrayList<>();
 
     @Option(names = "--port", paramLabel = "P", description = "Port to listen on (default: a free one).")

@@ -201,7 +201,7 @@ class ReplayIT {
     @Test
     @Timeout(180)
     void twentyConnectionsReplayAtOnceAtTheirRecordedOffsets() throws Exception {
-        Path many = record("many.wsdb", 20, 100, 100);
+        Path many = record("many.wsdb", 20, 100, 150);
         Map<String, Double> recordedStarts = handshakeTimes(WsdebugProcess.run("read", many.toString(), "--json"));
         assertThat(recordedStarts).hasSize(20);
 
@@ -213,7 +213,7 @@ class ReplayIT {
         Map<String, Double> replayedStarts = handshakeTimes(r);
         // replayed connection i is recorded connection verdict(i).recordedConn: each must have started
         // as long after its recorded start as every other (its recorded offset kept). Started all at
-        // once, they would be spread by the recorded 1.9 s; one after the other, by far more.
+        // once, they would be spread by the recorded 2.85 s; one after the other, by far more.
         List<Double> lag = new ArrayList<>();
         for (JsonNode v : verdicts) {
             lag.add(replayedStarts.get(v.path("conn").asText()) - recordedStarts.get(v.path("recordedConn").asText()));
@@ -221,8 +221,8 @@ class ReplayIT {
         double spread = lag.stream().max(Double::compare).orElseThrow() - lag.stream().min(Double::compare).orElseThrow();
         double recordedSpread = recordedStarts.values().stream().max(Double::compare).orElseThrow()
                 - recordedStarts.values().stream().min(Double::compare).orElseThrow();
-        assertThat(recordedSpread).isGreaterThan(1.5);
-        assertThat(spread).as("differences between replayed and recorded starts: %s", lag).isLessThan(0.8);
+        assertThat(recordedSpread).isGreaterThan(2.0);
+        assertThat(spread).as("differences between replayed and recorded starts: %s", lag).isLessThan(1.0);
     }
 
     @Test
