@@ -207,7 +207,9 @@ public final class EventFilter implements Predicate<Event> {
             case "code" -> code(token, value);
             case "proto" -> {
                 Set<String> names = list(value.toLowerCase(Locale.ROOT));
-                yield e -> e instanceof MessageEvent m && m.decoded() != null && names.contains(m.decoded().protocol());
+                // a protocol carried inside another (STOMP in SockJS frames) counts as the message's too
+                yield e -> e instanceof MessageEvent m && m.decoded() != null && (names.contains(m.decoded().protocol())
+                        || names.contains(m.decoded().facets().get(dev.wsdebug.capture.decode.Facets.CARRIES)));
             }
             case "event", "destination", "method", "op" -> facet(key, value);
             case "topic" -> topic(value);

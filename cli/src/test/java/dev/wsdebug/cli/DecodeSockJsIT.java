@@ -171,6 +171,15 @@ class DecodeSockJsIT {
         assertThat(jsonLines(f.out()).stream().filter(n -> n.path("event").asText().equals("message"))
                 .map(n -> n.path("dir").asText() + " " + n.path("decoded").path("summary").asText().split(" ")[2]).toList())
                 .as(f.out()).containsExactly("c2s SUBSCRIBE", "c2s SEND", "c2s SEND", "s2c 2", "s2c 2");
+
+        // proto=stomp selects every SockJS message that carries STOMP: all but the open frame (and a close, if any)
+        WsdebugProcess.Result p = WsdebugProcess.run("read", wsdb.toString(), "--json", "--filter", "proto=stomp");
+        assertThat(p.exit()).as(p.err()).isZero();
+        long carrying = messages.stream().filter(n -> n.path("decoded").path("value").path("messages").size() > 0
+                && n.path("decoded").path("value").path("messages").get(0).has("decoded")).count();
+        assertThat(carrying).isGreaterThanOrEqualTo(10); // the 12 frames above: two MESSAGE+RECEIPT pairs share a message
+        assertThat(jsonLines(p.out()).stream().filter(n -> n.path("event").asText().equals("message")).count())
+                .as(p.out()).isEqualTo(carrying);
     }
 
     private static JsonNode one(List<JsonNode> messages, String summaryStart) {

@@ -20,6 +20,11 @@ public final class Facets {
     public static final String METHOD = "method";
     /** The protocol's own message type (GraphQL {@code subscribe}, STOMP {@code SEND}, MQTT {@code PUBLISH}…). */
     public static final String OP = "op";
+    /**
+     * The protocol a message carries inside its own (STOMP inside SockJS frames), so that
+     * {@code proto=stomp} selects it as well as {@code proto=sockjs}.
+     */
+    public static final String CARRIES = "carries";
     /** The id under which this message expects an answer (a call's id, an ack id, a receipt, a packet id). */
     public static final String REQUEST_ID = "request.id";
     /** The id of the request this message answers. */

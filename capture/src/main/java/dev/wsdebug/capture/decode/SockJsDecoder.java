@@ -206,6 +206,7 @@ final class SockJsDecoder implements PayloadDecoder {
                 one.set("decoded", decodedValue(d));
                 if (facets == null && d.ok()) {
                     facets = new HashMap<>(d.facets());
+                    facets.put(Facets.CARRIES, d.protocol());
                 }
             } else if (parsed != null) {
                 one.set("json", parsed);

@@ -125,7 +125,12 @@ class SockJsDecoderTest {
         assertThat(inner.path("value").path("headers").path("x-note").asText()).isEqualTo("a:b\nc");
         assertThat(inner.path("value").path("body").asText()).isEqualTo("hello over sockjs");
         assertThat(send.facets()).containsEntry(Facets.DESTINATION, "/topic/greetings").containsEntry(Facets.OP, "SEND")
-                .containsEntry(Facets.REQUEST_ID, "receipt r-text");
+                .containsEntry(Facets.REQUEST_ID, "receipt r-text").containsEntry(Facets.CARRIES, "stomp");
+        // proto=stomp selects the SockJS frames that carry STOMP (not the open and close frames); proto=sockjs all
+        dev.wsdebug.capture.EventFilter stomp = dev.wsdebug.capture.EventFilter.parse(List.of("proto=stomp"));
+        assertThat(out.stream().filter(stomp::test).count()).isEqualTo(8);
+        dev.wsdebug.capture.EventFilter sockjs = dev.wsdebug.capture.EventFilter.parse(List.of("proto=sockjs"));
+        assertThat(out.stream().filter(sockjs::test).count()).isEqualTo(10);
         assertThat(out.get(2).decoded().reply().seq()).isEqualTo(2);
         assertThat(out.get(2).decoded().reply().latencyMicros()).isEqualTo(1000);
         assertThat(out.get(8).decoded().reply().seq()).isEqualTo(8);
