@@ -468,11 +468,9 @@ final class ConnectCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             return e.getMessage();
         }
-        for (String h : headers) {
-            int colon = h.indexOf(':');
-            if (colon <= 0 || !dev.wsdebug.wire.Extension.isTokenName(h.substring(0, colon).trim())) {
-                return "-H '" + h + "' is not a header: use 'Name: value'.";
-            }
+        String badHeader = headerProblem(headers);
+        if (badHeader != null) {
+            return badHeader;
         }
         o.headers = headers;
         o.subprotocols = subprotocols;
@@ -586,6 +584,17 @@ final class ConnectCommand implements Callable<Integer> {
             values.add(k.equals("expect") ? expect.get(e++) : expectJson.get(j++));
         }
         return values;
+    }
+
+    /** The first -H value that is not a 'Name: value' header, in one sentence; null when all are. */
+    static String headerProblem(List<String> headers) {
+        for (String h : headers) {
+            int colon = h.indexOf(':');
+            if (colon <= 0 || !dev.wsdebug.wire.Extension.isTokenName(h.substring(0, colon).trim())) {
+                return "-H '" + h + "' is not a header: use 'Name: value'.";
+            }
+        }
+        return null;
     }
 
     static URI parseUrl(String text) {

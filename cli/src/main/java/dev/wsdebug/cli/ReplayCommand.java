@@ -313,11 +313,9 @@ final class ReplayCommand implements Callable<Integer> {
                 return "--ignore: " + e.getMessage();
             }
         }
-        for (String h : headers) {
-            int colon = h.indexOf(':');
-            if (colon <= 0 || !dev.wsdebug.wire.Extension.isTokenName(h.substring(0, colon).trim())) {
-                return "-H '" + h + "' is not a header: use 'Name: value'.";
-            }
+        String badHeader = ConnectCommand.headerProblem(headers);
+        if (badHeader != null) {
+            return badHeader;
         }
         o.headers.addAll(headers);
         o.noHeaders = noHeaders;

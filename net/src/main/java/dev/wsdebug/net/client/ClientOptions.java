@@ -34,6 +34,28 @@ public final class ClientOptions {
     public long maxMessage = DEFAULT_MAX_MESSAGE;
     public static final long DEFAULT_MAX_MESSAGE = 64L << 20;
 
+    /** A copy to adjust per connection (the lists copied too, so the copy's changes stay its own). */
+    public ClientOptions copy() {
+        ClientOptions o = new ClientOptions();
+        o.url = url;
+        o.headers = new ArrayList<>(headers);
+        o.subprotocols = new ArrayList<>(subprotocols);
+        o.origin = origin;
+        o.auth = auth;
+        o.ca = ca;
+        o.cert = cert;
+        o.key = key;
+        o.insecure = insecure;
+        o.proxy = proxy;
+        o.extensions = extensions;
+        o.transport = transport;
+        o.connectTimeoutMillis = connectTimeoutMillis;
+        o.handshakeTimeoutMillis = handshakeTimeoutMillis;
+        o.retainCap = retainCap;
+        o.maxMessage = maxMessage;
+        return o;
+    }
+
     /** The HTTP version of the opening handshake. */
     public enum Transport {
         /**

@@ -185,18 +185,7 @@ public final class Replayer {
 
     /** The client's settings for this connection: the target, and what the recorded request offered. */
     ClientOptions clientOptions(RecordedConnection rec) {
-        ClientOptions base = options.client;
-        ClientOptions o = new ClientOptions();
-        o.ca = base.ca;
-        o.cert = base.cert;
-        o.key = base.key;
-        o.insecure = base.insecure;
-        o.proxy = base.proxy;
-        o.auth = base.auth;
-        o.transport = base.transport;
-        o.connectTimeoutMillis = base.connectTimeoutMillis;
-        o.handshakeTimeoutMillis = base.handshakeTimeoutMillis;
-        o.maxMessage = base.maxMessage;
+        ClientOptions o = options.client.copy();
         o.url = target(rec);
         HandshakeEvent h = rec.handshake();
         HttpHead req = h == null ? null : h.request();
