@@ -3,18 +3,25 @@
 // capture tests. Node has no WebSocket over HTTP/2, so the WebSocket frames are parsed and written
 // here (RFC 6455 5.2): the client masks, the server does not.
 //
-//   node h2_ws_peer.js server                 h2c on 127.0.0.1, an ephemeral port; prints "PORT n"
-//   node h2_ws_peer.js client PORT            prior knowledge: the connection preface at once
+//   node h2_ws_peer.js server [OPTIONS]       h2c on 127.0.0.1, an ephemeral port; prints "PORT n"
+//   node h2_ws_peer.js client PORT [--tls]    prior knowledge: the connection preface at once
+//
+// Server options: --tls CERT.pem KEY.pem (HTTP/2 over TLS, ALPN h2 only, instead of h2c);
+// --reset-after N (after echoing N messages on a stream, reset it with CANCEL). The client's --tls
+// connects over TLS to localhost without verifying the certificate. Run node with
+// --tls-keylog=FILE to get the TLS secrets of both roles in NSS key log format.
 //
 // The server enables extended CONNECT (SETTINGS_ENABLE_CONNECT_PROTOCOL = 1), answers a CONNECT with
 // :protocol websocket with 200, echoes text and binary messages, answers a ping with a pong and a
 // close with a close, then ends the stream. The client waits for the server's SETTINGS to allow
 // extended CONNECT, opens one, sends text, binary, a two-frame text message, a ping and a close, and
-// ends the stream after the server's close. Both print one JSON line per message they sent and
+// ends the stream after the server's close. The server prints each extended CONNECT's request
+// ({"event":"request","headers":{...}}) and selects the first subprotocol offered. Both print one JSON line per message they sent and
 // received ({"event":"sent"|"received","kind","len","sha256","text"}), pongs, and {"event":"closed"}.
 // Every run is bounded: 20 s, then exit 3.
 const http2 = require('http2');
 const crypto = require('crypto');
+const fs = require('fs');
 
 setTimeout(() => { process.stderr.write('timed out\n'); process.exit(3); }, 20000).unref();
 
@@ -107,20 +114,32 @@ function messages(onMessage, onControl) {
   };
 }
 
-function server() {
-  const srv = http2.createServer({ settings: { enableConnectProtocol: true } });
+function server(opts) {
+  const settings = { enableConnectProtocol: true };
+  const srv = opts.tls
+    ? http2.createSecureServer({ key: fs.readFileSync(opts.tls.key), cert: fs.readFileSync(opts.tls.cert), settings })
+    : http2.createServer({ settings });
   srv.on('stream', (stream, headers) => {
     if (headers[':method'] !== 'CONNECT' || headers[':protocol'] !== 'websocket') {
       stream.respond({ ':status': 400 });
       stream.end();
       return;
     }
-    stream.respond({ ':status': 200 });
+    const request = {};
+    for (const [k, v] of Object.entries(headers)) request[k] = String(v);
+    emit({ event: 'request', headers: request });
+    const offered = (headers['sec-websocket-protocol'] || '').split(',').map((p) => p.trim()).filter((p) => p);
+    stream.respond(offered.length > 0 ? { ':status': 200, 'sec-websocket-protocol': offered[0] } : { ':status': 200 });
     const send = (opcode, payload) => stream.write(frame(opcode, payload, false));
+    let echoed = 0;
     stream.on('data', frameReader(messages((opcode, payload) => {
       describe('received', opcode, payload);
       send(opcode, payload);
       describe('sent', opcode, payload);
+      if (++echoed === opts.resetAfter) {
+        emit({ event: 'reset' });
+        stream.close(http2.constants.NGHTTP2_CANCEL);
+      }
     }, (opcode, payload) => {
       if (opcode === 9) {
         send(10, payload);
@@ -136,16 +155,34 @@ function server() {
   srv.listen(0, '127.0.0.1', () => emit0(`PORT ${srv.address().port}`));
 }
 
+/** The server's options after the role: --tls CERT KEY, --reset-after N. */
+function serverOptions(args) {
+  const opts = { tls: null, resetAfter: 0 };
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--tls') {
+      opts.tls = { cert: args[++i], key: args[++i] };
+    } else if (args[i] === '--reset-after') {
+      opts.resetAfter = Number(args[++i]);
+    } else {
+      process.stderr.write(`unknown server option ${args[i]}\n`);
+      process.exit(2);
+    }
+  }
+  return opts;
+}
+
 const emit0 = (line) => process.stdout.write(line + '\n');
 
-function client(port) {
-  const session = http2.connect(`http://127.0.0.1:${port}`);
+function client(port, tls) {
+  const session = tls
+    ? http2.connect(`https://localhost:${port}`, { rejectUnauthorized: false })
+    : http2.connect(`http://127.0.0.1:${port}`);
   session.on('error', (e) => { process.stderr.write(`session error: ${e.message}\n`); process.exit(1); });
   session.on('remoteSettings', (settings) => {
     if (!settings.enableConnectProtocol || session.started) return;
     session.started = true;
-    const req = session.request({ ':method': 'CONNECT', ':protocol': 'websocket', ':scheme': 'http',
-      ':path': '/live', ':authority': `127.0.0.1:${port}`, 'sec-websocket-version': '13' });
+    const req = session.request({ ':method': 'CONNECT', ':protocol': 'websocket', ':scheme': tls ? 'https' : 'http',
+      ':path': '/live', ':authority': `${tls ? 'localhost' : '127.0.0.1'}:${port}`, 'sec-websocket-version': '13' });
     req.on('response', (h) => {
       if (h[':status'] !== 200) {
         process.stderr.write(`status ${h[':status']}\n`);
@@ -186,10 +223,10 @@ function client(port) {
 }
 
 if (role === 'server') {
-  server();
+  server(serverOptions(process.argv.slice(3)));
 } else if (role === 'client') {
-  client(Number(process.argv[3]));
+  client(Number(process.argv[3]), process.argv[4] === '--tls');
 } else {
-  process.stderr.write('usage: h2_ws_peer.js server | client PORT\n');
+  process.stderr.write('usage: h2_ws_peer.js server [--tls CERT KEY] [--reset-after N] | client PORT [--tls]\n');
   process.exit(2);
 }

@@ -50,10 +50,11 @@ final class CloseRules {
             }
             out.add(c.conn, ce.timeMicros(), "close-handshake-incomplete", FindingEvent.ERROR, FrameRules.side(sent.dir())
                             + " sent a close frame (" + sent.code() + ") that " + FrameRules.side(sent.dir().opposite())
-                            .toLowerCase(java.util.Locale.ROOT) + " never answered before TCP closed.")
+                            .toLowerCase(java.util.Locale.ROOT) + " never answered before " + (carrierEnd(c).startsWith("TCP")
+                            ? "TCP closed." : "its HTTP/2 stream ended."))
                     .evidence(c.conn, sent.seq(), sent.t(), "close frame " + sent.code() + (sent.reason() != null
                             && !sent.reason().isEmpty() ? " \"" + sent.reason() + "\"" : ""))
-                    .evidence(c.conn, -1, ce.timeMicros(), "TCP closed " + millis(ce.timeMicros() - sent.t()) + " later")
+                    .evidence(c.conn, -1, ce.timeMicros(), carrierEnd(c) + " " + millis(ce.timeMicros() - sent.t()) + " later")
                     .cause("The other side closed TCP without echoing the close (or a proxy dropped the connection while"
                             + " the close was on its way), so " + FrameRules.side(sent.dir()).toLowerCase(java.util.Locale.ROOT)
                             + "'s runtime reports 1006 even though a code was sent.")
@@ -87,7 +88,7 @@ final class CloseRules {
         } else if (c.lastFrameSeq >= 0) {
             f.evidence(c.conn, c.lastFrameSeq, c.lastFrameT, "last frame before the drop");
         }
-        f.evidence(c.conn, -1, ce.timeMicros(), "TCP closed");
+        f.evidence(c.conn, -1, ce.timeMicros(), carrierEnd(c));
         f.cause(open != null ? "A crash or a reset while a message was being sent, or a proxy limit on message size"
                         + " that cuts the connection instead of answering 1009."
                         : when.startsWith("right after") ? "The server (or a proxy) accepted the upgrade and then"
@@ -224,6 +225,24 @@ final class CloseRules {
                         .emit();
             }
         }
+    }
+
+    /**
+     * How what carried the WebSocket ended: TCP, or for a WebSocket over HTTP/2 its stream, by a
+     * reset (the error event the pipeline wrote for RST_STREAM names who and why) or by END_STREAM.
+     */
+    static String carrierEnd(ConnectionFacts c) {
+        if (c.handshake == null || !"h2".equals(c.handshake.transport())) {
+            return "TCP closed";
+        }
+        for (dev.wsdebug.capture.ErrorEvent e : c.errors) {
+            if ("h2".equals(e.kind()) && e.message().contains(" reset the stream with ")) {
+                String m = e.message();
+                return "HTTP/2 stream " + c.handshake.stream() + ": " + Character.toLowerCase(m.charAt(0))
+                        + m.substring(1, m.length() - 1);
+            }
+        }
+        return "HTTP/2 stream " + c.handshake.stream() + " ended (END_STREAM)";
     }
 
     static String millis(long micros) {

@@ -108,6 +108,13 @@ class AnalyzerTest {
             return this;
         }
 
+        /** RST_STREAM from {@code from} with this error code (an RFC 8441 stream's abort). */
+        Script reset(Direction from, long errorCode) {
+            t += 1000;
+            steps.add(new Object[]{from, t, new H2Reset(errorCode)});
+            return this;
+        }
+
         /** Bytes of this direction the capture never saw. */
         Script gap(Direction d, long missing) {
             t += 1000;
@@ -126,6 +133,8 @@ class AnalyzerTest {
                 if (s[2] instanceof H2Open o) {
                     c.h2Request((Long) s[1], 3, o.request(), o.setting());
                     c.h2Response((Long) s[1] + 500, o.response());
+                } else if (s[2] instanceof H2Reset r) {
+                    c.h2Reset((Long) s[1], (Direction) s[0], r.code());
                 } else if (s[2] instanceof Long missing) {
                     c.gap((Direction) s[0], (Long) s[1], missing);
                 } else if (s[2] instanceof Object[] f) {
@@ -142,6 +151,9 @@ class AnalyzerTest {
 
     private record H2Open(List<dev.wsdebug.wire.HttpHead.Header> request, List<dev.wsdebug.wire.HttpHead.Header> response,
                           Boolean setting) {
+    }
+
+    private record H2Reset(long code) {
     }
 
     private static List<FindingEvent> analyse(Script... scripts) {
@@ -580,5 +592,22 @@ class AnalyzerTest {
         // another refusal is a rejection with what the status means
         FindingEvent rejected = only(analyse(new Script("1").h2(true, ":status", "403")), "handshake-rejected");
         assertThat(rejected.summary()).startsWith("The server answered the extended CONNECT with 403 instead of 200");
+    }
+
+    @Test
+    void aDroppedWebSocketOverHttp2SaysHowItsStreamEnded() {
+        FindingEvent reset = only(analyse(new Script("1").h2(true, ":status", "200").text(Direction.C2S, "a")
+                .reset(Direction.S2C, 8)), "abnormal-close");
+        assertThat(reset.evidence()).extracting(FindingEvent.Evidence::what)
+                .containsExactly("last frame before the drop", "HTTP/2 stream 3: the server reset the stream with CANCEL (0x8)");
+        FindingEvent ended = only(analyse(new Script("1").h2(true, ":status", "200").text(Direction.C2S, "a")), "abnormal-close");
+        assertThat(ended.evidence()).extracting(FindingEvent.Evidence::what)
+                .containsExactly("last frame before the drop", "HTTP/2 stream 3 ended (END_STREAM)");
+        FindingEvent unanswered = only(analyse(new Script("1").h2(true, ":status", "200").close(Direction.C2S, 1000, "")
+                .reset(Direction.S2C, 2)), "close-handshake-incomplete");
+        assertThat(unanswered.summary()).endsWith("never answered before its HTTP/2 stream ended.");
+        assertThat(unanswered.evidence().get(1).what()).startsWith("HTTP/2 stream 3: the server reset the stream with INTERNAL_ERROR (0x2) ");
+        FindingEvent tcp = only(analyse(new Script("1").upgrade().text(Direction.C2S, "a")), "abnormal-close");
+        assertThat(tcp.evidence().get(1).what()).isEqualTo("TCP closed");
     }
 }
