@@ -5,6 +5,7 @@ import dev.wsdebug.capture.FrameEvent;
 import dev.wsdebug.capture.HandshakeEvent;
 import dev.wsdebug.capture.HttpEvent;
 import dev.wsdebug.capture.MessageEvent;
+import dev.wsdebug.sniff.tls.KeyLog;
 import dev.wsdebug.wire.Direction;
 import dev.wsdebug.wire.Opcode;
 import org.junit.jupiter.api.Tag;
@@ -24,7 +25,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * built-in http2 (h2_ws_peer.js) as server with SETTINGS_ENABLE_CONNECT_PROTOCOL and as client with
  * prior knowledge (h2c), the WebSocket frames written and parsed by the script. The capture shows a
  * WebSocket over HTTP/2 on stream 1 whose messages each way are exactly those the peers logged,
- * the client's ping and the server's pong, and the close code, without any error.
+ * the client's ping and the server's pong, and the close code, without any error. The same again
+ * over TLS (ALPN h2, the client's secrets from node's --tls-keylog): tshark shows only the
+ * tunnelled DATA there, so the peers' own logs are the oracle.
  */
 @Tag("live-capture")
 class LiveH2CaptureTest {
@@ -32,17 +35,36 @@ class LiveH2CaptureTest {
     @Timeout(60)
     void anExtendedConnectSessionBetweenNodeHttp2Peers(@TempDir Path dir) throws Exception {
         String node = Live.tool("node");
-        Path pcap = dir.resolve("h2.pcapng");
         List<String> script = List.of(node, Live.script("h2_ws_peer.js").toString());
+        check(dir, concat(script, "server"), port -> concat(script, "client", Integer.toString(port)), null, "ws");
+    }
+
+    @Test
+    @Timeout(60)
+    void theSameOverTlsWithAlpnH2DecryptedByTheClientsKeyLog(@TempDir Path dir) throws Exception {
+        String node = Live.tool("node");
+        Path[] rsa = Live.selfSigned(dir, "rsa");
+        Path keys = dir.resolve("client.keys");
+        String peer = Live.script("h2_ws_peer.js").toString();
+        check(dir, List.of(node, peer, "server", "--tls", rsa[0].toString(), rsa[1].toString()),
+                port -> List.of(node, "--tls-keylog=" + keys, peer, "client", Integer.toString(port), "--tls"), keys, "wss");
+    }
+
+    /**
+     * Records one session between the Node peers with dumpcap and checks what the sniff pipeline
+     * makes of it (decrypting with {@code keys} when they are given).
+     */
+    private static void check(Path dir, List<String> serverCommand, java.util.function.IntFunction<List<String>> clientCommand,
+                              Path keys, String scheme) throws Exception {
+        Path pcap = dir.resolve("h2.pcapng");
         PeerLog client;
         PeerLog server;
         int port;
-        try (LiveProcess srv = LiveProcess.start("node http2 server", concat(script, "server"), Map.of())) {
+        try (LiveProcess srv = LiveProcess.start("node http2 server", serverCommand, Map.of())) {
             String line = srv.awaitLine(l -> l.matches("PORT \\d+"), LivePeer.START_MILLIS);
             port = Integer.parseInt(line.substring(5));
             try (Dumpcap cap = Dumpcap.start(pcap, "tcp port " + port)) {
-                try (LiveProcess cl = LiveProcess.start("node http2 client", concat(script, "client",
-                        Integer.toString(port)), Map.of())) {
+                try (LiveProcess cl = LiveProcess.start("node http2 client", clientCommand.apply(port), Map.of())) {
                     cl.closeStdin();
                     int exit = cl.waitFor(LivePeer.CLIENT_MILLIS);
                     assertThat(exit).as(cl.describe()).isZero();
@@ -54,15 +76,16 @@ class LiveH2CaptureTest {
             }
         }
 
-        LiveDecoded d = LiveDecoded.of(pcap);
+        LiveDecoded d = keys == null ? LiveDecoded.of(pcap) : LiveDecoded.of(pcap, KeyLog.read(keys));
         SessionCheck.noErrors(d);
         assertThat(d.of(HttpEvent.class)).isEmpty();
         HandshakeEvent h = d.of(HandshakeEvent.class).get(0);
         assertThat(h.transport()).isEqualTo("h2");
         assertThat(h.stream()).isEqualTo(1);
         assertThat(h.conn()).isEqualTo("1.1");
-        assertThat(h.url()).isEqualTo("ws://127.0.0.1:" + port + "/live");
+        assertThat(h.url()).isEqualTo(scheme + "://" + (keys == null ? "127.0.0.1" : "localhost") + ":" + port + "/live");
         assertThat(h.server()).isEqualTo("127.0.0.1:" + port);
+        assertThat(h.request().header(":scheme")).isEqualTo(keys == null ? "http" : "https");
         assertThat(h.result().valid()).as(h.result().problems().toString()).isTrue();
 
         List<MessageEvent> messages = d.of(MessageEvent.class, "1.1");
