@@ -235,7 +235,8 @@ final class ConnectCommand implements Callable<Integer> {
                 EventSink sink = new SynchronizedSink(EventSink.all(sinks.toArray(EventSink[]::new)));
                 long started = System.nanoTime();
                 boolean quit = false;
-                try (WsClient client = new WsClient(opts, sink, n -> notices.println("  " + n))) {
+                // each reconnection is a connection of its own in the output and the saved capture
+                try (WsClient client = new WsClient(opts, sink, n -> notices.println("  " + n)).connectionIdsFrom(reconnects + 1)) {
                     ClientSession session = client.connect();
                     backoff.reset();
                     long t0 = started;
