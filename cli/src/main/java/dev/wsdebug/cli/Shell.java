@@ -43,6 +43,11 @@ final class Shell implements AutoCloseable {
     Shell() {
         try {
             terminal = TerminalBuilder.builder().system(true).build();
+            if (terminal.getWidth() <= 0) {
+                // a pseudo-terminal nobody gave a size (script(1) without a parent terminal, some CI
+                // runners): line editing in zero columns shows only dots, so assume the classic size
+                terminal.setSize(new org.jline.terminal.Size(80, 24));
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
