@@ -71,6 +71,24 @@ class ProxyHttp2IT {
         assertThat(lines).anySatisfy(n -> assertThat(n.path("event").asText() + " " + n.path("code").asInt()).isEqualTo("closed 4001"));
     }
 
+    /** The proxy's metrics page, once a closed connection shows in it (bounded wait). */
+    private static String scrape(ProxyProcess proxy) throws Exception {
+        String url = proxy.errLines().stream().filter(l -> l.startsWith("metrics on ")).findFirst()
+                .map(l -> l.substring("metrics on ".length()).trim()).orElseThrow(() -> new AssertionError(proxy.errLines()));
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        String body = "";
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            body = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            if (body.contains("wsdebug_close_codes_total{code=\"4001\"} 1.0")) {
+                break;
+            }
+            Thread.sleep(50);
+        }
+        return body;
+    }
+
     @Test
     @Timeout(90)
     void nodeHttp2PeersOnBothSidesAndTheRecordingReadsBack(@TempDir Path dir) throws Exception {
@@ -84,8 +102,14 @@ class ProxyHttp2IT {
             int port = Integer.parseInt(first.substring(5).trim());
             String proxyOut;
             try (ProxyProcess proxy = ProxyProcess.start("--to", "ws://127.0.0.1:" + port, "--upstream-http", "2",
-                    "--save", cap.toString())) {
+                    "--save", cap.toString(), "--metrics", "0")) {
                 assertEchoed(nodeClient(proxy.port));
+                // the Prometheus metrics count a WebSocket over HTTP/2 as they count one over HTTP/1.1
+                String metrics = scrape(proxy);
+                assertThat(metrics).as(metrics).contains("wsdebug_connections_total{result=\"clean\"} 1.0",
+                        "wsdebug_messages_total{direction=\"c2s\",type=\"text\"} 2.0",
+                        "wsdebug_messages_total{direction=\"s2c\",type=\"binary\"} 1.0",
+                        "wsdebug_close_codes_total{code=\"4001\"} 1.0");
                 proxy.close();
                 proxyOut = proxy.out();
             }
