@@ -120,7 +120,7 @@ public final class JsonLinesSink implements EventSink {
         HandshakeResult r = h.result();
         gen.writeBooleanField("upgraded", r != null && r.upgraded());
         gen.writeFieldName("accept");
-        if (r == null) {
+        if (r == null || "h2".equals(h.transport())) { // RFC 8441: no key, no accept, nothing to check
             gen.writeNull();
         } else {
             gen.writeStartObject();

@@ -61,7 +61,9 @@ class ConversationH2Test {
         lines.flush();
         assertThat(json.toString(StandardCharsets.UTF_8)).startsWith("{\"event\":\"handshake\",\"conn\":\"1\","
                 + "\"t\":1700000000.000010,\"transport\":\"h2\",\"stream\":3,\"url\":\"wss://example.com/chat?room=1\","
-                + "\"request\":{\"method\":\"CONNECT\",\"target\":\"/chat?room=1\",\"headers\":[[\":method\",\"CONNECT\"],");
+                + "\"request\":{\"method\":\"CONNECT\",\"target\":\"/chat?room=1\",\"headers\":[[\":method\",\"CONNECT\"],")
+                .as("RFC 8441 has no key and no accept, so there is no accept check to report")
+                .contains("\"upgraded\":true,\"accept\":null,");
     }
 
     @Test

@@ -40,7 +40,10 @@ export function renderHandshake(pane, detail) {
     ['Upgraded', hs.upgraded ? 'yes' : 'no', hs.upgraded],
     ['Valid', hs.valid === undefined ? null : hs.valid ? 'yes' : 'no', hs.valid],
   ];
-  if (hs.accept) {
+  if (hs.transport === 'h2') {
+    rows.push(['HTTP/2 stream', hs.stream === undefined || hs.stream === null ? '—' : String(hs.stream)]);
+    rows.push(['Accept check', 'none: an extended CONNECT (RFC 8441) has no key and no accept']);
+  } else if (hs.accept) {
     rows.push(['Sec-WebSocket-Accept expected', hs.accept.expected ?? '—']);
     rows.push(['Sec-WebSocket-Accept actual', hs.accept.actual ?? '—']);
     if (!hs.accept.actual && !hs.upgraded) rows.push(['Accept check', 'not made: the server did not switch protocols']);
