@@ -33,6 +33,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Tag("packaged-jar")
 class MockServeIT {
     private static final String CLIENT = "/replay/mock_counter_client.py";
+    private static final String DROP_CLIENT = "/replay/mock_drop_client.py";
     private static final long CLIENT_TIMEOUT_MS = 60_000;
 
     @Test
@@ -95,6 +96,48 @@ class MockServeIT {
                     assertThat(m.get("t").asDouble() - prev.get("t").asDouble()).isGreaterThanOrEqualTo(0.05);
                 }
             }
+        }
+    }
+
+    /**
+     * A server that pings on its own and then drops TCP without a close frame, recorded by dumpcap
+     * on lo while a python client talked to it: the mock of that capture pings the same way (the
+     * python library answers) and drops the connection at the same point, so the client sees 1006
+     * again.
+     */
+    @Test
+    void theServersPingsAndItsDropArePlayedToo(@TempDir Path dir) throws Exception {
+        Path pcap = dir.resolve("drop.pcapng");
+        Peer.Run original;
+        try (Child server = Child.serve("--ping-interval", "0.3", "--drop-after", "2");
+             LiveCaptureSupport.Dumpcap cap = new LiveCaptureSupport.Dumpcap(pcap, "tcp port " + server.port)) {
+            original = Peer.run(Peer.Kind.PYTHON_WEBSOCKETS, DROP_CLIENT, CLIENT_TIMEOUT_MS,
+                    "ws://127.0.0.1:" + server.port + "/feed");
+            cap.stop();
+        }
+        assertThat(original.exitCode()).as(original.describe()).isZero();
+        assertThat(original.lines()).containsExactly("RECV a", "RECV b", "CLOSE 1006 ");
+
+        try (Child serve = Child.serve("--mock", pcap.toString())) {
+            Peer.Run mocked = Peer.run(Peer.Kind.PYTHON_WEBSOCKETS, DROP_CLIENT, CLIENT_TIMEOUT_MS,
+                    "ws://127.0.0.1:" + serve.port + "/feed");
+            assertThat(mocked.exitCode()).as(mocked.describe()).isZero();
+            assertThat(mocked.lines()).as(serve.describe()).containsExactlyElementsOf(original.lines());
+            serve.close();
+            List<JsonNode> events = jsonLines(serve.out());
+            List<String> pings = events.stream().filter(e -> e.get("event").asText().equals("frame")
+                    && e.get("type").asText().equals("ping")).map(e -> e.get("dir").asText()).toList();
+            List<String> pongs = events.stream().filter(e -> e.get("event").asText().equals("frame")
+                    && e.get("type").asText().equals("pong")).map(e -> e.get("dir").asText()).toList();
+            // the client waits 0.8 s between its messages: the recorded server pinged at least twice then
+            assertThat(pings).as(serve.describe()).hasSizeGreaterThanOrEqualTo(2).containsOnly("s2c");
+            assertThat(pongs).as("the python library answers each").hasSameSizeAs(pings).containsOnly("c2s");
+            assertThat(notices(serve)).extracting(n -> n.get("message").asText())
+                    .containsExactly("The recorded connection 1 ended here without a close frame: closing the connection"
+                            + " without one (the client sees 1006).");
+            JsonNode close = events.stream().filter(e -> e.get("event").asText().equals("close")).findFirst().orElseThrow();
+            assertThat(close.get("code").asInt()).isEqualTo(1006);
+            assertThat(close.get("onWire").asBoolean()).isFalse();
         }
     }
 

@@ -11,7 +11,11 @@ import java.util.List;
  * anything (offsets from the handshake), and for each client message what the server sent after it
  * until the next client message (offsets from that message). A close the server started ends the
  * group it falls in; a close the client started ends the plan (the server only echoes it, and any
- * server does that itself). Pings are left out: the server answers them, or not with --no-pong.
+ * server does that itself). The server's own pings are played (a client's keepalive logic sees
+ * them as it did); the client's are not: the server answers them, or not with --no-pong. A
+ * connection that ended without a close frame either way (1006) ends with a {@link Step#DROP} at
+ * the time it ended, so the mock closes TCP there as the recorded server (or something on its path)
+ * did.
  */
 record MockPlan(RecordedConnection source, List<Step> opening, List<Prompt> prompts) {
 
@@ -34,18 +38,35 @@ record MockPlan(RecordedConnection source, List<Step> opening, List<Prompt> prom
                 }
                 continue;
             }
-            if (!s.isData() && s.opcode() != Opcode.CLOSE) {
+            if (!s.isData() && s.opcode() != Opcode.CLOSE && s.opcode() != Opcode.PING) {
                 continue;
             }
-            long since = current == null ? 0 : current.client().offsetMicros();
-            Step relative = new Step(s.dir(), Math.max(0, s.offsetMicros() - since), s.opcode(), s.payload(),
-                    s.complete(), s.closeCode(), s.closeReason());
-            (current == null ? opening : current.replies()).add(relative);
+            (current == null ? opening : current.replies()).add(relative(s, current));
             if (s.opcode() == Opcode.CLOSE) {
-                break;
+                return new MockPlan(c, List.copyOf(opening), List.copyOf(prompts));
             }
         }
+        if (droppedWithoutClose(c)) {
+            Step drop = Step.drop(Direction.S2C, c.close().timeMicros() - c.base());
+            (current == null ? opening : current.replies()).add(relative(drop, current));
+        }
         return new MockPlan(c, List.copyOf(opening), List.copyOf(prompts));
+    }
+
+    /** The step with its offset from the client message it follows (or from the handshake). */
+    private static Step relative(Step s, Prompt current) {
+        long since = current == null ? 0 : current.client().offsetMicros();
+        return new Step(s.dir(), Math.max(0, s.offsetMicros() - since), s.opcode(), s.payload(), s.complete(),
+                s.closeCode(), s.closeReason());
+    }
+
+    /**
+     * Whether the recorded connection ended without a close frame either way: known only when the
+     * capture had its frames (a HAR file has none) and saw it end.
+     */
+    private static boolean droppedWithoutClose(RecordedConnection c) {
+        return c.hasFrames() && c.close() != null && !c.close().onWire()
+                && c.steps().stream().noneMatch(s -> s.opcode() == Opcode.CLOSE);
     }
 
     /** The request target (path and query) of the recorded handshake, or null. */

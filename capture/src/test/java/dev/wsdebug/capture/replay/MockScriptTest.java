@@ -58,7 +58,8 @@ class MockScriptTest {
     }
 
     private static List<String> texts(MockAnswer a) {
-        return a.steps().stream().map(s -> s.opcode() == Opcode.CLOSE ? "close " + s.closeCode() : s.text()).toList();
+        return a.steps().stream().map(s -> s.opcode() == Opcode.CLOSE ? "close " + s.closeCode()
+                : s.opcode() == Opcode.PING ? "ping" : s.text()).toList();
     }
 
     private static MockAnswer send(MockSession s, String t) {
@@ -72,7 +73,7 @@ class MockScriptTest {
         MockAnswer a = send(s, "{\"op\":\"inc\",\"ts\":2}");
         assertThat(a.how()).isEqualTo(MockAnswer.Match.EXACT);
         assertThat(a.recorded()).isEqualTo(2);
-        // the ping is not replayed; the reply keeps its 1 ms and 5 ms after the client's message
+        // the server's ping followed message 1, not this one; the reply keeps its 1 ms and 5 ms after the client's message
         assertThat(texts(a)).containsExactly("{\"n\":2,\"ts\":200}", "{\"n\":2,\"note\":\"again\"}");
         assertThat(a.steps()).extracting(Step::offsetMicros).containsExactly(1_000L, 5_000L);
         assertThat(a.notice()).isNull();
@@ -84,7 +85,7 @@ class MockScriptTest {
         // not the same bytes as either inc, the same JSON without ts: the first unanswered one
         MockAnswer first = send(s, "{ \"ts\": 99, \"op\": \"inc\" }");
         assertThat(first.how()).isEqualTo(MockAnswer.Match.JSON);
-        assertThat(texts(first)).containsExactly("{\"n\":1,\"ts\":100}");
+        assertThat(texts(first)).containsExactly("{\"n\":1,\"ts\":100}", "ping");
         MockAnswer second = send(s, "{\"op\":\"inc\",\"ts\":5}");
         assertThat(second.how()).isEqualTo(MockAnswer.Match.JSON);
         assertThat(second.recorded()).isEqualTo(2);
@@ -165,5 +166,36 @@ class MockScriptTest {
         assertThatThrownBy(() -> MockScript.of(List.of(a, b), "9", List.of()))
                 .hasMessage("it has no connection 9; its connections are 1, 2.");
         assertThatThrownBy(() -> MockScript.of(List.of(), null, List.of())).hasMessage("it holds no WebSocket connection.");
+    }
+
+    @Test
+    void theServersPingsArePlayedWithTheMessageTheyFollowed() {
+        MockSession s = MockScript.of(List.of(counter()), null, List.of()).session("/count");
+        MockAnswer a = send(s, "{\"op\":\"inc\",\"ts\":1}");
+        assertThat(a.steps()).extracting(st -> st.opcode() + " " + st.offsetMicros())
+                .containsExactly(Opcode.TEXT + " 2000", Opcode.PING + " 2500");
+    }
+
+    @Test
+    void aConnectionThatEndedWithoutACloseFrameEndsInADropAtItsTime() {
+        RecordedConnection c = conn("1", "/feed", null,
+                text(Direction.C2S, 10_000, "sub"),
+                text(Direction.S2C, 11_000, "tick"));
+        c.frameSeen();
+        c.close(new dev.wsdebug.capture.CloseEvent("1", 60_000, 1006, "", false, "none", false));
+        MockSession s = MockScript.of(List.of(c), null, List.of()).session("/feed");
+        MockAnswer a = send(s, "sub");
+        assertThat(a.steps()).extracting(st -> (st.isDrop() ? "drop" : st.text()) + " " + st.offsetMicros())
+                .containsExactly("tick 1000", "drop 50000");
+        // a HAR file has no frames: how it ended is unknown, so nothing is dropped
+        RecordedConnection har = conn("1", "/feed", null, text(Direction.C2S, 10_000, "sub"));
+        har.close(new dev.wsdebug.capture.CloseEvent("1", 60_000, 1006, "", false, "none", false));
+        assertThat(send(MockScript.of(List.of(har), null, List.of()).session("/feed"), "sub").steps()).isEmpty();
+        // a drop before the client said anything is part of the opening
+        RecordedConnection early = conn("1", "/feed", null);
+        early.frameSeen();
+        early.close(new dev.wsdebug.capture.CloseEvent("1", 5_000, 1006, "", false, "none", false));
+        assertThat(MockScript.of(List.of(early), null, List.of()).session("/feed").opening())
+                .extracting(Step::isDrop, Step::offsetMicros).containsExactly(org.assertj.core.groups.Tuple.tuple(true, 5_000L));
     }
 }

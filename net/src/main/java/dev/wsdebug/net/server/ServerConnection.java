@@ -300,6 +300,17 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Eve
             startClose(s.closeCode(), s.closeCode() < 0 || s.closeReason() == null ? "" : s.closeReason());
             return;
         }
+        if (s.isDrop()) {
+            closing = true;
+            notice("mock", "The recorded connection " + mock.conn() + " ended here without a close frame: closing"
+                    + " the connection without one (the client sees 1006).");
+            upgrade.abort(ctx);
+            return;
+        }
+        if (s.opcode() == Opcode.PING) {
+            out.ping(s.payload());
+            return;
+        }
         out.message(s.opcode(), s.payload(), true);
         pauseIfUnwritable();
     }
