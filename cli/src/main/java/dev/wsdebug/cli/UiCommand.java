@@ -1,5 +1,9 @@
 package dev.wsdebug.cli;
 
+import dev.wsdebug.cli.options.DecodeFlags;
+import dev.wsdebug.cli.options.DecodeOption;
+import dev.wsdebug.cli.output.Terminal;
+import dev.wsdebug.cli.ui.Browser;
 import dev.wsdebug.sniff.DecodeOptions;
 import dev.wsdebug.ui.OpenCapture;
 import dev.wsdebug.ui.UiOptions;
@@ -25,7 +29,7 @@ import java.util.concurrent.CountDownLatch;
                 + " --keylog for wss://), HAR; more files can be opened from the page.", "",
                 "The server listens on 127.0.0.1 and prints a URL with a token that every request needs; keep it"
                         + " to yourself. proxy --ui and sniff --ui show live traffic the same way.", ""})
-final class UiCommand implements Callable<Integer> {
+public final class UiCommand implements Callable<Integer> {
     @Parameters(arity = "0..*", paramLabel = "FILE", description = "Captures to open: .wsdb, pcap, pcapng, HAR or JSON Lines.")
     List<Path> files = new ArrayList<>();
 
@@ -96,7 +100,7 @@ final class UiCommand implements Callable<Integer> {
     }
 
     /** Prints the URL (and a warning when others can reach it); opens a browser when asked. */
-    static void announce(UiServer server, String host, boolean open, PrintStream out, PrintStream err) {
+    public static void announce(UiServer server, String host, boolean open, PrintStream out, PrintStream err) {
         if (!host.equals("127.0.0.1") && !host.equals("localhost") && !host.equals("::1")) {
             err.println("wsdebug: warning: the UI listens on " + host + ", so other machines can reach it; anyone with"
                     + " the URL's token can read every capture it shows and send messages.");

@@ -1,14 +1,14 @@
-package dev.wsdebug.cli;
+package dev.wsdebug.cli.ui;
 
 import java.io.File;
 
 /** Opens a URL in the user's default browser, where the system has a way to. */
-final class Browser {
+public final class Browser {
     private Browser() {
     }
 
     /** Null when a browser was started, else why not (one sentence). */
-    static String open(String url) {
+    public static String open(String url) {
         String os = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT);
         String[] cmd;
         if (os.contains("mac")) {
