@@ -3,7 +3,7 @@ package dev.wsdebug.cli;
 import dev.wsdebug.cli.options.DecodeFlags;
 import dev.wsdebug.cli.options.DecodeOption;
 import dev.wsdebug.cli.output.Terminal;
-import dev.wsdebug.cli.ui.Browser;
+import dev.wsdebug.cli.ui.UiUrl;
 import dev.wsdebug.sniff.DecodeOptions;
 import dev.wsdebug.ui.OpenCapture;
 import dev.wsdebug.ui.UiOptions;
@@ -29,7 +29,7 @@ import java.util.concurrent.CountDownLatch;
                 + " --keylog for wss://), HAR; more files can be opened from the page.", "",
                 "The server listens on 127.0.0.1 and prints a URL with a token that every request needs; keep it"
                         + " to yourself. proxy --ui and sniff --ui show live traffic the same way.", ""})
-public final class UiCommand implements Callable<Integer> {
+final class UiCommand implements Callable<Integer> {
     @Parameters(arity = "0..*", paramLabel = "FILE", description = "Captures to open: .wsdb, pcap, pcapng, HAR or JSON Lines.")
     List<Path> files = new ArrayList<>();
 
@@ -89,7 +89,7 @@ public final class UiCommand implements Callable<Integer> {
                 return usage(err, lowerFirst(e.getMessage()));
             }
         }
-        announce(server, host, open, out, err);
+        UiUrl.announce(server, host, open, out, err);
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
@@ -97,22 +97,6 @@ public final class UiCommand implements Callable<Integer> {
         }));
         stop.await();
         return 0;
-    }
-
-    /** Prints the URL (and a warning when others can reach it); opens a browser when asked. */
-    public static void announce(UiServer server, String host, boolean open, PrintStream out, PrintStream err) {
-        if (!host.equals("127.0.0.1") && !host.equals("localhost") && !host.equals("::1")) {
-            err.println("wsdebug: warning: the UI listens on " + host + ", so other machines can reach it; anyone with"
-                    + " the URL's token can read every capture it shows and send messages.");
-        }
-        out.println("UI on " + server.url() + "  (Ctrl-C stops it)");
-        out.flush();
-        if (open) {
-            String why = Browser.open(server.url().toString());
-            if (why != null) {
-                err.println("wsdebug: cannot open a browser: " + why + " Open the URL above yourself.");
-            }
-        }
     }
 
     private static String lowerFirst(String s) {

@@ -3,12 +3,12 @@ package dev.wsdebug.cli.ui;
 import java.io.File;
 
 /** Opens a URL in the user's default browser, where the system has a way to. */
-public final class Browser {
+final class Browser {
     private Browser() {
     }
 
     /** Null when a browser was started, else why not (one sentence). */
-    public static String open(String url) {
+    static String open(String url) {
         String os = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT);
         String[] cmd;
         if (os.contains("mac")) {

@@ -2,7 +2,6 @@ package dev.wsdebug.cli.ui;
 
 import dev.wsdebug.capture.EventSink;
 import dev.wsdebug.capture.store.CaptureStore;
-import dev.wsdebug.cli.UiCommand;
 import dev.wsdebug.cli.options.DecodeOption;
 import dev.wsdebug.ui.OpenCapture;
 import dev.wsdebug.ui.UiOptions;
@@ -63,7 +62,7 @@ public final class LiveUi {
             throw e;
         }
         LiveUi ui = new LiveUi(server, c);
-        UiCommand.announce(server, "127.0.0.1", o.open, out, err);
+        UiUrl.announce(server, "127.0.0.1", o.open, out, err);
         return ui;
     }
 
