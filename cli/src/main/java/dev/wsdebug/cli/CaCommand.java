@@ -1,5 +1,6 @@
 package dev.wsdebug.cli;
 
+import dev.wsdebug.cli.output.Terminal;
 import dev.wsdebug.net.tls.LocalCa;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;

@@ -9,6 +9,8 @@ import dev.wsdebug.capture.MessageEvent;
 import dev.wsdebug.capture.SynchronizedSink;
 import dev.wsdebug.capture.TrafficStats;
 import dev.wsdebug.capture.TranscriptPrinter;
+import dev.wsdebug.cli.output.LiveSink;
+import dev.wsdebug.cli.output.Terminal;
 import dev.wsdebug.net.client.ClientFailure;
 import dev.wsdebug.net.client.ClientOptions;
 import dev.wsdebug.net.client.ClientSession;

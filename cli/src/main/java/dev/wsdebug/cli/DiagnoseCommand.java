@@ -6,6 +6,8 @@ import dev.wsdebug.capture.FindingEvent;
 import dev.wsdebug.capture.TranscriptStyle;
 import dev.wsdebug.capture.JsonLinesSink;
 import dev.wsdebug.capture.TranscriptPrinter;
+import dev.wsdebug.cli.options.DecodeFlags;
+import dev.wsdebug.cli.output.Terminal;
 import dev.wsdebug.net.probe.EndpointProbe;
 import dev.wsdebug.net.probe.ProbeCheck;
 import dev.wsdebug.net.probe.ProbeListener;

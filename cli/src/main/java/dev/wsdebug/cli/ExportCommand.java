@@ -2,6 +2,8 @@ package dev.wsdebug.cli;
 
 import dev.wsdebug.capture.EventSink;
 import dev.wsdebug.capture.export.ExportFormat;
+import dev.wsdebug.cli.options.DecodeFlags;
+import dev.wsdebug.cli.output.Terminal;
 import dev.wsdebug.sniff.CaptureInputs;
 import dev.wsdebug.sniff.DecodeOptions;
 import picocli.CommandLine.ArgGroup;

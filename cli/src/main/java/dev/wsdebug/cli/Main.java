@@ -1,5 +1,6 @@
 package dev.wsdebug.cli;
 
+import dev.wsdebug.cli.output.Terminal;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

@@ -10,6 +10,8 @@ import dev.wsdebug.capture.replay.Comparison;
 import dev.wsdebug.capture.replay.JsonPath;
 import dev.wsdebug.capture.replay.RecordedConnection;
 import dev.wsdebug.capture.replay.Recording;
+import dev.wsdebug.cli.options.DecodeFlags;
+import dev.wsdebug.cli.output.Terminal;
 import dev.wsdebug.net.replay.ReplayOptions;
 import dev.wsdebug.net.replay.ReplayResult;
 import dev.wsdebug.net.replay.Replayer;

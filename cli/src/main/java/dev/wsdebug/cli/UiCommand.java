@@ -1,5 +1,9 @@
 package dev.wsdebug.cli;
 
+import dev.wsdebug.cli.options.DecodeFlags;
+import dev.wsdebug.cli.options.DecodeOption;
+import dev.wsdebug.cli.output.Terminal;
+import dev.wsdebug.cli.ui.UiUrl;
 import dev.wsdebug.sniff.DecodeOptions;
 import dev.wsdebug.ui.OpenCapture;
 import dev.wsdebug.ui.UiOptions;
@@ -85,7 +89,7 @@ final class UiCommand implements Callable<Integer> {
                 return usage(err, lowerFirst(e.getMessage()));
             }
         }
-        announce(server, host, open, out, err);
+        UiUrl.announce(server, host, open, out, err);
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
@@ -93,22 +97,6 @@ final class UiCommand implements Callable<Integer> {
         }));
         stop.await();
         return 0;
-    }
-
-    /** Prints the URL (and a warning when others can reach it); opens a browser when asked. */
-    static void announce(UiServer server, String host, boolean open, PrintStream out, PrintStream err) {
-        if (!host.equals("127.0.0.1") && !host.equals("localhost") && !host.equals("::1")) {
-            err.println("wsdebug: warning: the UI listens on " + host + ", so other machines can reach it; anyone with"
-                    + " the URL's token can read every capture it shows and send messages.");
-        }
-        out.println("UI on " + server.url() + "  (Ctrl-C stops it)");
-        out.flush();
-        if (open) {
-            String why = Browser.open(server.url().toString());
-            if (why != null) {
-                err.println("wsdebug: cannot open a browser: " + why + " Open the URL above yourself.");
-            }
-        }
     }
 
     private static String lowerFirst(String s) {

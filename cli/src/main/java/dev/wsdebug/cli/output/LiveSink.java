@@ -1,13 +1,13 @@
-package dev.wsdebug.cli;
+package dev.wsdebug.cli.output;
 
 import dev.wsdebug.capture.Event;
 import dev.wsdebug.capture.EventSink;
 
 /** Flushes after every event: for output that someone watches or another program reads live. */
-final class LiveSink implements EventSink {
+public final class LiveSink implements EventSink {
     private final EventSink next;
 
-    LiveSink(EventSink next) {
+    public LiveSink(EventSink next) {
         this.next = next;
     }
 

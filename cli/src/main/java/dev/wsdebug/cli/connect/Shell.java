@@ -1,7 +1,8 @@
-package dev.wsdebug.cli;
+package dev.wsdebug.cli.connect;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.wsdebug.cli.options.HexInput;
 import dev.wsdebug.net.client.ClientSession;
 import dev.wsdebug.wire.CloseCodes;
 import org.jline.reader.EndOfFileException;
@@ -22,7 +23,7 @@ import java.nio.file.Path;
  * sent as a text message, slash commands do the rest. Incoming traffic is printed above the
  * prompt so the line being typed is never garbled.
  */
-final class Shell implements AutoCloseable {
+public final class Shell implements AutoCloseable {
     static final String HELP = String.join("\n",
             "  TEXT                  send TEXT as a text message (start with // to send a leading /)",
             "  /ping [DATA]          send a ping (without DATA: one whose pong reports the round trip)",
@@ -40,7 +41,7 @@ final class Shell implements AutoCloseable {
     private final LineReader reader;
     private volatile boolean remoteClosed;
 
-    Shell() {
+    public Shell() {
         try {
             terminal = TerminalBuilder.builder().system(true).build();
             if (terminal.getWidth() <= 0) {
@@ -69,7 +70,7 @@ final class Shell implements AutoCloseable {
     }
 
     /** Prints a line above the prompt (any thread). */
-    void printAbove(String line) {
+    public void printAbove(String line) {
         reader.printAbove(line);
     }
 
@@ -78,7 +79,7 @@ final class Shell implements AutoCloseable {
      *
      * @return true when the user asked to quit
      */
-    boolean run(ClientSession session, int closeCode, String closeReason, java.util.function.Supplier<String> stats) {
+    public boolean run(ClientSession session, int closeCode, String closeReason, java.util.function.Supplier<String> stats) {
         session.closed().whenComplete((c, t) -> {
             remoteClosed = true;
             // wake the prompt: readLine returns through UserInterruptException

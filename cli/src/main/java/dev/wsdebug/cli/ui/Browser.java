@@ -1,4 +1,4 @@
-package dev.wsdebug.cli;
+package dev.wsdebug.cli.ui;
 
 import java.io.File;
 

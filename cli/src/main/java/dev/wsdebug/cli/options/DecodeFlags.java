@@ -1,4 +1,4 @@
-package dev.wsdebug.cli;
+package dev.wsdebug.cli.options;
 
 import dev.wsdebug.sniff.DecodeOptions;
 import dev.wsdebug.sniff.tls.KeyLog;
@@ -8,19 +8,19 @@ import java.nio.file.Path;
 import java.util.List;
 
 /** {@code --assume-ws} and {@code --keylog}, as every command that decodes capture files takes them. */
-final class DecodeFlags {
+public final class DecodeFlags {
     private DecodeFlags() {
     }
 
     /** A flag that cannot be used: its one sentence. */
-    static final class Bad extends Exception {
+    public static final class Bad extends Exception {
         Bad(String sentence) {
             super(sentence);
         }
     }
 
     /** Checks the ports and reads the key log once. */
-    static DecodeOptions options(List<Integer> assumeWs, Path keylog) throws Bad {
+    public static DecodeOptions options(List<Integer> assumeWs, Path keylog) throws Bad {
         DecodeOptions o = new DecodeOptions();
         for (int port : assumeWs) {
             if (port < 1 || port > 65535) {

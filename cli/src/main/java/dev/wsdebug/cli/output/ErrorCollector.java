@@ -1,4 +1,4 @@
-package dev.wsdebug.cli;
+package dev.wsdebug.cli.output;
 
 import dev.wsdebug.capture.ErrorEvent;
 import dev.wsdebug.capture.Event;
@@ -9,12 +9,12 @@ import dev.wsdebug.capture.EventSink;
  * with the right code. Errors reach the next sink only when it is the JSON stream (where they are
  * events like any other); the transcript leaves them to stderr so they are not printed twice.
  */
-final class ErrorCollector implements EventSink {
+public final class ErrorCollector implements EventSink {
     private final EventSink next;
     private final boolean forwardErrors;
     private String first;
 
-    ErrorCollector(EventSink next, boolean forwardErrors) {
+    public ErrorCollector(EventSink next, boolean forwardErrors) {
         this.next = next;
         this.forwardErrors = forwardErrors;
     }
@@ -33,7 +33,7 @@ final class ErrorCollector implements EventSink {
     }
 
     /** The first error's sentence, or null. */
-    String firstError() {
+    public String firstError() {
         return first;
     }
 

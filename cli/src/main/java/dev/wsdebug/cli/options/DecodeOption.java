@@ -1,4 +1,4 @@
-package dev.wsdebug.cli;
+package dev.wsdebug.cli.options;
 
 import dev.wsdebug.capture.EventSink;
 import dev.wsdebug.capture.decode.Decoders;
@@ -12,11 +12,11 @@ import java.nio.file.Path;
  * {@code --decode PROTO}, {@code --proto FILE.desc}, {@code --proto-type NAME}: which application protocol
  * messages are read as (a mixin of every view).
  */
-final class DecodeOption {
+public final class DecodeOption {
     @Option(names = "--decode", paramLabel = "PROTO",
             description = "Read every message as this application protocol, or 'none' to decode nothing. Default: chosen"
                     + " per connection from the negotiated subprotocol, the URL and the messages themselves. Known: ${sys:wsdebug.decoders}.")
-    String decode;
+    public String decode;
 
     @Option(names = "--proto", paramLabel = "FILE.desc",
             description = "Read binary messages as protobuf with field names, enums and nesting from this descriptor set"
@@ -40,7 +40,7 @@ final class DecodeOption {
     private boolean checked;
 
     /** Why the options cannot be used (one sentence), or null. */
-    String problem() {
+    public String problem() {
         if (!checked) {
             checked = true;
             problem = check();
@@ -64,13 +64,13 @@ final class DecodeOption {
     }
 
     /** The --proto schema once the options are checked (null without --proto). */
-    ProtoSchema schema() {
+    public ProtoSchema schema() {
         problem();
         return schema;
     }
 
     /** The view with the decoding stage in front of it. */
-    EventSink wrap(EventSink view) {
+    public EventSink wrap(EventSink view) {
         if (problem() != null) {
             throw new IllegalStateException(problem);
         }

@@ -1,4 +1,4 @@
-package dev.wsdebug.cli;
+package dev.wsdebug.cli.connect;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.wsdebug.capture.CloseEvent;
@@ -24,7 +24,7 @@ import java.util.regex.PatternSyntaxException;
  * then, if asked, the close code. Fed the session's events; {@link #met()} completes when every
  * expectation is met, and {@link #firstUnmet} says which one was not.
  */
-final class Expectations implements EventSink {
+public final class Expectations implements EventSink {
     /** One expectation on a received text message. */
     private interface OnMessage {
         boolean matches(String text);
@@ -91,7 +91,7 @@ final class Expectations implements EventSink {
      * ("expect") or a path ("expect-json"), {@code values} the matching text. Throws an
      * IllegalArgumentException with one sentence when one cannot be used.
      */
-    static Expectations of(List<String> kinds, List<String> values, Integer closeCode) {
+    public static Expectations of(List<String> kinds, List<String> values, Integer closeCode) {
         List<OnMessage> out = new ArrayList<>();
         for (int i = 0; i < kinds.size(); i++) {
             String v = values.get(i);
@@ -120,23 +120,23 @@ final class Expectations implements EventSink {
         return new Expectations(out, closeCode);
     }
 
-    boolean any() {
+    public boolean any() {
         return !messages.isEmpty() || closeCode != null;
     }
 
     /** Whether the session should wait for the server to close (an expected close code). */
-    boolean waitsForClose() {
+    public boolean waitsForClose() {
         return closeCode != null;
     }
 
     /** Where each expectation met is told, as it happens (one line). */
-    Expectations onProgress(Consumer<String> p) {
+    public Expectations onProgress(Consumer<String> p) {
         this.progress = p;
         return this;
     }
 
     /** Completes when every expectation is met. */
-    CompletableFuture<Void> met() {
+    public CompletableFuture<Void> met() {
         return met;
     }
 
@@ -183,7 +183,7 @@ final class Expectations implements EventSink {
     }
 
     /** The first expectation not met, in one sentence, or null when all are. */
-    synchronized String firstUnmet(double waitedSeconds) {
+    public synchronized String firstUnmet(double waitedSeconds) {
         String within = String.format(java.util.Locale.ROOT, "within %s s", trim(waitedSeconds));
         if (next < messages.size()) {
             OnMessage o = messages.get(next);

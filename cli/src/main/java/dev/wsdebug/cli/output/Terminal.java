@@ -1,4 +1,4 @@
-package dev.wsdebug.cli;
+package dev.wsdebug.cli.output;
 
 import dev.wsdebug.capture.TranscriptStyle;
 
@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /** What the terminal can show: colour only on a terminal, non-ASCII only in a UTF-8 locale. */
-final class Terminal {
+public final class Terminal {
     private static final PrintStream STDOUT = new PrintStream(new FileOutputStream(FileDescriptor.out), false, StandardCharsets.UTF_8);
     private static final PrintStream STDERR = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
 
@@ -17,20 +17,20 @@ final class Terminal {
     }
 
     /** Standard output as UTF-8, buffered; flush before exit. */
-    static PrintStream stdout() {
+    public static PrintStream stdout() {
         return STDOUT;
     }
 
-    static PrintStream stderr() {
+    public static PrintStream stderr() {
         return STDERR;
     }
 
     /** True when stdin and stdout are a terminal. */
-    static boolean isTerminal() {
+    public static boolean isTerminal() {
         return System.console() != null;
     }
 
-    static boolean colorFor(ColorMode mode) {
+    public static boolean colorFor(ColorMode mode) {
         return switch (mode) {
             case ALWAYS -> true;
             case NEVER -> false;
@@ -38,7 +38,7 @@ final class Terminal {
         };
     }
 
-    static boolean utf8Locale() {
+    public static boolean utf8Locale() {
         for (String var : new String[] {"LC_ALL", "LC_CTYPE", "LANG"}) {
             String v = System.getenv(var);
             if (v != null && !v.isEmpty()) {
@@ -50,10 +50,10 @@ final class Terminal {
     }
 
     /** The default transcript style for this terminal. */
-    static TranscriptStyle style(ColorMode mode) {
+    public static TranscriptStyle style(ColorMode mode) {
         return TranscriptStyle.plain().withColor(colorFor(mode)).withUnicode(utf8Locale());
     }
 
     /** --color values. */
-    enum ColorMode { AUTO, ALWAYS, NEVER }
+    public enum ColorMode { AUTO, ALWAYS, NEVER }
 }

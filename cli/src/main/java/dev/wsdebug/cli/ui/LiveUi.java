@@ -1,7 +1,8 @@
-package dev.wsdebug.cli;
+package dev.wsdebug.cli.ui;
 
 import dev.wsdebug.capture.EventSink;
 import dev.wsdebug.capture.store.CaptureStore;
+import dev.wsdebug.cli.options.DecodeOption;
 import dev.wsdebug.ui.OpenCapture;
 import dev.wsdebug.ui.UiOptions;
 import dev.wsdebug.ui.UiServer;
@@ -17,12 +18,12 @@ import java.nio.file.Path;
  * {@code --save} file, or a temporary one deleted on exit) and shown by the web UI, which reads
  * everything from the store; open pages are told when connections get new rows.
  */
-final class LiveUi {
+public final class LiveUi {
     /** The options a live command mixes in. */
-    static final class Options {
+    public static final class Options {
         @Option(names = "--ui", description = "Also show the traffic in the web UI (prints its URL); recorded into"
                 + " the --save file, or a temporary capture deleted on exit.")
-        boolean ui;
+        public boolean ui;
 
         @Option(names = "--ui-port", paramLabel = "P", description = "Port of the web UI (default: a free one).")
         int port;
@@ -40,7 +41,7 @@ final class LiveUi {
     }
 
     /** A temporary capture file for a live source run with --ui and no --save. */
-    static Path temporaryStore(String command) throws IOException {
+    public static Path temporaryStore(String command) throws IOException {
         Path p = Files.createTempFile("wsdebug-" + command + "-", ".wsdb");
         Files.delete(p); // the store creates it
         return p;
@@ -51,7 +52,7 @@ final class LiveUi {
      *
      * @throws IllegalArgumentException with one sentence when it cannot listen
      */
-    static LiveUi start(Options o, DecodeOption decoding, CaptureStore store, String name, PrintStream out, PrintStream err) {
+    public static LiveUi start(Options o, DecodeOption decoding, CaptureStore store, String name, PrintStream out, PrintStream err) {
         UiServer server = UiServer.start(new UiOptions().port(o.port).decode(decoding.decode).protoSchema(decoding.schema()));
         OpenCapture c;
         try {
@@ -61,26 +62,26 @@ final class LiveUi {
             throw e;
         }
         LiveUi ui = new LiveUi(server, c);
-        UiCommand.announce(server, "127.0.0.1", o.open, out, err);
+        UiUrl.announce(server, "127.0.0.1", o.open, out, err);
         return ui;
     }
 
     /** What tells the UI about new rows: add it to the source's sinks after the store. */
-    EventSink notifier() {
+    public EventSink notifier() {
         return server.notifier(capture);
     }
 
     /** Lets the page inject into the proxy's connections. */
-    void injector(dev.wsdebug.ui.Injector i) {
+    public void injector(dev.wsdebug.ui.Injector i) {
         capture.injector(i);
     }
 
-    void close() {
+    public void close() {
         server.close();
     }
 
     /** Deletes a temporary capture (and SQLite's files beside it); null: nothing to do. */
-    static void deleteTemporary(Path p) {
+    public static void deleteTemporary(Path p) {
         dev.wsdebug.ui.Captures.deleteQuietly(p);
     }
 }

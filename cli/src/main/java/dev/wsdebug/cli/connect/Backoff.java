@@ -1,4 +1,4 @@
-package dev.wsdebug.cli;
+package dev.wsdebug.cli.connect;
 
 import java.util.random.RandomGenerator;
 
@@ -6,20 +6,20 @@ import java.util.random.RandomGenerator;
  * Reconnect delays: exponential from a base, doubled per consecutive failure, plus a random jitter
  * of up to half the delay so that many clients do not reconnect in step, capped.
  */
-final class Backoff {
+public final class Backoff {
     private final double baseSeconds;
     private final double capSeconds;
     private final RandomGenerator random;
     private int failures;
 
-    Backoff(double baseSeconds, double capSeconds, RandomGenerator random) {
+    public Backoff(double baseSeconds, double capSeconds, RandomGenerator random) {
         this.baseSeconds = baseSeconds;
         this.capSeconds = capSeconds;
         this.random = random;
     }
 
     /** The delay before the next attempt, in milliseconds; each call counts one more failure. */
-    long nextDelayMillis() {
+    public long nextDelayMillis() {
         double d = Math.min(capSeconds, baseSeconds * Math.pow(2, Math.min(failures, 30)));
         failures++;
         double jittered = Math.min(capSeconds, d * (1 + 0.5 * random.nextDouble()));
@@ -27,7 +27,7 @@ final class Backoff {
     }
 
     /** A connection succeeded: start again from the base delay. */
-    void reset() {
+    public void reset() {
         failures = 0;
     }
 

@@ -1,4 +1,4 @@
-package dev.wsdebug.cli;
+package dev.wsdebug.cli.options;
 
 import dev.wsdebug.capture.replay.JsonPath;
 import dev.wsdebug.capture.replay.MockScript;
@@ -11,9 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** {@code serve --mock CAPTURE [--conn ID] [--ignore PATH]…}: the capture read into the script the server plays. */
-final class MockCapture {
+public final class MockCapture {
     /** Why the capture cannot be played, in one sentence. */
-    static final class Unusable extends Exception {
+    public static final class Unusable extends Exception {
         Unusable(String sentence) {
             super(sentence);
         }
@@ -27,7 +27,7 @@ final class MockCapture {
      *
      * @param err where a capture's warning goes (a store not closed cleanly still plays what it holds)
      */
-    static MockScript load(String file, String conn, List<String> ignore, PrintStream err) throws Unusable {
+    public static MockScript load(String file, String conn, List<String> ignore, PrintStream err) throws Unusable {
         List<JsonPath> paths = new ArrayList<>();
         for (String p : ignore) {
             try {

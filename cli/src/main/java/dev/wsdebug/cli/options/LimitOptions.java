@@ -1,16 +1,16 @@
-package dev.wsdebug.cli;
+package dev.wsdebug.cli.options;
 
 import picocli.CommandLine.Option;
 
 /** The load limits {@code serve} and {@code proxy} share: connections, handshake and idle time, stalls. */
-final class LimitOptions {
+public final class LimitOptions {
     @Option(names = "--max-connections", paramLabel = "N",
             description = "Connections open at once; a new one beyond is answered 503 Service Unavailable with a"
                     + " sentence, and the open ones go on. Default: ${DEFAULT-VALUE}.")
     int maxConnections;
 
     /** @param maxConnections the command's default connection limit */
-    LimitOptions(int maxConnections) {
+    public LimitOptions(int maxConnections) {
         this.maxConnections = maxConnections;
     }
 
@@ -30,7 +30,7 @@ final class LimitOptions {
     double stallNotice;
 
     /** Sets the limits; returns a sentence saying what is wrong, or null. */
-    String applyTo(dev.wsdebug.net.limits.Limits limits) {
+    public String applyTo(dev.wsdebug.net.limits.Limits limits) {
         String problem = validate();
         if (problem == null) {
             limits.maxConnections = maxConnections;

@@ -1,4 +1,4 @@
-package dev.wsdebug.cli;
+package dev.wsdebug.cli.output;
 
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
@@ -6,11 +6,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 
 /** An output stream that hands over whole lines, e.g. to print them above an input prompt. */
-final class LineOutput extends OutputStream {
+public final class LineOutput extends OutputStream {
     private final Consumer<String> lines;
     private final ByteArrayOutputStream buf = new ByteArrayOutputStream();
 
-    LineOutput(Consumer<String> lines) {
+    public LineOutput(Consumer<String> lines) {
         this.lines = lines;
     }
 

@@ -1,4 +1,4 @@
-package dev.wsdebug.cli;
+package dev.wsdebug.cli.options;
 
 import java.io.ByteArrayOutputStream;
 
@@ -8,9 +8,9 @@ import java.io.ByteArrayOutputStream;
  *
  * @param problem one sentence about the first bad character, or null
  */
-record HexInput(byte[] bytes, String problem) {
+public record HexInput(byte[] bytes, String problem) {
 
-    static HexInput parse(String text) {
+    public static HexInput parse(String text) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(text.length() / 2);
         String s = text.strip();
         int i = s.startsWith("0x") || s.startsWith("0X") ? 2 : 0;

@@ -1,4 +1,4 @@
-package dev.wsdebug.cli;
+package dev.wsdebug.cli.options;
 
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
