@@ -50,6 +50,13 @@ class H2JettyInteropTest {
         done.get(10, TimeUnit.SECONDS);
     }
 
+    /** Our client over an HTTP/1.1 upgrade. */
+    static ClientOptions h1(String url) {
+        ClientOptions o = h2(url);
+        o.transport = ClientOptions.Transport.HTTP1;
+        return o;
+    }
+
     static ClientOptions h2(String url) {
         ClientOptions o = new ClientOptions();
         o.url = URI.create(url);
@@ -218,6 +225,54 @@ class H2JettyInteropTest {
             for (Session s : sessions) {
                 s.close(1000, "", Callback.NOOP);
             }
+        }
+    }
+
+    /**
+     * {@code --max-connections} counts WebSockets on HTTP/2 as on HTTP/1.1: with a limit of 2,
+     * Jetty's third WebSocket on the same HTTP/2 connection is answered 503 on its stream while the
+     * first two go on echoing; a plain HTTP/1.1 client is refused as well; once one stream closes
+     * there is room for a new stream.
+     */
+    @Test
+    void theConnectionLimitCountsStreams() throws Exception {
+        ServerOptions opts = new ServerOptions();
+        opts.http2 = true;
+        opts.limits.maxConnections = 2;
+        try (TestServer server = TestServer.start(opts); JettyH2.Client jetty = new JettyH2.Client()) {
+            List<JettyH2.Inbox> inboxes = new ArrayList<>();
+            List<Session> sessions = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                JettyH2.Inbox inbox = new JettyH2.Inbox();
+                inboxes.add(inbox);
+                sessions.add(jetty.ws.connect(inbox, URI.create(server.url("/s" + i))).get(10, TimeUnit.SECONDS));
+                inbox.awaitOpen();
+            }
+            assertThat(server.server.load().openConnections()).as("two streams on one TCP connection").isEqualTo(2);
+            assertThatThrownBy(() -> jetty.ws.connect(new JettyH2.Inbox(), URI.create(server.url("/third")))
+                    .get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class).hasMessageContaining("503");
+            try (WsClient h1 = new WsClient(h1(server.url("/h1")), new ServerRecorder(), n -> { })) {
+                assertThatThrownBy(h1::connect).isInstanceOf(ClientFailure.class).hasMessageContaining("503");
+            }
+            for (int i = 0; i < 2; i++) {
+                sessions.get(i).sendText("still here " + i, Callback.NOOP);
+                assertThat(inboxes.get(i).texts.poll(10, TimeUnit.SECONDS)).isEqualTo("still here " + i);
+            }
+            assertThat(server.server.load().refusedConnections()).isEqualTo(2);
+            assertThat(server.recorder.of(dev.wsdebug.capture.ErrorEvent.class)).filteredOn(e -> e.kind().equals("limit"))
+                    .first().extracting(dev.wsdebug.capture.ErrorEvent::message).asString()
+                    .startsWith("Refused a new connection with 503 Service Unavailable: 2 connections are open");
+
+            sessions.get(0).close(1000, "", Callback.NOOP);
+            assertThat(Waits.until(5_000, () -> server.server.load().openConnections() == 1)).isTrue();
+            JettyH2.Inbox later = new JettyH2.Inbox();
+            Session again = jetty.ws.connect(later, URI.create(server.url("/later"))).get(10, TimeUnit.SECONDS);
+            later.awaitOpen();
+            again.sendText("room again", Callback.NOOP);
+            assertThat(later.texts.poll(10, TimeUnit.SECONDS)).isEqualTo("room again");
+            assertThat(server.server.load().openConnections()).isEqualTo(2);
+            again.close(1000, "", Callback.NOOP);
+            sessions.get(1).close(1000, "", Callback.NOOP);
         }
     }
 

@@ -122,6 +122,41 @@ class ProxyH2Test {
         }
     }
 
+    /** {@code --max-connections} counts the client's streams: Jetty's third WebSocket on one connection gets 503. */
+    @Test
+    void theConnectionLimitCountsTheClientsStreams() throws Exception {
+        try (TestServer server = TestServer.start(); JettyH2.Client jetty = new JettyH2.Client()) {
+            ProxyOptions o = new ProxyOptions();
+            o.port = 0;
+            o.upstream = URI.create("ws://127.0.0.1:" + server.port());
+            o.limits.maxConnections = 2;
+            proxy = new WsProxy(o, new SynchronizedSink(recorder));
+            int port = proxy.start().getPort();
+            List<JettyH2.Inbox> inboxes = new java.util.ArrayList<>();
+            List<Session> sessions = new java.util.ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                JettyH2.Inbox inbox = new JettyH2.Inbox();
+                inboxes.add(inbox);
+                sessions.add(jetty.ws.connect(inbox, URI.create("ws://127.0.0.1:" + port + "/s" + i)).get(10, TimeUnit.SECONDS));
+                inbox.awaitOpen();
+            }
+            assertThat(proxy.load().openConnections()).isEqualTo(2);
+            assertThatThrownBy(() -> jetty.ws.connect(new JettyH2.Inbox(), URI.create("ws://127.0.0.1:" + port + "/third"))
+                    .get(10, TimeUnit.SECONDS)).isInstanceOf(java.util.concurrent.ExecutionException.class)
+                    .hasMessageContaining("503");
+            for (int i = 0; i < 2; i++) {
+                int k = i;
+                sent(cb -> sessions.get(k).sendText("still " + k, cb));
+                assertThat(inboxes.get(i).texts.poll(10, TimeUnit.SECONDS)).isEqualTo("still " + i);
+            }
+            assertThat(proxy.load().refusedConnections()).isEqualTo(1);
+            assertThat(server.server.load().openConnections()).as("the refused stream never reached upstream").isEqualTo(2);
+            for (Session s : sessions) {
+                s.close(1000, "", Callback.NOOP);
+            }
+        }
+    }
+
     /** HTTP/2 on both sides: Jetty's client and Jetty's h2c server, with the server's close code. */
     @Test
     void jettyToJettyOverHttp2BothSides() throws Exception {

@@ -5,8 +5,8 @@ import picocli.CommandLine.Option;
 /** The load limits {@code serve} and {@code proxy} share: connections, handshake and idle time, stalls. */
 public final class LimitOptions {
     @Option(names = "--max-connections", paramLabel = "N",
-            description = "Connections open at once; a new one beyond is answered 503 Service Unavailable with a"
-                    + " sentence, and the open ones go on. Default: ${DEFAULT-VALUE}.")
+            description = "Connections open at once (on HTTP/2 each stream counts); a new one beyond is answered"
+                    + " 503 Service Unavailable with a sentence, and the open ones go on. Default: ${DEFAULT-VALUE}.")
     int maxConnections;
 
     /** @param maxConnections the command's default connection limit */

@@ -41,24 +41,40 @@ public final class ConnectionGate {
      * @return true when admitted; the count goes down again when the channel closes
      */
     public boolean admit(Channel ch, String server, Consumer<String> log) {
-        if (open.incrementAndGet() > limit) {
-            open.decrementAndGet();
-            long n = refused.incrementAndGet();
-            ch.pipeline().addLast(new OverloadAnswer(server + " has " + connections(limit) + " open, its limit ("
-                    + option + "); try again later."));
-            long now = System.nanoTime();
-            long last = lastNotice.get();
-            if (now - last >= NOTICE_EVERY_NANOS && lastNotice.compareAndSet(last, now)) {
-                long since = n - refusedAtLastNotice.getAndSet(n);
-                log.accept("Refused " + (since == 1 ? "a new connection" : since + " new connections") + " with 503 Service"
-                        + " Unavailable: " + connections(limit) + (limit == 1 ? " is" : " are") + " open (" + option
-                        + "); the open ones go on ("
-                        + n + " refused so far).");
-            }
+        String refusal = take(server, log);
+        if (refusal != null) {
+            ch.pipeline().addLast(new OverloadAnswer(refusal));
             return false;
         }
-        ch.closeFuture().addListener(f -> open.decrementAndGet());
+        ch.closeFuture().addListener(f -> release());
         return true;
+    }
+
+    /**
+     * Takes one place under the limit: null when taken (give it back with {@link #release}), else the
+     * sentence to answer with (the refusal is counted and logged).
+     */
+    String take(String server, Consumer<String> log) {
+        if (open.incrementAndGet() <= limit) {
+            return null;
+        }
+        open.decrementAndGet();
+        long n = refused.incrementAndGet();
+        long now = System.nanoTime();
+        long last = lastNotice.get();
+        if (now - last >= NOTICE_EVERY_NANOS && lastNotice.compareAndSet(last, now)) {
+            long since = n - refusedAtLastNotice.getAndSet(n);
+            log.accept("Refused " + (since == 1 ? "a new connection" : since + " new connections") + " with 503 Service"
+                    + " Unavailable: " + connections(limit) + (limit == 1 ? " is" : " are") + " open (" + option
+                    + "); the open ones go on ("
+                    + n + " refused so far).");
+        }
+        return server + " has " + connections(limit) + " open, its limit (" + option + "); try again later.";
+    }
+
+    /** Gives back a place taken with {@link #take}. */
+    void release() {
+        open.decrementAndGet();
     }
 
     private static String connections(int n) {

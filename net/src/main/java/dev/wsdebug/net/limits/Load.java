@@ -34,6 +34,11 @@ public final class Load {
         return true;
     }
 
+    /** The places one new HTTP/2 connection's streams take under the same limit ({@link StreamSlots}). */
+    public StreamSlots streamSlots() {
+        return new StreamSlots(gate);
+    }
+
     /** Tracks one more channel of an admitted connection (the proxy's upstream side). */
     public void track(Channel ch) {
         channels.add(ch);

@@ -81,7 +81,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
     /** What every connection of one proxy shares. */
     record Shared(ProxyOptions opts, EventSink sink, SslContext upstreamTls, SslContext upstreamTlsH2, RetainBudget budget,
                   Consumer<Channel> upstreamOpened, java.util.function.Supplier<String> ids,
-                  java.util.Map<String, ProxyConnection> open) {
+                  java.util.Map<String, ProxyConnection> open, dev.wsdebug.net.limits.Load load) {
     }
 
     /** The HTTP/2 connection preface's first line: a client speaking HTTP/2 with prior knowledge (h2c). */
@@ -562,9 +562,13 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
         int port = tunnelPort;
         boolean tls = tunnelTls;
         ctx.pipeline().addAfter(ctx.name(), "h2-codec", H2Codecs.server(true));
+        dev.wsdebug.net.limits.StreamSlots slots = shared.load().streamSlots();
         ctx.pipeline().addAfter("h2-codec", "h2-streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
             protected void initChannel(Http2StreamChannel stream) {
+                if (!slots.admit(stream, "wsdebug proxy", s -> sink.accept(new ErrorEvent(null, MicroClock.now(), "limit", s)))) {
+                    return;
+                }
                 String id = shared.ids().get();
                 ProxyConnection pc = new ProxyConnection(id, shared, true);
                 pc.tunnelHost = host;

@@ -55,7 +55,7 @@ public final class WsProxy implements AutoCloseable {
         SslContext upstreamTls = Tls.client(opts.upstreamCa, null, null, opts.upstreamInsecure);
         SslContext upstreamTlsH2 = Tls.client(opts.upstreamCa, null, null, opts.upstreamInsecure, true);
         ProxyConnection.Shared shared = new ProxyConnection.Shared(opts, sink, upstreamTls, upstreamTlsH2, load.budget(),
-                load::track, () -> Long.toString(connections.incrementAndGet()), opts.injectable ? open : null);
+                load::track, () -> Long.toString(connections.incrementAndGet()), opts.injectable ? open : null, load);
         boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         workers = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
         ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)

@@ -10,6 +10,7 @@ import dev.wsdebug.net.h2.H2Codecs;
 import dev.wsdebug.net.h2.H2StreamAdapter;
 import dev.wsdebug.net.h2.PrefaceSniffer;
 import dev.wsdebug.net.limits.Load;
+import dev.wsdebug.net.limits.StreamSlots;
 import dev.wsdebug.net.tls.Tls;
 import dev.wsdebug.wire.DecodeLimits;
 import dev.wsdebug.wire.Direction;
@@ -140,10 +141,14 @@ public final class WsServer implements AutoCloseable {
      */
     private void h2(Channel ch) {
         boolean enabled = !opts.noConnectProtocol;
+        StreamSlots slots = load.streamSlots();
         ch.pipeline().addLast(H2Codecs.server(enabled),
                 new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
                     @Override
                     protected void initChannel(Http2StreamChannel stream) {
+                        if (!slots.admit(stream, "wsdebug serve", s -> sink.accept(new ErrorEvent(null, MicroClock.now(), "limit", s)))) {
+                            return;
+                        }
                         String id = Long.toString(connections.incrementAndGet());
                         ServerConnection endpoint = new ServerConnection(opts, id, sink, load.budget(), new Http2Upgrade(enabled));
                         WireTap tap = new WireTap(conversation(id, endpoint, ch), Direction.C2S);
