@@ -12,6 +12,7 @@ import dev.wsdebug.capture.replay.RecordedConnection;
 import dev.wsdebug.capture.replay.Recording;
 import dev.wsdebug.cli.options.DecodeFlags;
 import dev.wsdebug.cli.output.Terminal;
+import dev.wsdebug.net.client.ClientOptions;
 import dev.wsdebug.net.replay.ReplayOptions;
 import dev.wsdebug.net.replay.ReplayResult;
 import dev.wsdebug.net.replay.Replayer;
@@ -86,6 +87,14 @@ final class ReplayCommand implements Callable<Integer> {
 
     @Option(names = "--no-headers", description = "Do not send the recorded request's headers (subprotocols and extension offers are kept).")
     boolean noHeaders;
+
+    @Option(names = "--http1", description = "Open every WebSocket with the HTTP/1.1 upgrade, however it was recorded.")
+    boolean http1;
+
+    @Option(names = "--http2", description = "Open every WebSocket as an HTTP/2 stream (RFC 8441; h2c for ws://), or"
+            + " fail. Without either, each opens as recorded: over HTTP/2 when its recorded handshake was an extended"
+            + " CONNECT, else with the HTTP/1.1 upgrade.")
+    boolean http2;
 
     @Option(names = "--timeout", paramLabel = "S", defaultValue = "10",
             description = "The longest wait for the server at any point (a reply, its close). Default: ${DEFAULT-VALUE} s.")
@@ -321,6 +330,10 @@ final class ReplayCommand implements Callable<Integer> {
         }
         o.headers.addAll(headers);
         o.noHeaders = noHeaders;
+        if (http1 && http2) {
+            return "--http1 and --http2 contradict each other.";
+        }
+        o.transport = http1 ? ClientOptions.Transport.HTTP1 : http2 ? ClientOptions.Transport.HTTP2 : null;
         o.waitReplies = waitReplies;
         if (!(timeout > 0)) {
             return "--timeout must be positive.";

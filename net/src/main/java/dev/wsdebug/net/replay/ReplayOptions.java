@@ -23,6 +23,11 @@ public final class ReplayOptions {
     public boolean noHeaders;
     /** The longest wait for the server at any one point (a reply, its close). */
     public long timeoutMillis = 10_000;
+    /**
+     * How the WebSocket opens: null as recorded (an extended CONNECT over HTTP/2 when the recorded
+     * handshake was one, else the HTTP/1.1 upgrade), or this.
+     */
+    public ClientOptions.Transport transport;
     /** TLS and the rest of the client's settings (url, headers, subprotocols and extensions are filled per connection). */
     public ClientOptions client = new ClientOptions();
 }

@@ -58,7 +58,11 @@ public final class Replayer {
             try {
                 session = client.connect();
             } catch (ClientFailure f) {
-                return new ReplayResult(rec.conn(), o.url.toString(), f.getMessage(), null, notes);
+                String why = f.getMessage();
+                if (options.transport == null && o.transport == ClientOptions.Transport.HTTP2) {
+                    why += " (The recording opened it over HTTP/2; --http1 replays it with the HTTP/1.1 upgrade.)";
+                }
+                return new ReplayResult(rec.conn(), o.url.toString(), why, null, notes);
             }
             long t0 = System.nanoTime();
             play(rec, session, server, t0, notes);
@@ -183,10 +187,17 @@ public final class Replayer {
         return -1;
     }
 
+    /** Whether the recorded WebSocket opened as an RFC 8441 extended CONNECT on an HTTP/2 stream. */
+    private static boolean recordedOverHttp2(RecordedConnection rec) {
+        return rec.handshake() != null && dev.wsdebug.capture.HandshakeEvent.H2.equals(rec.handshake().transport());
+    }
+
     /** The client's settings for this connection: the target, and what the recorded request offered. */
     ClientOptions clientOptions(RecordedConnection rec) {
         ClientOptions o = options.client.copy();
         o.url = target(rec);
+        o.transport = options.transport != null ? options.transport : recordedOverHttp2(rec)
+                ? ClientOptions.Transport.HTTP2 : ClientOptions.Transport.HTTP1;
         HandshakeEvent h = rec.handshake();
         HttpHead req = h == null ? null : h.request();
         o.extensions = null;
