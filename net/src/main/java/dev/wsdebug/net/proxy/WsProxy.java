@@ -3,17 +3,13 @@ package dev.wsdebug.net.proxy;
 import dev.wsdebug.capture.ErrorEvent;
 import dev.wsdebug.capture.EventSink;
 import dev.wsdebug.capture.MicroClock;
+import dev.wsdebug.net.Listener;
 import dev.wsdebug.net.limits.Load;
 import dev.wsdebug.net.tls.Tls;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 
@@ -36,9 +32,7 @@ public final class WsProxy implements AutoCloseable {
     private final EventSink sink;
     private final AtomicLong connections = new AtomicLong();
     private final Load load;
-    private EventLoopGroup boss;
-    private EventLoopGroup workers;
-    private Channel listener;
+    private final Listener listener = new Listener();
 
     /**
      * @param sink thread-safe: connections run on several threads. It gets every connection's events,
@@ -56,31 +50,24 @@ public final class WsProxy implements AutoCloseable {
         SslContext upstreamTlsH2 = Tls.client(opts.upstreamCa, null, null, opts.upstreamInsecure, true);
         ProxyConnection.Shared shared = new ProxyConnection.Shared(opts, sink, upstreamTls, upstreamTlsH2, load.budget(),
                 load::track, () -> Long.toString(connections.incrementAndGet()), opts.injectable ? open : null, load);
-        boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        workers = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
-        ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
-                .option(ChannelOption.SO_BACKLOG, 1024)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        if (!load.admit(ch, "wsdebug proxy", s -> sink.accept(new ErrorEvent(null, MicroClock.now(), "limit", s)))) {
-                            return;
-                        }
-                        String id = shared.ids().get();
-                        if (opts.limits.idleTimeoutMillis > 0) {
-                            ch.pipeline().addLast(new IdleStateHandler(0, 0, opts.limits.idleTimeoutMillis, TimeUnit.MILLISECONDS));
-                        }
-                        ProxyConnection pc = new ProxyConnection(id, shared);
-                        if (opts.injectable) {
-                            open.put(id, pc);
-                            ch.closeFuture().addListener(f -> open.remove(id));
-                        }
-                        ch.pipeline().addLast(pc);
-                    }
-                });
-        listener = b.bind(opts.host, opts.port).sync().channel();
-        return (InetSocketAddress) listener.localAddress();
+        return listener.bind(opts.host, opts.port, new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                if (!load.admit(ch, "wsdebug proxy", s -> sink.accept(new ErrorEvent(null, MicroClock.now(), "limit", s)))) {
+                    return;
+                }
+                String id = shared.ids().get();
+                if (opts.limits.idleTimeoutMillis > 0) {
+                    ch.pipeline().addLast(new IdleStateHandler(0, 0, opts.limits.idleTimeoutMillis, TimeUnit.MILLISECONDS));
+                }
+                ProxyConnection pc = new ProxyConnection(id, shared);
+                if (opts.injectable) {
+                    open.put(id, pc);
+                    ch.closeFuture().addListener(f -> open.remove(id));
+                }
+                ch.pipeline().addLast(pc);
+            }
+        });
     }
 
     /** Open connections by id, kept only with {@link ProxyOptions#injectable}. */
@@ -124,20 +111,11 @@ public final class WsProxy implements AutoCloseable {
     }
 
     public void awaitClose() throws InterruptedException {
-        listener.closeFuture().sync();
+        listener.awaitClose();
     }
 
     @Override
     public void close() {
-        if (listener != null) {
-            // bounded waits: a shutdown hook must never hang the JVM's exit
-            listener.close().awaitUninterruptibly(5_000);
-        }
-        if (workers != null) {
-            workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5_000);
-        }
-        if (boss != null) {
-            boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5_000);
-        }
+        listener.close();
     }
 }

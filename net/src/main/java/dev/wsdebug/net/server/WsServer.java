@@ -4,6 +4,7 @@ import dev.wsdebug.capture.Conversation;
 import dev.wsdebug.capture.ErrorEvent;
 import dev.wsdebug.capture.EventSink;
 import dev.wsdebug.capture.MicroClock;
+import dev.wsdebug.net.Listener;
 import dev.wsdebug.net.Addresses;
 import dev.wsdebug.net.WireTap;
 import dev.wsdebug.net.h2.H2Codecs;
@@ -14,16 +15,11 @@ import dev.wsdebug.net.limits.StreamSlots;
 import dev.wsdebug.net.tls.Tls;
 import dev.wsdebug.wire.DecodeLimits;
 import dev.wsdebug.wire.Direction;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.ssl.ApplicationProtocolNames;
@@ -49,9 +45,7 @@ public final class WsServer implements AutoCloseable {
     private final EventSink sink;
     private final AtomicLong connections = new AtomicLong();
     private final Load load;
-    private EventLoopGroup boss;
-    private EventLoopGroup workers;
-    private Channel listener;
+    private final Listener listener = new Listener();
     private Tls.Identity identity;
 
     /**
@@ -80,49 +74,40 @@ public final class WsServer implements AutoCloseable {
             ssl = Tls.server(opts.cert, opts.key, identity, opts.http2);
         }
         SslContext sslContext = ssl;
-        boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        workers = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
-        ServerBootstrap b = new ServerBootstrap()
-                .group(boss, workers)
-                .channel(NioServerSocketChannel.class)
-                .option(ChannelOption.SO_BACKLOG, 1024)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        if (!load.admit(ch, "wsdebug serve", s -> sink.accept(new ErrorEvent(null, MicroClock.now(), "limit", s)))) {
-                            return;
+        return listener.bind(opts.host, opts.port, new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                if (!load.admit(ch, "wsdebug serve", s -> sink.accept(new ErrorEvent(null, MicroClock.now(), "limit", s)))) {
+                    return;
+                }
+                if (sslContext != null) {
+                    ch.pipeline().addLast(sslContext.newHandler(ch.alloc()));
+                }
+                if (!opts.http2) {
+                    http1(ch);
+                } else if (sslContext != null) {
+                    ch.pipeline().addLast(new ApplicationProtocolNegotiationHandler(ApplicationProtocolNames.HTTP_1_1) {
+                        @Override
+                        protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
+                            if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
+                                h2(ch);
+                            } else {
+                                http1(ch);
+                            }
                         }
-                        if (sslContext != null) {
-                            ch.pipeline().addLast(sslContext.newHandler(ch.alloc()));
-                        }
-                        if (!opts.http2) {
-                            http1(ch);
-                        } else if (sslContext != null) {
-                            ch.pipeline().addLast(new ApplicationProtocolNegotiationHandler(ApplicationProtocolNames.HTTP_1_1) {
-                                @Override
-                                protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
-                                    if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
-                                        h2(ch);
-                                    } else {
-                                        http1(ch);
-                                    }
+                    });
+                } else {
+                    ch.pipeline().addLast(new PrefaceSniffer(opts.limits.handshakeTimeoutMillis,
+                            h2 -> {
+                                if (h2) {
+                                    h2(ch);
+                                } else {
+                                    http1(ch);
                                 }
-                            });
-                        } else {
-                            ch.pipeline().addLast(new PrefaceSniffer(opts.limits.handshakeTimeoutMillis,
-                                    h2 -> {
-                                        if (h2) {
-                                            h2(ch);
-                                        } else {
-                                            http1(ch);
-                                        }
-                                    }));
-                        }
-                    }
-                });
-        listener = b.bind(opts.host, opts.port).sync().channel();
-        return (InetSocketAddress) listener.localAddress();
+                            }));
+                }
+            }
+        });
     }
 
     /** One WebSocket per connection, opened by an HTTP/1.1 upgrade. */
@@ -188,20 +173,11 @@ public final class WsServer implements AutoCloseable {
 
     /** Blocks until the listener closes. */
     public void awaitClose() throws InterruptedException {
-        listener.closeFuture().sync();
+        listener.awaitClose();
     }
 
     @Override
     public void close() {
-        if (listener != null) {
-            // bounded waits: a shutdown hook must never hang the JVM's exit
-            listener.close().awaitUninterruptibly(5_000);
-        }
-        if (workers != null) {
-            workers.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).awaitUninterruptibly(5_000);
-        }
-        if (boss != null) {
-            boss.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).awaitUninterruptibly(5_000);
-        }
+        listener.close();
     }
 }
