@@ -34,6 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class MockServeIT {
     private static final String CLIENT = "/replay/mock_counter_client.py";
     private static final String DROP_CLIENT = "/replay/mock_drop_client.py";
+    private static final String LOCKSTEP_CLIENT = "/replay/mock_lockstep_client.py";
     private static final long CLIENT_TIMEOUT_MS = 60_000;
 
     @Test
@@ -138,6 +139,34 @@ class MockServeIT {
             JsonNode close = events.stream().filter(e -> e.get("event").asText().equals("close")).findFirst().orElseThrow();
             assertThat(close.get("code").asInt()).isEqualTo(1006);
             assertThat(close.get("onWire").asBoolean()).isFalse();
+        }
+    }
+
+    /**
+     * {@code connect -x a -x b -x c --save} sends all three before the first echo comes back (the
+     * recorded server answers 200 ms late); a python client that waits for each answer before its
+     * next request still gets them one by one from the mock.
+     */
+    @Test
+    void aPipelinedRecordingAnswersALockstepClient(@TempDir Path dir) throws Exception {
+        Path saved = dir.resolve("echo.jsonl");
+        try (Child slow = Child.serve("--delay", "200")) {
+            WsdebugProcess.Result r = WsdebugProcess.run("connect", "ws://127.0.0.1:" + slow.port + "/echo",
+                    "-x", "first", "-x", "{\"op\":\"second\"}", "-x", "third", "-w", "1", "--save", saved.toString());
+            assertThat(r.exit()).as(r.err()).isZero();
+        }
+        List<JsonNode> recorded = jsonLines(Files.readString(saved)).stream()
+                .filter(e -> e.get("event").asText().equals("message")).toList();
+        assertThat(recorded).extracting(e -> e.get("dir").asText()).as("pipelined: every request before the first answer")
+                .containsExactly("c2s", "c2s", "c2s", "s2c", "s2c", "s2c");
+        try (Child serve = Child.serve("--mock", saved.toString())) {
+            Peer.Run mocked = Peer.run(Peer.Kind.PYTHON_WEBSOCKETS, LOCKSTEP_CLIENT, CLIENT_TIMEOUT_MS,
+                    "ws://127.0.0.1:" + serve.port + "/echo", "first", "{\"op\":\"second\"}", "third");
+            assertThat(mocked.exitCode()).as(mocked.describe()).isZero();
+            assertThat(mocked.lines()).as(serve.describe())
+                    .containsExactly("RECV first", "RECV {\"op\":\"second\"}", "RECV third");
+            serve.close();
+            assertThat(notices(serve)).as(serve.describe()).isEmpty();
         }
     }
 

@@ -43,14 +43,52 @@ record MockPlan(RecordedConnection source, List<Step> opening, List<Prompt> prom
             }
             (current == null ? opening : current.replies()).add(relative(s, current));
             if (s.opcode() == Opcode.CLOSE) {
-                return new MockPlan(c, List.copyOf(opening), List.copyOf(prompts));
+                return new MockPlan(c, List.copyOf(opening), paired(prompts));
             }
         }
         if (droppedWithoutClose(c)) {
             Step drop = Step.drop(Direction.S2C, c.close().timeMicros() - c.base());
             (current == null ? opening : current.replies()).add(relative(drop, current));
         }
-        return new MockPlan(c, List.copyOf(opening), List.copyOf(prompts));
+        return new MockPlan(c, List.copyOf(opening), paired(prompts));
+    }
+
+    /**
+     * A client that sent several messages before the first answer (a pipelining client, or
+     * {@code connect -x a -x b}) leaves every answer after the last of them, so a client that waits
+     * for each answer before its next request would wait forever. When such a burst got exactly one
+     * data message back per request, the n-th answer goes with the n-th request, as an echo or a
+     * request/response server gives them; other steps (pings, a close, a drop) stay after the last.
+     */
+    private static List<Prompt> paired(List<Prompt> prompts) {
+        List<Prompt> out = new ArrayList<>(prompts);
+        int i = 0;
+        while (i < out.size()) {
+            int j = i;
+            while (j + 1 < out.size() && out.get(j).replies().isEmpty()) {
+                j++;
+            }
+            int k = j - i + 1;
+            Prompt last = out.get(j);
+            List<Step> data = last.replies().stream().filter(Step::isData).toList();
+            if (k > 1 && data.size() == k) {
+                long lastAt = last.client().offsetMicros();
+                for (int n = 0; n < k; n++) {
+                    Prompt p = out.get(i + n);
+                    Step answer = data.get(n);
+                    // back to the recorded time, then from this request's
+                    Step absolute = new Step(answer.dir(), answer.offsetMicros() + lastAt, answer.opcode(), answer.payload(),
+                            answer.complete(), answer.closeCode(), answer.closeReason());
+                    List<Step> replies = new ArrayList<>(List.of(relative(absolute, p)));
+                    if (n == k - 1) {
+                        last.replies().stream().filter(st -> !st.isData()).forEach(replies::add);
+                    }
+                    out.set(i + n, new Prompt(p.client(), List.copyOf(replies)));
+                }
+            }
+            i = j + 1;
+        }
+        return List.copyOf(out);
     }
 
     /** The step with its offset from the client message it follows (or from the handshake). */

@@ -198,4 +198,33 @@ class MockScriptTest {
         assertThat(MockScript.of(List.of(early), null, List.of()).session("/feed").opening())
                 .extracting(Step::isDrop, Step::offsetMicros).containsExactly(org.assertj.core.groups.Tuple.tuple(true, 5_000L));
     }
+
+    @Test
+    void aBurstOfRequestsAnsweredOneEachIsPairedInOrder() {
+        // connect -x a -x b: both sent before the first echo came back
+        RecordedConnection pipelined = conn("1", "/echo", null,
+                text(Direction.C2S, 10_000, "a"),
+                text(Direction.C2S, 10_400, "b"),
+                text(Direction.S2C, 11_000, "a"),
+                text(Direction.S2C, 11_200, "b"),
+                new Step(Direction.S2C, 11_300, Opcode.PING, new byte[0], true, -1, null),
+                text(Direction.C2S, 20_000, "c"),
+                text(Direction.S2C, 20_500, "c"));
+        MockSession s = MockScript.of(List.of(pipelined), null, List.of()).session("/echo");
+        MockAnswer a = send(s, "a");
+        assertThat(texts(a)).containsExactly("a");
+        assertThat(a.steps()).extracting(Step::offsetMicros).containsExactly(1_000L);
+        MockAnswer b = send(s, "b");
+        assertThat(texts(b)).as("the ping stays after the burst's last request").containsExactly("b", "ping");
+        assertThat(b.steps()).extracting(Step::offsetMicros).containsExactly(800L, 900L);
+        assertThat(texts(send(s, "c"))).containsExactly("c");
+        // not one answer each: everything stays after the last request, as recorded
+        RecordedConnection uneven = conn("1", "/echo", null,
+                text(Direction.C2S, 10_000, "a"),
+                text(Direction.C2S, 10_400, "b"),
+                text(Direction.S2C, 11_000, "ab"));
+        MockSession u = MockScript.of(List.of(uneven), null, List.of()).session("/echo");
+        assertThat(send(u, "a").steps()).isEmpty();
+        assertThat(texts(send(u, "b"))).containsExactly("ab");
+    }
 }
