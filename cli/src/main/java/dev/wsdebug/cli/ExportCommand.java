@@ -27,7 +27,8 @@ import java.util.concurrent.Callable;
                 + " does, so pcap -> HAR works).", "",
                 "--har writes HAR 1.2 with Chrome's _webSocketMessages (opens in Chrome DevTools and HAR viewers);"
                         + " --pcapng writes synthesized TCP/IP packets carrying the plaintext conversation"
-                        + " (tshark -r F -Y websocket shows the same frames); --jsonl writes the JSON Lines"
+                        + " (tshark -r F -Y websocket shows the same frames; from a .wsdb, pcap or pcapng, since"
+                        + " HAR and JSON Lines files do not keep the bytes on the wire); --jsonl writes the JSON Lines"
                         + " event stream (schema v1).", ""},
         footer = {"", "Examples:",
                 "  wsdebug export cap.wsdb --pcapng cap.pcapng && tshark -r cap.pcapng -Y websocket",
@@ -77,6 +78,13 @@ final class ExportCommand implements Callable<Integer> {
             return usage(err, e.getMessage());
         }
         try (inputs) {
+            String bare = format == ExportFormat.PCAPNG ? inputs.withoutWireBytes() : null;
+            if (bare != null) {
+                // the packets are synthesized from the bytes each side sent; these files never had them
+                return usage(err, "--pcapng rebuilds packets from the bytes that crossed the wire, which " + bare
+                        + " does not keep (HAR and JSON Lines hold decoded messages); export a .wsdb, pcap or pcapng"
+                        + " capture instead.");
+            }
             boolean stdout = out.toString().equals("-");
             EventSink sink = stdout ? format.to(Terminal.stdout()) : format.create(out);
             Counting counted = new Counting(sink);

@@ -104,6 +104,17 @@ class JsonLinesImportIT {
             assertThat(harRead.exit()).as(harRead.err()).isZero();
             assertThat(texts(jsonLines(harRead.out()))).containsExactlyElementsOf(texts(jsonLines(text)));
 
+            // pcapng is rebuilt from wire bytes, which neither file keeps: one sentence, exit 2, no file
+            for (Path bare : List.of(saved, har)) {
+                Path pcapng = dir.resolve("x.pcapng");
+                WsdebugProcess.Result refused = WsdebugProcess.run("export", bare.toString(), "--pcapng", pcapng.toString());
+                assertThat(refused.exit()).as(refused.err()).isEqualTo(2);
+                assertThat(refused.err().strip()).isEqualTo("wsdebug export: --pcapng rebuilds packets from the bytes that"
+                        + " crossed the wire, which " + bare + " does not keep (HAR and JSON Lines hold decoded messages);"
+                        + " export a .wsdb, pcap or pcapng capture instead.");
+                assertThat(pcapng).doesNotExist();
+            }
+
             // the echo server answers the replayed client as it answered the recorded one
             WsdebugProcess.Result replay = WsdebugProcess.run("replay", saved.toString(), "--to", url(peer));
             assertThat(replay.exit()).as("%s\n%s", replay.out(), replay.err()).isZero();

@@ -146,6 +146,15 @@ public final class CaptureInputs implements AutoCloseable {
         return n + (inputs.size() - stores.size()) * 2;
     }
 
+    /**
+     * The name of the first input that keeps messages but not the bytes that crossed the wire (a HAR
+     * or JSON Lines file), or null when every input has them.
+     */
+    public String withoutWireBytes() {
+        return inputs.stream().filter(i -> i.kind == CaptureFiles.Kind.HAR || i.kind == CaptureFiles.Kind.JSONL)
+                .map(Input::name).findFirst().orElse(null);
+    }
+
     public boolean hasPacketCaptures() {
         return inputs.stream().anyMatch(i -> i.kind == CaptureFiles.Kind.PCAP || i.kind == CaptureFiles.Kind.PCAPNG);
     }
