@@ -152,6 +152,31 @@ class ProxyHttp2IT {
         }
     }
 
+    /**
+     * The forward proxy intercepts a wss:// tunnel whose client speaks HTTP/2, and cannot trust the
+     * upstream's self-signed certificate: the client's stream gets a 502 whose body says why, and the
+     * proxy prints no stack trace (the TLS failure on an HTTP/2 upstream once reached Netty's end of
+     * the pipeline).
+     */
+    @Test
+    @Timeout(90)
+    void anUntrustedUpstreamIsA502WithItsReasonOnTheClientsStream(@TempDir Path dir) throws Exception {
+        ServerOptions tls = new ServerOptions();
+        tls.tls = true;
+        tls.http2 = true;
+        try (ConnectSupport.OurServer server = ourServer(tls);
+             ProxyProcess proxy = ProxyProcess.start(java.util.Map.of("XDG_DATA_HOME", dir.toString()))) {
+            WsdebugProcess.Result r = wsdebug("connect", "--http2", "--insecure", "--proxy", "http://127.0.0.1:" + proxy.port,
+                    "wss://127.0.0.1:" + server.port() + "/x", "-x", "hi");
+            assertThat(r.exit()).as(explain(r)).isEqualTo(1);
+            assertThat(r.out() + r.err()).as(explain(r)).contains("over HTTP/2")
+                    .contains("response body: The upstream 127.0.0.1:" + server.port() + " (TLS) cannot be reached:"
+                            + " unable to find valid certification path to requested target.");
+            proxy.close();
+            assertThat(String.join("\n", proxy.errLines())).doesNotContain("Exception").doesNotContain("\tat ");
+        }
+    }
+
     @Test
     void noHttp2RefusesAnHttp2ClientAndUpstreamHttpTwoSaysWhyItCannot() throws Exception {
         ServerOptions plain = new ServerOptions(); // HTTP/1.1 only

@@ -58,10 +58,17 @@ final class ProxyProcess implements AutoCloseable {
 
     /** Starts {@code wsdebug proxy --listen 127.0.0.1:0 --json ARGS...}. */
     static ProxyProcess start(String... args) throws Exception {
+        return start(java.util.Map.of(), args);
+    }
+
+    /** As {@link #start(String...)}, with these environment variables (XDG_DATA_HOME: a local CA of its own). */
+    static ProxyProcess start(java.util.Map<String, String> env, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", WsdebugProcess.jar().toString(), "proxy", "--listen", "127.0.0.1:0", "--json"));
         cmd.addAll(List.of(args));
-        return new ProxyProcess(new ProcessBuilder(cmd).start());
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().putAll(env);
+        return new ProxyProcess(pb.start());
     }
 
     List<String> errLines() {

@@ -405,6 +405,10 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
                         }
                         if (!h2) {
                             ch.pipeline().addLast(new Upstream());
+                        } else {
+                            // until the HTTP/2 handlers come: a failed TLS handshake is reported by its
+                            // listener (a 502 with the reason), not left to Netty's end of the pipeline
+                            ch.pipeline().addLast(QuietSetup.INSTANCE);
                         }
                     }
                 });
@@ -587,6 +591,17 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter {
         }));
         H2Codecs.widenConnectionWindow(client);
         ctx.fireChannelRead(Unpooled.wrappedBuffer(bytes));
+    }
+
+    /** Closes the upstream connection on an error before its handlers are in place; whoever waits for it says why. */
+    @io.netty.channel.ChannelHandler.Sharable
+    private static final class QuietSetup extends ChannelInboundHandlerAdapter {
+        static final QuietSetup INSTANCE = new QuietSetup();
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
     }
 
     /** The client side's header blocks are not recorded: the recording is the upstream side's. */
