@@ -82,6 +82,11 @@ public final class Conversation {
         return conn;
     }
 
+    /** Whether the conversation has ended (its close event is out); it takes no more bytes then. */
+    public boolean ended() {
+        return ended;
+    }
+
     /**
      * What each direction's message assembly may keep and decode (the retention cap given to the
      * constructor, no size limit and the default inflation bound otherwise). Set before the first

@@ -211,6 +211,38 @@ class ProxyH2Test {
         }
     }
 
+    /**
+     * The HTTP/2 upstream resets the WebSocket's stream (serve --drop-after over HTTP/2): the proxy
+     * closes the client's side with 1014 at once, whichever version the client speaks, and records
+     * the reset on the upstream side without any I/O error.
+     */
+    @Test
+    void anUpstreamStreamResetIsA1014ForTheClient() throws Exception {
+        ServerOptions so = new ServerOptions();
+        so.http2 = true;
+        so.dropAfter = 1;
+        try (TestServer server = TestServer.start(so)) {
+            int port = proxy("ws://127.0.0.1:" + server.port(), ProxyOptions.UpstreamHttp.HTTP2);
+            for (boolean h2 : new boolean[] {true, false}) {
+                ServerRecorder events = new ServerRecorder();
+                try (WsClient c = new WsClient(client("ws://127.0.0.1:" + port + "/drop", h2), new SynchronizedSink(events), n -> { })) {
+                    ClientSession s = c.connect();
+                    s.sendText("only one");
+                    CloseEvent close = s.closed().get(5, TimeUnit.SECONDS);
+                    assertThat(close.code()).as("client over %s: %s", h2 ? "h2" : "http/1.1", recorder.dump()).isEqualTo(1014);
+                    assertThat(close.reason()).isEqualTo("upstream connection lost");
+                    assertThat(close.initiator()).isEqualTo("server");
+                    assertThat(events.messages(Direction.S2C)).extracting(m -> m.message().text()).containsExactly("only one");
+                }
+            }
+            assertThat(Waits.until(5_000, () -> recorder.of(dev.wsdebug.capture.ErrorEvent.class).stream()
+                    .filter(e -> e.kind().equals("upstream")).count() == 2)).as(recorder.dump()).isTrue();
+            assertThat(recorder.of(dev.wsdebug.capture.ErrorEvent.class)).extracting(dev.wsdebug.capture.ErrorEvent::message)
+                    .contains("The server reset the stream with CANCEL (0x8).")
+                    .noneMatch(m -> m.startsWith("The upstream connection failed"));
+        }
+    }
+
     /** --upstream-http 2 to a server without extended CONNECT: the client is answered 502 with why. */
     @Test
     void http2UpstreamWithoutExtendedConnectIsA502() throws Exception {

@@ -35,6 +35,9 @@ final class Recording {
     }
 
     void feed(Direction dir, long micros, ByteBuf b) {
+        if (conversation.ended()) {
+            return; // the upstream side has ended (an HTTP/2 stream it reset): what the relay still moves never crosses it
+        }
         if (skipping(dir) == null) {
             feeder.feed(conversation, dir, micros, b);
             return;
@@ -45,6 +48,9 @@ final class Recording {
     }
 
     void feed(Direction dir, long micros, byte[] b, int off, int len) {
+        if (conversation.ended()) {
+            return;
+        }
         HttpHeadParser skip = skipping(dir);
         if (skip != null) {
             int used = skip.feed(b, off, len);
